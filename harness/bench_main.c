@@ -1,0 +1,282 @@
+/*
+ * bench_main.c — main() of every hb-<adapter> executable.
+ *
+ * An hb-<adapter> executable is this file + the workloads + the gbench
+ * wrapper + exactly one adapter, so the allocator under test serves the
+ * whole process. The `heapbench` CLI drives these executables as children,
+ * one per cell; people can run them directly too:
+ *
+ *   hb-<name> info                   JSON: adapter, version, kind, caps,
+ *                                    preload, and every workload with params
+ *   hb-<name> selfcheck              prove the allocator serving the process
+ *                                    is the one named (exit 0), or say why not
+ *   hb-<name> bench [options] [--benchmark_* flags]
+ *       --workload NAME|GLOB         (repeatable; default: all, plus
+ *                                    harness/loop-overhead)
+ *       --preset quick|full          parameter set (default quick)
+ *       --param NAME=VALUE           override one parameter (K/M/G suffixes)
+ *       --gogc N, --memlimit BYTES, --torture    collector options
+ *   hb-<name> conform [...]          the conformance properties
+ *
+ * Exit status: 0 ok, 1 selfcheck failed, 2 bad usage, 3 a workload failed
+ * its validation, 4 the workload is unsupported by this adapter.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heapbench/adapter.h"
+#include "heapbench/gbench.h"
+#include "heapbench/object.h"
+#include "heapbench/workload.h"
+
+/* Provided by conformance/ when it is linked in. */
+int hb_conform_main(int argc, char **argv) __attribute__((weak));
+
+enum { EXIT_SELFCHECK = 1, EXIT_USAGE = 2, EXIT_VALIDATION = 3, EXIT_UNSUPPORTED = 4 };
+
+/* The harness's measurement floor: an empty batched loop. */
+static void loop_overhead(hb_gb_state *st, void *ctx) {
+    (void)ctx;
+    int64_t n;
+    while ((n = hb_gb_keep_running_batch(st, 1 << 16)) > 0)
+        for (int64_t i = 0; i < n; i++) hb_gb_clobber_memory();
+}
+
+static void run_workload(hb_gb_state *st, void *ctx) {
+    const hb_wl_args *a = ctx;
+    a->wl->run(st, a);
+}
+
+static const char *caps_names[] = {"aligned",  "usable-size", "sized-free", "threads",
+                                   "releases-memory", "interior-pointers", "finalizers",
+                                   "weak-refs", "gogc", "memlimit", "concurrent", "pool",
+                                   "stackpool", "pause-events"};
+
+static int cmd_info(const hb_adapter *ad) {
+    json_t *root = json_object();
+    json_object_set_new(root, "name", json_string(ad->name));
+    json_object_set_new(root, "version", json_string(ad->version ? ad->version() : ""));
+    json_object_set_new(root, "kind", json_string(hb_kind_name(ad->kind)));
+    json_t *caps = json_array();
+    for (size_t i = 0; i < sizeof caps_names / sizeof *caps_names; i++)
+        if (ad->caps & (1u << i)) json_array_append_new(caps, json_string(caps_names[i]));
+    json_object_set_new(root, "caps", caps);
+    char preload[PATH_MAX];
+    json_object_set_new(root, "preload",
+                        hb_adapter_preload(ad, preload, sizeof preload) ? json_string(preload)
+                                                                       : json_null());
+    json_t *wls = json_array();
+    const hb_workload *const *all;
+    size_t n = hb_workloads(&all);
+    for (size_t i = 0; i < n; i++) {
+        const hb_workload *wl = all[i];
+        json_t *w = json_object();
+        json_object_set_new(w, "name", json_string(wl->name));
+        json_object_set_new(w, "category", json_string(wl->category));
+        json_object_set_new(w, "description", json_string(wl->description));
+        const char *why = NULL;
+        int ok = hb_wl_supported(wl, ad, &why);
+        json_object_set_new(w, "supported", json_boolean(ok));
+        if (!ok) json_object_set_new(w, "unsupported_reason", json_string(why));
+        json_t *ps = json_array();
+        for (size_t k = 0; k < wl->nparams; k++) {
+            const hb_param *p = &wl->params[k];
+            json_array_append_new(ps, json_pack("{s:s,s:I,s:I,s:s}", "name", p->name, "quick",
+                                                (json_int_t)p->quick, "full", (json_int_t)p->full,
+                                                "help", p->help ? p->help : ""));
+        }
+        json_object_set_new(w, "params", ps);
+        json_array_append_new(wls, w);
+    }
+    json_object_set_new(root, "workloads", wls);
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    puts(s);
+    free(s);
+    json_decref(root);
+    return 0;
+}
+
+static int cmd_selfcheck(const hb_adapter *ad) {
+    char msg[512] = "";
+    if (ad->selfcheck(msg, sizeof msg) != 0) {
+        fprintf(stderr, "hb-%s: selfcheck failed: %s\n", ad->name, msg);
+        return EXIT_SELFCHECK;
+    }
+    printf("hb-%s: selfcheck ok: %s (version %s)\n", ad->name, msg, ad->version());
+    return 0;
+}
+
+/* "12", "64K", "16M", "1G" -> value; 0 on success. */
+static int parse_int(const char *s, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 0);
+    if (errno || end == s) return -1;
+    switch (*end) {
+    case 'K': case 'k': v <<= 10; end++; break;
+    case 'M': case 'm': v <<= 20; end++; break;
+    case 'G': case 'g': v <<= 30; end++; break;
+    default: break;
+    }
+    if (*end) return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct param_override {
+    const char *name;
+    int64_t value;
+    int used;
+} param_override;
+
+static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
+    const char *globs[64];
+    int nglobs = 0, full = 0;
+    param_override ov[HB_MAX_PARAMS * 4];
+    int nov = 0;
+    hb_options opt = {.gogc = -1};
+    const char *env;
+    if ((env = getenv("HB_GOGC"))) opt.gogc = atoi(env);
+    if ((env = getenv("HB_MEMLIMIT"))) parse_int(env, &opt.memlimit);
+
+    /* Our flags out, Google Benchmark's flags through. */
+    char **gb_argv = calloc((size_t)argc + 1, sizeof *gb_argv);
+    int gb_argc = 0;
+    gb_argv[gb_argc++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int64_t x;
+        if (!strcmp(a, "--workload") && v) {
+            if (nglobs < 64) globs[nglobs++] = v;
+            i++;
+        } else if (!strcmp(a, "--preset") && v) {
+            if (strcmp(v, "quick") && strcmp(v, "full")) {
+                fprintf(stderr, "hb-%s: --preset takes quick or full, not '%s'\n", ad->name, v);
+                return EXIT_USAGE;
+            }
+            full = !strcmp(v, "full");
+            i++;
+        } else if (!strcmp(a, "--param") && v) {
+            const char *eq = strchr(v, '=');
+            if (!eq || parse_int(eq + 1, &x) || nov >= (int)(sizeof ov / sizeof *ov)) {
+                fprintf(stderr, "hb-%s: --param takes NAME=INTEGER, not '%s'\n", ad->name, v);
+                return EXIT_USAGE;
+            }
+            ov[nov++] = (param_override){strndup(v, (size_t)(eq - v)), x, 0};
+            i++;
+        } else if (!strcmp(a, "--gogc") && v) {
+            if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --gogc '%s'\n", ad->name, v), EXIT_USAGE;
+            opt.gogc = (int)x;
+            i++;
+        } else if (!strcmp(a, "--memlimit") && v) {
+            if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --memlimit '%s'\n", ad->name, v), EXIT_USAGE;
+            opt.memlimit = x;
+            i++;
+        } else if (!strcmp(a, "--torture")) {
+            opt.torture = true;
+        } else if (!strncmp(a, "--benchmark_", 12)) {
+            gb_argv[gb_argc++] = argv[i];
+        } else {
+            fprintf(stderr, "hb-%s bench: unknown option '%s' (see the top of harness/bench_main.c)\n",
+                    ad->name, a);
+            return EXIT_USAGE;
+        }
+    }
+
+    if (hb_object_init(ad, &opt) != 0) {
+        fprintf(stderr, "hb-%s: adapter init failed\n", ad->name);
+        return EXIT_SELFCHECK;
+    }
+    char msg[512] = "";
+    if (ad->selfcheck(msg, sizeof msg) != 0) {
+        fprintf(stderr, "hb-%s: refusing to run: selfcheck failed: %s\n", ad->name, msg);
+        return EXIT_SELFCHECK;
+    }
+
+    int matched = 0, unsupported = 0;
+    if (nglobs == 0 || fnmatch(globs[0], "harness/loop-overhead", 0) == 0) {
+        hb_gb_bench *b = hb_gb_register("harness/loop-overhead", loop_overhead, NULL);
+        (void)b;
+        matched++;
+    }
+    const hb_workload *const *all;
+    size_t n = hb_workloads(&all);
+    for (size_t i = 0; i < n; i++) {
+        const hb_workload *wl = all[i];
+        int sel = nglobs == 0;
+        for (int g = 0; g < nglobs && !sel; g++) sel = fnmatch(globs[g], wl->name, 0) == 0;
+        if (!sel) continue;
+        matched++;
+        const char *why = NULL;
+        if (!hb_wl_supported(wl, ad, &why)) {
+            fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, why);
+            unsupported++;
+            continue;
+        }
+        hb_wl_args *args = calloc(1, sizeof *args);
+        args->wl = wl;
+        for (size_t k = 0; k < wl->nparams && k < HB_MAX_PARAMS; k++) {
+            args->value[k] = full ? wl->params[k].full : wl->params[k].quick;
+            for (int o = 0; o < nov; o++)
+                if (!strcmp(ov[o].name, wl->params[k].name)) {
+                    args->value[k] = ov[o].value;
+                    ov[o].used = 1;
+                }
+        }
+        hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
+        hb_gb_use_real_time(b);
+        if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
+    }
+    for (int o = 0; o < nov; o++)
+        if (!ov[o].used) {
+            fprintf(stderr, "hb-%s: no selected workload has a parameter '%s'\n", ad->name, ov[o].name);
+            return EXIT_USAGE;
+        }
+    if (matched == 0) {
+        fprintf(stderr, "hb-%s: no workload matches", ad->name);
+        for (int g = 0; g < nglobs; g++) fprintf(stderr, " '%s'", globs[g]);
+        fprintf(stderr, " (hb-%s info lists them)\n", ad->name);
+        return EXIT_USAGE;
+    }
+    if (matched == unsupported) return EXIT_UNSUPPORTED;
+
+    int rc = hb_gb_main(gb_argc, gb_argv);
+    if (rc) return EXIT_USAGE;
+    return hb_wl_failed() ? EXIT_VALIDATION : 0;
+}
+
+static int usage(const char *prog) {
+    fprintf(stderr,
+            "usage: %s info | selfcheck | bench [--workload GLOB] [--preset quick|full]\n"
+            "       [--param NAME=VALUE] [--gogc N] [--memlimit BYTES] [--torture]\n"
+            "       [--benchmark_* flags] | conform [...]\n",
+            prog);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+    const hb_adapter *ad = hb_adapter_linked;
+    if (argc < 2) return usage(argv[0]);
+    const char *mode = argv[1];
+    if (!strcmp(mode, "info")) return cmd_info(ad);
+    if (!strcmp(mode, "selfcheck")) {
+        hb_options opt = {.gogc = -1};
+        if (hb_object_init(ad, &opt) != 0) return EXIT_SELFCHECK;
+        return cmd_selfcheck(ad);
+    }
+    if (!strcmp(mode, "bench")) return cmd_bench(ad, argc - 1, argv + 1);
+    if (!strcmp(mode, "conform")) {
+        if (!hb_conform_main) {
+            fprintf(stderr, "hb-%s: conformance properties are not linked into this build\n", ad->name);
+            return EXIT_USAGE;
+        }
+        return hb_conform_main(argc - 1, argv + 1);
+    }
+    return usage(argv[0]);
+}
