@@ -1,0 +1,344 @@
+/*
+ * malloc.c — goheap's allocation entry points (Go's malloc.go).
+ *
+ * Overview (Go's essay, translated to manual memory management):
+ *
+ * The allocator works in runs of 8 KiB pages. Small sizes (up to 32 KiB) are
+ * rounded to one of 67 size classes (sizeclasses.c), each with its own spans
+ * of objects of that size; larger requests take whole pages straight from
+ * the heap. The hierarchy, fast to slow:
+ *
+ *   mcache   per thread, no locks: the current span of each class and a
+ *            64-bit window of its free slots.
+ *   mcentral per class, a lock: spans owned by no thread.
+ *   mheap    one lock: the page allocator, large objects, the scavenger.
+ *
+ * Allocating a small object: pick the class from the size tables, take the
+ * lowest set bit of the slot's allocCache. If the window is empty, refill it
+ * from the same span, then from the thread's other spans, then mcentral,
+ * then mheap (mcache.c). Freeing: find the span from the address (spans[]),
+ * compute the object index with a multiply (divMagic), and either clear its
+ * bit (the span is this thread's) or push it on the span's remote list.
+ *
+ * Manual-mode decisions:
+ *   - Tiny allocator off: Go packs several noscan objects < 16 B into one
+ *     16 B block, which can only be reclaimed as a whole, so explicit free
+ *     of one of them would be wrong. Tiny sizes use the 8/16 B classes; the
+ *     mcache keeps tiny/tinyoffset and gh_mallocgc() the tiny path for the
+ *     collector (gh_gc_tiny_enabled), where blocks die together.
+ *   - malloc alignment: sizes above 8 bytes get 16-byte alignment (max_align_t),
+ *     so the 24-byte class is skipped by malloc (17..24 → 32); every other
+ *     class above 8 is a multiple of 16. gh_mallocgc can use class 24.
+ *   - calloc zeroes large objects only if their pages were used before (the
+ *     span's needzero, from the scavenged-page bits); small ones always.
+ *   - Errors: NULL + ENOMEM (too large / no memory), EINVAL (alignment).
+ *     Invalid or double frees detected on the way abort with a message (as
+ *     Go throws); the LD_PRELOAD shim ignores pointers outside the heap.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "runtime.h"
+
+_Atomic int gh_init_state;
+static uint8_t gh_malloc_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
+
+GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
+GH_HIDDEN void gh_mcache_after_fork_child(void);
+
+/* ---------------------------------------------------------------- init */
+
+static void fork_prepare(void) {
+    pthread_mutex_lock(&gh_mcaches_lock);
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_spin_lock(&gh_mheap_.central[i].lock);
+    pthread_mutex_lock(&gh_mheap_.lock);
+}
+static void fork_parent(void) {
+    pthread_mutex_unlock(&gh_mheap_.lock);
+    for (int i = GH_NUM_SPAN_CLASSES - 1; i >= 0; i--) gh_spin_unlock(&gh_mheap_.central[i].lock);
+    pthread_mutex_unlock(&gh_mcaches_lock);
+}
+static void fork_child(void) {
+    pthread_mutex_init(&gh_mheap_.lock, NULL);
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_spin_unlock(&gh_mheap_.central[i].lock);
+    pthread_mutex_init(&gh_mcaches_lock, NULL);
+    gh_mheap_after_fork_child();
+    gh_mcache_after_fork_child();
+}
+
+void gh__init_slow(void) {
+    static atomic_flag lock = ATOMIC_FLAG_INIT;
+    while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire)) {
+        if (atomic_load_explicit(&gh_init_state, memory_order_acquire) == 2) return;
+    }
+    if (atomic_load_explicit(&gh_init_state, memory_order_relaxed) != 0) {
+        /* recursive call from our own bootstrap (state 1) is a bug */
+        atomic_flag_clear_explicit(&lock, memory_order_release);
+        if (atomic_load_explicit(&gh_init_state, memory_order_acquire) != 2) gh_throw("recursive init");
+        return;
+    }
+    atomic_store_explicit(&gh_init_state, 1, memory_order_relaxed);
+    gh_mallocinit();
+    memcpy(gh_malloc_class8, gh_size_to_class8, sizeof gh_malloc_class8);
+    gh_malloc_class8[0] = 1;                       /* malloc(0): a unique 8-byte object */
+    gh_malloc_class8[3] = gh_size_to_class8[4];    /* 17..24 → 32: 16-byte alignment */
+    gh_mcache_thread_key_init();
+    atomic_store_explicit(&gh_init_state, 2, memory_order_release);
+    atomic_flag_clear_explicit(&lock, memory_order_release);
+    /* may allocate (and so re-enter malloc): done after init is complete */
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    gh_scavenger_init();
+}
+
+static GH_NOINLINE gh_mcache *mcache_slow(void) {
+    if (atomic_load_explicit(&gh_init_state, memory_order_acquire) != 2) gh__init_slow();
+    gh_mcache *c = gh_tls_mcache;
+    if (!c) {
+        c = gh_mcache_acquire();
+        gh_tls_mcache = c;
+        gh_mcache_register_thread(c);
+    }
+    return c;
+}
+
+static inline gh_mcache *getmcache(void) {
+    gh_mcache *c = gh_tls_mcache;
+    return GH_LIKELY(c != NULL) ? c : mcache_slow();
+}
+
+/* ---------------------------------------------------------------- alloc */
+
+static inline unsigned malloc_class(size_t size) {
+    if (size <= GH_SMALL_SIZE_MAX - 8) return gh_malloc_class8[(size + 7) >> 3];
+    return gh_size_to_class128[(size - GH_SMALL_SIZE_MAX + GH_LARGE_SIZE_DIV - 1) / GH_LARGE_SIZE_DIV];
+}
+
+static GH_NOINLINE void *nextFree_slow(gh_mcache *c, gh_spanclass spc) {
+    gh_mcache_refill(c, spc);
+    gh_mcache_slot *slot = &c->alloc[spc];
+    uint64_t cache = slot->allocCache;
+    if (!cache) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    slot->allocCache = cache & (cache - 1);
+    return (void *)(slot->wordBase + (uintptr_t)__builtin_ctzll(cache) * slot->elemsize);
+}
+
+/* Go's nextFreeFast: one slot, ctz, clear lowest bit. */
+GH_INLINE void *nextFree(gh_mcache *c, gh_spanclass spc) {
+    gh_mcache_slot *slot = &c->alloc[spc];
+    uint64_t cache = slot->allocCache;
+    if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, spc);
+    slot->allocCache = cache & (cache - 1);
+    return (void *)(slot->wordBase + (uintptr_t)__builtin_ctzll(cache) * slot->elemsize);
+}
+
+static GH_NOINLINE void *largeAlloc(size_t size, size_t align, int zero) {
+    getmcache();
+    if (size > gh_arena_size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    uintptr_t npages = (size + GH_PAGE_SIZE - 1) >> GH_PAGE_SHIFT;
+    if (npages == 0) npages = 1;
+    gh_gc_alloc_hook(gh_tls_mcache, npages << GH_PAGE_SHIFT);
+    gh_mspan *s = gh_mheap_alloc(npages, 0, align);
+    if (!s) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (zero && s->needzero) memset((void *)s->base, 0, size);
+    return (void *)s->base;
+}
+
+static GH_NOINLINE void *malloc_slow(size_t size) {
+    gh_mcache *c = getmcache();
+    if (size > GH_MAX_SMALL_SIZE) return largeAlloc(size, 0, 0);
+    return nextFree(c, gh_make_spanclass(malloc_class(size), 0));
+}
+
+void *gh__malloc(size_t size) {
+    gh_mcache *c = gh_tls_mcache;
+    if (GH_LIKELY(c != NULL && size <= GH_MAX_SMALL_SIZE))
+        return nextFree(c, gh_make_spanclass(malloc_class(size), 0));
+    return malloc_slow(size);
+}
+
+/* Go's mallocgc shape, for the collector: noscan objects may use class 24
+ * and, with the collector on, the tiny allocator. */
+GH_HIDDEN void *gh_mallocgc(size_t size, int noscan) {
+    gh_mcache *c = getmcache();
+    if (size > GH_MAX_SMALL_SIZE) return largeAlloc(size, 0, 1);
+    if (noscan && gh_gc_tiny_enabled && size < GH_TINY_SIZE) {
+        uintptr_t off = c->tinyoffset;
+        /* align the offset by the size's own alignment, as Go does */
+        if ((size & 7) == 0) off = (off + 7) & ~(uintptr_t)7;
+        else if ((size & 3) == 0) off = (off + 3) & ~(uintptr_t)3;
+        else if ((size & 1) == 0) off = (off + 1) & ~(uintptr_t)1;
+        if (c->tiny && off + size <= GH_TINY_SIZE) {
+            c->tinyoffset = off + size;
+            c->tinyAllocs++;
+            return (void *)(c->tiny + off);
+        }
+        void *x = nextFree(c, gh_make_spanclass(gh_size_to_class8[2], 1));
+        if (!x) return NULL;
+        memset(x, 0, GH_TINY_SIZE);
+        if (size < c->tinyoffset || !c->tiny) {
+            c->tiny = (uintptr_t)x;
+            c->tinyoffset = size;
+        }
+        return x;
+    }
+    unsigned sc = size ? gh_size_to_class(size) : 1;
+    void *x = nextFree(c, gh_make_spanclass(sc, noscan));
+    if (x) memset(x, 0, gh_class_to_size[sc]);
+    return x;
+}
+
+void *gh__calloc(size_t n, size_t size) {
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (total > GH_MAX_SMALL_SIZE) return largeAlloc(total, 0, 1);
+    void *p = gh__malloc(total);
+    if (p) memset(p, 0, total);
+    return p;
+}
+
+void *gh__aligned(size_t align, size_t size) {
+    if (align == 0 || (align & (align - 1))) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (align <= 16 && (align <= 8 || size > 8)) return gh__malloc(size);
+    if (align <= GH_PAGE_SIZE && size <= GH_MAX_SMALL_SIZE) {
+        size_t sz = size < align ? align : (size + align - 1) & ~(align - 1);
+        if (sz <= GH_MAX_SMALL_SIZE) {
+            for (unsigned sc = gh_size_to_class(sz); sc < GH_NUM_SIZE_CLASSES; sc++) {
+                if (gh_class_to_size[sc] % align == 0) {
+                    gh_mcache *c = getmcache();
+                    return nextFree(c, gh_make_spanclass(sc, 0));
+                }
+            }
+        }
+    }
+    if (size == 0) size = 1;
+    return largeAlloc(size, align, 0);
+}
+
+/* ---------------------------------------------------------------- free */
+
+static GH_NOINLINE void bad_free(const void *p, const char *what) {
+    (void)p;
+    gh_throw(what);
+}
+
+static GH_NOINLINE void free_slow(gh_mspan *s, uintptr_t a, int strict) {
+    if (!s) {
+        if (a - gh_arena_start >= gh_arena_size && !strict) return; /* not ours (LD_PRELOAD) */
+        bad_free((void *)a, "free of a pointer not allocated by goheap (or double free)");
+    }
+    if (s->spanclass == 0) {
+        if (a != s->base) bad_free((void *)a, "free of an interior pointer of a large object");
+        gh_mheap_freeSpan(s);
+        return;
+    }
+    uintptr_t idx = gh_span_objindex(s, a);
+    if (s->base + idx * s->elemsize != a) bad_free((void *)a, "free of an interior pointer");
+    /* remote free: push on the span's lock-free stack; the owner (or
+     * mcentral) reclaims it */
+    uintptr_t old = atomic_load_explicit(&s->remote_free, memory_order_relaxed);
+    do {
+        *(uintptr_t *)a = old;
+    } while (!atomic_compare_exchange_weak_explicit(&s->remote_free, &old, a, memory_order_release,
+                                                    memory_order_relaxed));
+}
+
+void gh__free(void *p, int strict) {
+    uintptr_t a = (uintptr_t)p;
+    if (GH_UNLIKELY(a == 0)) return;
+    uintptr_t off = a - gh_arena_start;
+    gh_mspan *s = NULL;
+    if (GH_LIKELY(off < gh_arena_size)) s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
+    if (GH_LIKELY(s != NULL) && atomic_load_explicit(&s->owner, memory_order_relaxed) == gh_tls_mcache) {
+        uintptr_t idx = gh_span_objindex(s, a);
+        uint64_t m = (uint64_t)1 << (idx & 63);
+        uint64_t *w = &s->allocBits[idx >> 6];
+        uint64_t x = *w;
+        if (GH_UNLIKELY(!(x & m) || s->base + idx * s->elemsize != a))
+            bad_free(p, (x & m) ? "free of an interior pointer" : "double free detected");
+        *w = x & ~m;
+        uint16_t n = (uint16_t)(s->allocCount - 1);
+        __atomic_store_n(&s->allocCount, n, __ATOMIC_RELAXED);
+        if (GH_UNLIKELY(s->state != GH_SPAN_CACHED) && (n == 0 || s->state == GH_SPAN_MC_FULL))
+            gh_mcache_free_slow(gh_tls_mcache, s);
+        return;
+    }
+    free_slow(s, a, strict);
+}
+
+/* ---------------------------------------------------------------- sizes */
+
+size_t gh__usable_size(const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    gh_mspan *s = a ? gh_spanOf(a) : NULL;
+    if (!s) return 0;
+    if (s->spanclass == 0) return s->base + (s->npages << GH_PAGE_SHIFT) - a;
+    return s->elemsize;
+}
+
+void *gh__realloc(void *p, size_t size, int strict) {
+    if (!p) return gh__malloc(size);
+    gh_mspan *s = gh_spanOf((uintptr_t)p);
+    if (!s) {
+        if (strict) bad_free(p, "realloc of a pointer not allocated by goheap");
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t old = gh__usable_size(p);
+    if (size <= old) {
+        /* shrink in place unless it would waste more than half */
+        if (size >= old / 2 || old <= 16) return p;
+        if (s->spanclass != 0 && malloc_class(size) == gh_spanclass_sizeclass(s->spanclass)) return p;
+    }
+    void *n = gh__malloc(size);
+    if (!n) return NULL;
+    memcpy(n, p, old < size ? old : size);
+    gh__free(p, strict);
+    return n;
+}
+
+/* ---------------------------------------------------------------- public */
+
+void *gh_malloc(size_t size) { return gh__malloc(size); }
+void gh_free(void *p) { gh__free(p, 1); }
+void gh_free_sized(void *p, size_t size) {
+    (void)size;
+    gh__free(p, 1);
+}
+void *gh_calloc(size_t n, size_t size) { return gh__calloc(n, size); }
+void *gh_realloc(void *p, size_t size) { return gh__realloc(p, size, 1); }
+void *gh_aligned_alloc(size_t align, size_t size) { return gh__aligned(align, size); }
+int gh_posix_memalign(void **out, size_t align, size_t size) {
+    if (align < sizeof(void *) || (align & (align - 1))) return EINVAL;
+    int e = errno;
+    void *p = gh__aligned(align, size);
+    if (!p) {
+        int r = errno;
+        errno = e;
+        return r ? r : ENOMEM;
+    }
+    *out = p;
+    return 0;
+}
+size_t gh_usable_size(const void *p) { return gh__usable_size(p); }
+int gh_owns(const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    gh_mspan *s = a ? gh_spanOf(a) : NULL;
+    return s != NULL && s->state != GH_SPAN_DEAD;
+}
+const char *gh_version(void) { return "goheap 0.1.0 (go1.22 size classes, manual mode)"; }

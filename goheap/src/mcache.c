@@ -1,0 +1,206 @@
+/*
+ * mcache.c — per-thread caches (Go's mcache.go).
+ *
+ * Go gives each P an mcache; goheap gives each thread one, found through an
+ * initial-exec TLS pointer (works inside an LD_PRELOAD library, no
+ * __tls_get_addr call). For every span class the cache has one slot: the
+ * span it allocates from and a 64-bit window of that span's free bits
+ * (allocCache), so the fast path in malloc.c is: load slot, ctz, clear bit,
+ * multiply — no lock, no atomic.
+ *
+ * Unlike Go (where every span goes back to mcentral once full), a thread
+ * *owns* the spans it took until it exits: refill moves a full span to the
+ * cache's `full` list and frees by the owner are plain bit clears that move
+ * a span back to `partial` when it stops being full. Refill order:
+ *   1. the current span (drain remote frees, scan its other words),
+ *   2. an owned partial span,
+ *   3. up to 8 owned full spans that other threads freed into (rotating),
+ *   4. mcentral (unowned spans, or a fresh span from the heap).
+ * An owned span that becomes empty goes back to the heap, except up to
+ * 64 KiB (at least one span) per class kept for reuse (hysteresis against
+ * alloc/free churn at a span boundary).
+ *
+ * The registry (gh_allmcaches) links every cache ever made; a thread takes a
+ * free one or makes one, and gives it back at exit (pthread key destructor
+ * flushes all its spans to mcentral). The collector will walk this registry
+ * to stop the world and flush caches (Go's stopTheWorld + mcache.prepareForSweep).
+ */
+#include <string.h>
+
+#include "runtime.h"
+
+__thread gh_mcache *gh_tls_mcache __attribute__((tls_model("initial-exec")));
+_Atomic(gh_mcache *) gh_allmcaches;
+pthread_mutex_t gh_mcaches_lock = PTHREAD_MUTEX_INITIALIZER;
+int gh_gc_tiny_enabled;
+static pthread_key_t gh_mcache_key;
+static uint32_t gh_mcache_ids;
+
+#define GH_FULL_SWEEP_BUDGET 8
+
+static void mcache_init(gh_mcache *c) {
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) c->alloc[i].span = &gh_emptyspan;
+}
+
+gh_mcache *gh_mcache_acquire(void) {
+    pthread_mutex_lock(&gh_mcaches_lock);
+    gh_mcache *c;
+    for (c = atomic_load_explicit(&gh_allmcaches, memory_order_relaxed); c; c = c->allnext)
+        if (!atomic_load_explicit(&c->inuse, memory_order_relaxed)) break;
+    if (!c) {
+        pthread_mutex_lock(&gh_mheap_.lock);
+        c = gh_fixalloc_alloc(&gh_mheap_.cachealloc);
+        pthread_mutex_unlock(&gh_mheap_.lock);
+        if (!c) gh_throw("out of memory allocating mcache");
+        mcache_init(c);
+        c->id = ++gh_mcache_ids;
+        c->allnext = atomic_load_explicit(&gh_allmcaches, memory_order_relaxed);
+        atomic_store_explicit(&gh_allmcaches, c, memory_order_release);
+    }
+    atomic_store_explicit(&c->inuse, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&gh_mcaches_lock);
+    return c;
+}
+
+void gh_mcache_release(gh_mcache *c) {
+    pthread_mutex_lock(&gh_mcaches_lock);
+    atomic_store_explicit(&c->inuse, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&gh_mcaches_lock);
+}
+
+static void releaseSpan(gh_mcache *c, gh_mspan *s) {
+    (void)c;
+    gh_mheap_freeSpan(s);
+}
+
+void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
+    gh_mcache_slot *slot = &c->alloc[spc];
+    gh_mspan *s = slot->span;
+    if (s != &gh_emptyspan) {
+        gh_span_unload_window(s, slot);
+        gh_span_drain_remote(s);
+        if (s->allocCount < s->nelems) {
+            s->freeindex++;
+            if (gh_span_load_window(s, slot)) return;
+        }
+        s->state = GH_SPAN_MC_FULL;
+        gh_spanlist_push(&c->full[spc], s);
+    }
+    gh_gc_alloc_hook(c, 0);
+    while ((s = gh_spanlist_pop(&c->partial[spc]))) {
+        if (s->nempty_flag) {
+            s->nempty_flag = 0;
+            c->nempty[spc]--;
+        }
+        gh_span_drain_remote(s);
+        if (gh_span_load_window(s, slot)) {
+            s->state = GH_SPAN_CACHED;
+            return;
+        }
+        s->state = GH_SPAN_MC_FULL;
+        gh_spanlist_push(&c->full[spc], s);
+    }
+    for (int budget = GH_FULL_SWEEP_BUDGET; budget > 0 && c->full[spc].first; budget--) {
+        s = c->full[spc].first;
+        if (atomic_load_explicit(&s->remote_free, memory_order_relaxed)) {
+            gh_spanlist_remove(&c->full[spc], s);
+            gh_span_drain_remote(s);
+            if (gh_span_load_window(s, slot)) {
+                s->state = GH_SPAN_CACHED;
+                return;
+            }
+            gh_spanlist_push(&c->full[spc], s);
+        } else {
+            c->full[spc].first = s->next; /* rotate: s becomes the last */
+        }
+    }
+    s = gh_mcentral_cacheSpan(&gh_mheap_.central[spc]);
+    if (!s) return; /* out of memory: slot stays empty */
+    atomic_store_explicit(&s->owner, c, memory_order_relaxed);
+    s->state = GH_SPAN_CACHED;
+    gh_span_drain_remote(s);
+    if (!gh_span_load_window(s, slot)) gh_throw("mcentral returned a full span");
+}
+
+/* A local free made s non-full or empty, and s is not the current span. */
+void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
+    gh_spanclass spc = s->spanclass;
+    if (s->state == GH_SPAN_MC_FULL) {
+        gh_spanlist_remove(&c->full[spc], s);
+        s->state = GH_SPAN_MC_PARTIAL;
+        gh_spanlist_push(&c->partial[spc], s);
+    }
+    if (s->allocCount != 0 || s->nempty_flag) return;
+    /* keep up to 64 KiB (at least one span) of empty spans per class */
+    if (c->nempty[spc] == 0 || (uintptr_t)(c->nempty[spc] + 1) * (s->npages << GH_PAGE_SHIFT) <= (64u << 10)) {
+        s->nempty_flag = 1;
+        c->nempty[spc]++;
+        return;
+    }
+    gh_spanlist_remove(&c->partial[spc], s);
+    releaseSpan(c, s);
+}
+
+/* Give every span back to mcentral (thread exit, fork child, gh_thread_exit). */
+void gh_mcache_flush(gh_mcache *c) {
+    for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
+        gh_mcache_slot *slot = &c->alloc[spc];
+        gh_mspan *s = slot->span;
+        gh_mcentral *central = &gh_mheap_.central[spc];
+        if (s != &gh_emptyspan) {
+            gh_span_unload_window(s, slot);
+            gh_mcentral_uncacheSpan(central, s);
+        }
+        while ((s = gh_spanlist_pop(&c->partial[spc]))) {
+            s->nempty_flag = 0;
+            gh_mcentral_uncacheSpan(central, s);
+        }
+        while ((s = gh_spanlist_pop(&c->full[spc]))) gh_mcentral_uncacheSpan(central, s);
+        c->nempty[spc] = 0;
+    }
+    c->tiny = c->tinyoffset = 0;
+}
+
+static void mcache_destructor(void *arg) {
+    gh_mcache *c = arg;
+    if (!c) return;
+    gh_mcache_flush(c);
+    if (gh_tls_mcache == c) gh_tls_mcache = NULL;
+    gh_mcache_release(c);
+}
+
+void gh_mcache_thread_key_init(void) {
+    if (pthread_key_create(&gh_mcache_key, mcache_destructor) != 0) gh_throw("pthread_key_create failed");
+}
+
+/* Called once the thread has its cache: arrange the flush at thread exit. */
+void gh_mcache_register_thread(gh_mcache *c) { pthread_setspecific(gh_mcache_key, c); }
+
+void gh_thread_exit(void) {
+    gh_mcache *c = gh_tls_mcache;
+    if (!c) return;
+    gh_tls_mcache = NULL;
+    pthread_setspecific(gh_mcache_key, NULL);
+    gh_mcache_flush(c);
+    gh_mcache_release(c);
+}
+
+/* Fork child: only the forking thread survives; flush the others' caches. */
+void gh_mcache_after_fork_child(void) {
+    for (gh_mcache *c = atomic_load_explicit(&gh_allmcaches, memory_order_relaxed); c; c = c->allnext) {
+        if (c == gh_tls_mcache || !atomic_load_explicit(&c->inuse, memory_order_relaxed)) continue;
+        /* a thread killed mid-allocation may have left its window torn:
+         * drop the window without giving slots back (they leak) */
+        for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) c->alloc[spc].allocCache = 0;
+        gh_mcache_flush(c);
+        atomic_store_explicit(&c->inuse, 0, memory_order_relaxed);
+    }
+}
+
+void gh_gc_alloc_hook(gh_mcache *c, uintptr_t bytes) {
+    /* Manual mode: nothing. The collector (issue 4) charges mark assists
+     * here (Go's deductAssistCredit / gcAssistAlloc) when gcBlackenEnabled. */
+    (void)c;
+    (void)bytes;
+}

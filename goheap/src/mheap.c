@@ -1,0 +1,160 @@
+/*
+ * mheap.c — the page heap (Go's mheap.go).
+ *
+ * goheap reserves one contiguous range of address space at start-up (256 GiB
+ * by default; PROT_NONE, so it costs neither memory nor commit charge) and
+ * grows the usable part 4 MiB chunk by 4 MiB chunk with mprotect, as Go's
+ * heap arenas are reserved then mapped. One range keeps the page→span map a
+ * flat array (spans[], one pointer per 8 KiB page, lazily backed), so
+ * finding the span of any pointer in free() is a subtract, a shift and a
+ * load, and "is this pointer ours" is a bounds check.
+ *
+ * mheap_alloc takes a run of pages from the page allocator (first fit over
+ * the radix summaries, mpagealloc.c), growing the heap when no run fits,
+ * and wraps it in an mspan whose header comes from a fixalloc. Large
+ * objects (> 32 KiB) are spans of their own; large alignments are served by
+ * finding a run of npages + align - 1 pages and taking the aligned part.
+ * Freeing a span clears its bits: free pages coalesce implicitly, since the
+ * bitmap and summaries see adjacent free runs as one. Whether a span's pages
+ * must be zeroed (needzero) comes from the scavenged bits: pages never
+ * touched or returned to the OS read as zero.
+ *
+ * Lock order: mcache registry → mcentral.lock → mheap.lock.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+gh_mheap gh_mheap_ = {.lock = PTHREAD_MUTEX_INITIALIZER};
+uintptr_t gh_arena_start, gh_arena_size;
+_Atomic(gh_mspan *) *gh_spans;
+gh_mspan gh_emptyspan;
+gh_mcache gh_nobody;
+
+static uintptr_t env_uint(const char *name, uintptr_t def) {
+    const char *v = gh_getenv(name);
+    if (!v || !*v) return def;
+    uintptr_t x = 0;
+    for (; *v >= '0' && *v <= '9'; v++) x = x * 10 + (uintptr_t)(*v - '0');
+    return x;
+}
+
+void gh_mallocinit(void) {
+    gh_mheap *h = &gh_mheap_;
+    uintptr_t want = env_uint("GOHEAP_HEAP_MAX_MB", 256 << 10) << 20;
+    if (want < ((uintptr_t)1 << 30)) want = (uintptr_t)1 << 30;
+    /* round down to a power of two so the summary tree is regular */
+    while (want & (want - 1)) want &= want - 1;
+    void *r = NULL;
+    for (; want >= ((uintptr_t)1 << 30); want >>= 1)
+        if ((r = gh_sysReserve(want + GH_CHUNK_BYTES))) break;
+    if (!r) gh_throw("cannot reserve heap address space");
+    uintptr_t start = ((uintptr_t)r + GH_CHUNK_BYTES - 1) & ~(GH_CHUNK_BYTES - 1);
+    h->arena_start = start;
+    h->arena_size = want;
+    h->spans = gh_sysAlloc((want >> GH_PAGE_SHIFT) * sizeof(gh_mspan *));
+    if (!h->spans || gh_pageAlloc_init(&h->pages, want / GH_CHUNK_BYTES) != 0)
+        gh_throw("cannot allocate heap metadata");
+    gh_fixalloc_init(&h->spanalloc, sizeof(gh_mspan));
+    gh_fixalloc_init(&h->cachealloc, sizeof(gh_mcache));
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_mcentral_init(&h->central[i], (gh_spanclass)i);
+
+    h->scav_enabled = env_uint("GOHEAP_SCAVENGE", 1) != 0;
+    h->scav_retain_min = env_uint("GOHEAP_SCAVENGE_RETAIN_MB", 16) << 20;
+    h->scav_percent = env_uint("GOHEAP_SCAVENGE_PERCENT", 10);
+    h->scav_period_ms = env_uint("GOHEAP_SCAVENGE_PERIOD_MS", 0);
+    const char *ds = gh_getenv("GOHEAP_DEBUG_STATS");
+    h->debug_stats = ds && *ds && strcmp(ds, "0") != 0;
+    h->debug_stats_path = ds && ds[0] == '/' ? ds : NULL;
+
+    gh_emptyspan.state = GH_SPAN_DEAD;
+    atomic_store_explicit(&gh_emptyspan.owner, &gh_nobody, memory_order_relaxed);
+    gh_spans = h->spans;
+    gh_arena_size = want;
+    gh_arena_start = start;
+}
+
+/* Grow the usable heap by at least npages (in whole chunks). */
+static int mheap_grow(gh_mheap *h, uintptr_t npages) {
+    gh_pageAlloc *p = &h->pages;
+    uintptr_t n = (npages + GH_CHUNK_PAGES - 1) / GH_CHUNK_PAGES;
+    if (p->grown + n > p->nchunks) return -1;
+    uintptr_t addr = h->arena_start + p->grown * GH_CHUNK_BYTES;
+    if (gh_sysMap((void *)addr, n * GH_CHUNK_BYTES) != 0) return -1;
+    gh_pageAlloc_grow(p, p->grown, n);
+    return 0;
+}
+
+static void setSpans(gh_mspan *s, gh_mspan *v) {
+    uintptr_t i = (s->base - gh_arena_start) >> GH_PAGE_SHIFT;
+    for (uintptr_t k = 0; k < s->npages; k++) atomic_store_explicit(&gh_spans[i + k], v, memory_order_relaxed);
+}
+
+gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
+    gh_mheap *h = &gh_mheap_;
+    uintptr_t alignPages = align > GH_PAGE_SIZE ? align >> GH_PAGE_SHIFT : 1;
+    uintptr_t want = npages + alignPages - 1;
+    if (want < npages || want > (h->arena_size >> GH_PAGE_SHIFT)) return NULL;
+    int grew = 0;
+    pthread_mutex_lock(&h->lock);
+    uintptr_t page = gh_pageAlloc_find(&h->pages, want);
+    if (page == UINTPTR_MAX) {
+        if (mheap_grow(h, want) != 0 || (page = gh_pageAlloc_find(&h->pages, want)) == UINTPTR_MAX) {
+            pthread_mutex_unlock(&h->lock);
+            return NULL;
+        }
+        grew = 1;
+    }
+    page = (page + alignPages - 1) & ~(alignPages - 1); /* arena_start is chunk aligned */
+    gh_mspan *s = gh_fixalloc_alloc(&h->spanalloc);
+    if (!s) {
+        pthread_mutex_unlock(&h->lock);
+        return NULL;
+    }
+    uintptr_t scav = gh_pageAlloc_allocRange(&h->pages, page, npages);
+    memset((void *)s, 0, offsetof(gh_mspan, bits));
+    s->base = h->arena_start + (page << GH_PAGE_SHIFT);
+    s->npages = npages;
+    s->spanclass = spc;
+    s->needzero = scav != npages;
+    atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
+    if (spc == 0) {
+        s->state = GH_SPAN_LARGE;
+        s->elemsize = npages << GH_PAGE_SHIFT;
+        s->nelems = 1;
+        s->allocCount = 1;
+        h->largeObjects++;
+        h->largePages += npages;
+    } else {
+        gh_span_init_small(s, spc);
+    }
+    h->pagesInUse += npages;
+    setSpans(s, s);
+    pthread_mutex_unlock(&h->lock);
+    if (grew) gh_scavenger_poke();
+    return s;
+}
+
+void gh_mheap_freeSpanLocked(gh_mspan *s) {
+    gh_mheap *h = &gh_mheap_;
+    setSpans(s, NULL);
+    gh_pageAlloc_free(&h->pages, (s->base - h->arena_start) >> GH_PAGE_SHIFT, s->npages);
+    h->pagesInUse -= s->npages;
+    if (s->state == GH_SPAN_LARGE) {
+        h->largeObjects--;
+        h->largePages -= s->npages;
+    }
+    s->state = GH_SPAN_DEAD;
+    atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
+    gh_fixalloc_free(&h->spanalloc, s);
+}
+
+void gh_mheap_freeSpan(gh_mspan *s) {
+    pthread_mutex_lock(&gh_mheap_.lock);
+    gh_mheap_freeSpanLocked(s);
+    gh_scavenge_maybe_locked();
+    pthread_mutex_unlock(&gh_mheap_.lock);
+}

@@ -1,0 +1,293 @@
+/*
+ * runtime.h — goheap's internal types: mspan, mcache, mcentral, mheap.
+ *
+ * One header that explains how the pieces fit (as Go's malloc.go essay and
+ * mimalloc's types.h do). The structure, smallest to largest:
+ *
+ *   object  ─┐  a slot of class size in a span; its state is one bit in the
+ *            │  span's allocBits (1 = allocated)
+ *   mspan   ─┤  a run of 8 KiB pages: either one large object (spanclass 0) or
+ *            │  nelems objects of one size class; header lives off-heap
+ *   mcache  ─┤  per thread: for each span class the span it allocates from,
+ *            │  with a 64-bit window of free bits (allocCache) copied out of
+ *            │  allocBits, so malloc is ctz + clear-lowest-bit; plus the
+ *            │  spans this thread owns (partial / full lists)
+ *   mcentral─┤  per span class: spans nobody owns (their thread exited),
+ *            │  partial and full, under a lock
+ *   mheap   ─┘  the page heap: one reserved address range ("arena"), a page
+ *               allocator with radix summaries (mpagealloc.c), the page→span
+ *               map (spans[]), and the scavenger (mscavenge.c)
+ *
+ * Ownership (manual mode). A small span is owned by the mcache that took it
+ * from mcentral/mheap until that thread exits. The owner frees with plain
+ * stores (clear the bit, decrement allocCount); any other thread pushes the
+ * object on the span's lock-free remote_free stack (mimalloc's thread_free),
+ * and the owner reclaims the stack when it needs space in that span (refill)
+ * — Go's "sweep" of a span, done lazily by the allocating thread. So the
+ * local paths never take a lock or an atomic read-modify-write.
+ *
+ * Ready for the collector (issue 4): every span has allocBits and gcmarkBits
+ * (pointers into bits[2], swapped per cycle as Go's gcmarkBits→allocBits),
+ * a sweepgen, the noscan bit in its spanclass, and a `layout` word for the
+ * per-object pointer layout (a heap-bits pointer or a type word). All mcaches
+ * sit in a registry (gh_allmcaches) for stop-the-world flushing, and the
+ * allocation slow path (mcache refill, large alloc) has the hook where mark
+ * assists would be charged (gh_gc_alloc_hook).
+ */
+#ifndef GOHEAP_RUNTIME_H
+#define GOHEAP_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "goheap/goheap.h"
+#include "sizeclasses.h"
+
+#define GH_HIDDEN __attribute__((visibility("hidden")))
+#define GH_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define GH_NOINLINE __attribute__((noinline))
+#define GH_INLINE static inline __attribute__((always_inline))
+
+/* Page allocator chunk: 512 pages = 4 MiB (Go's pallocChunkPages). */
+#define GH_CHUNK_PAGES 512
+#define GH_CHUNK_WORDS (GH_CHUNK_PAGES / 64)
+#define GH_CHUNK_BYTES ((uintptr_t)GH_CHUNK_PAGES << GH_PAGE_SHIFT)
+#define GH_SUMMARY_FANOUT_BITS 3 /* 8 children per summary entry, as Go */
+#define GH_SUMMARY_LEVELS_MAX 8
+#define GH_MAX_SPAN_WORDS 16 /* 1024 objects max per span (class 1) */
+
+typedef struct gh_mcache gh_mcache;
+typedef struct gh_mspan gh_mspan;
+
+/* Where a span is (for list bookkeeping). */
+enum {
+    GH_SPAN_DEAD = 0,      /* header on the free list */
+    GH_SPAN_CACHED,        /* an mcache allocates from it (mcache.alloc[spc]) */
+    GH_SPAN_MC_PARTIAL,    /* owned by an mcache, has free slots */
+    GH_SPAN_MC_FULL,       /* owned by an mcache, no free slots (modulo remote frees) */
+    GH_SPAN_C_PARTIAL,     /* in mcentral, unowned */
+    GH_SPAN_C_FULL,        /* in mcentral, unowned */
+    GH_SPAN_LARGE,         /* one large object */
+};
+
+struct gh_mspan {
+    /* first cache line: what free() reads */
+    _Atomic(gh_mcache *) owner;  /* owning cache, or &gh_nobody */
+    uintptr_t base;         /* startAddr */
+    uintptr_t elemsize;     /* class size; npages*PAGE for large */
+    uint64_t *allocBits;    /* 1 = allocated */
+    uint32_t divMul;        /* class_to_divmagic */
+    uint16_t allocCount;    /* objects allocated or loaned to the cache window */
+    uint8_t state;          /* GH_SPAN_* */
+    gh_spanclass spanclass; /* 0 = large */
+    uint16_t nelems;
+    uint16_t nwords;        /* 64-bit words of allocBits in use */
+    uint16_t freeindex;     /* word index of the cache window (Go: object index) */
+    uint8_t needzero;       /* pages were used before (not fresh from the OS) */
+    uint8_t nempty_flag;    /* counted in mcache.nempty */
+    _Atomic(uintptr_t) remote_free; /* lock-free stack of objects freed by other threads */
+    uintptr_t npages;
+    /* second line */
+    gh_mspan *next, *prev;  /* list links */
+    uint64_t *gcmarkBits;   /* GC: 1 = marked; becomes allocBits after sweep */
+    uintptr_t layout;       /* GC: per-object pointer layout (0 = noscan / unknown) */
+    uint32_t sweepgen;      /* GC: 2 behind = needs sweep, 1 behind = sweeping, equal = swept */
+    uint64_t bits[2][GH_MAX_SPAN_WORDS];
+};
+
+typedef struct gh_spanlist {
+    gh_mspan *first;
+    uint32_t n;
+} gh_spanlist;
+
+/* mcache.alloc[spc]: the span allocated from, with the hot fields copied so
+ * the fast path touches one 32-byte slot. */
+typedef struct gh_mcache_slot {
+    uint64_t allocCache; /* 1 bits = free objects of the window */
+    uintptr_t wordBase;  /* address of the first object of the window */
+    uintptr_t elemsize;
+    gh_mspan *span;      /* &gh_emptyspan when none */
+} gh_mcache_slot;
+
+struct gh_mcache {
+    gh_mcache_slot alloc[GH_NUM_SPAN_CLASSES];
+    /* Tiny allocator (noscan objects < 16 B combined in one 16 B block).
+     * Only used when the collector is on (gh_gc_tiny_enabled): in manual mode
+     * a combined block could not be freed object by object. */
+    uintptr_t tiny, tinyoffset;
+    uint64_t tinyAllocs;
+    gh_spanlist partial[GH_NUM_SPAN_CLASSES]; /* owned spans with free slots */
+    gh_spanlist full[GH_NUM_SPAN_CLASSES];    /* owned full spans */
+    uint8_t nempty[GH_NUM_SPAN_CLASSES];      /* empty spans kept in partial */
+    int64_t scanAlloc;                        /* GC: bytes of scannable memory allocated */
+    gh_mcache *allnext;                       /* registry link */
+    _Atomic int inuse;                        /* 1 while a thread uses it */
+    uint32_t id;
+};
+
+/* A small spinlock for mcentral (held for a few list operations only; a
+ * mutex per class would also do, but fork must hold all 136 at once, which
+ * exceeds ThreadSanitizer's lock tracking). Spins, then yields. */
+typedef struct gh_spinlock {
+    _Atomic int v;
+} gh_spinlock;
+GH_HIDDEN void gh_spin_lock_slow(gh_spinlock *l);
+static inline void gh_spin_lock(gh_spinlock *l) {
+    if (__builtin_expect(atomic_exchange_explicit(&l->v, 1, memory_order_acquire) != 0, 0)) gh_spin_lock_slow(l);
+}
+static inline void gh_spin_unlock(gh_spinlock *l) { atomic_store_explicit(&l->v, 0, memory_order_release); }
+
+typedef struct gh_mcentral {
+    gh_spinlock lock;
+    gh_spanclass spanclass;
+    gh_spanlist partial; /* Go: partial swept/unswept spanSets */
+    gh_spanlist full;    /* Go: full swept/unswept; may hold remote frees */
+} gh_mcentral;
+
+/* Page allocator summary of a region (Go's pallocSum, unpacked). */
+typedef struct gh_psum {
+    uint32_t start, max, end;
+} gh_psum;
+
+typedef struct gh_pageAlloc {
+    uint64_t *allocBits;  /* 1 bit per page: 1 = in use or not yet grown */
+    uint64_t *scavBits;   /* 1 bit per page: 1 = free and returned to the OS (or never touched) */
+    gh_psum *summary[GH_SUMMARY_LEVELS_MAX]; /* [0] = per chunk, top = root */
+    uint32_t nentries[GH_SUMMARY_LEVELS_MAX];
+    int nlevels;
+    uintptr_t nchunks;    /* chunks reserved */
+    uintptr_t grown;      /* chunks grown (usable) */
+    uintptr_t freePages;  /* free pages among grown */
+    uintptr_t scavPages;  /* free pages that are scavenged */
+    uintptr_t searchChunk;/* hint: no free page below this chunk (Go: searchAddr) */
+} gh_pageAlloc;
+
+typedef struct gh_fixalloc {
+    size_t size;
+    void *list;
+    uintptr_t chunk, nchunk;
+    size_t inuse, sys;
+} gh_fixalloc;
+
+typedef struct gh_mheap {
+    pthread_mutex_t lock;
+    uintptr_t arena_start, arena_size;
+    _Atomic(gh_mspan *) *spans; /* page index → span (all pages of in-use spans) */
+    gh_pageAlloc pages;
+    gh_fixalloc spanalloc;
+    gh_fixalloc cachealloc;
+    gh_mcentral central[GH_NUM_SPAN_CLASSES];
+    /* scavenger */
+    int scav_enabled;
+    uintptr_t scav_retain_min;  /* bytes */
+    uintptr_t scav_percent;
+    uint64_t scav_period_ms;
+    uint64_t pages_returned, scavenge_runs;
+    uintptr_t pagesInUse;
+    uint64_t largeObjects, largePages;
+    int debug_stats;
+    const char *debug_stats_path; /* GOHEAP_DEBUG_STATS=/file: append there */
+} gh_mheap;
+
+extern gh_mheap gh_mheap_ GH_HIDDEN;
+/* Read-mostly copies for the free fast path (set once at init). */
+extern uintptr_t gh_arena_start GH_HIDDEN, gh_arena_size GH_HIDDEN;
+extern _Atomic(gh_mspan *) *gh_spans GH_HIDDEN;
+extern gh_mspan gh_emptyspan GH_HIDDEN;
+extern gh_mcache gh_nobody GH_HIDDEN;
+extern _Atomic(gh_mcache *) gh_allmcaches GH_HIDDEN;
+extern pthread_mutex_t gh_mcaches_lock GH_HIDDEN;
+extern _Atomic int gh_init_state GH_HIDDEN;
+extern int gh_gc_tiny_enabled GH_HIDDEN;
+
+extern __thread gh_mcache *gh_tls_mcache __attribute__((tls_model("initial-exec"))) GH_HIDDEN;
+
+/* mem_linux.c — Go's mem_linux.go: reserve, map, release. */
+GH_HIDDEN void *gh_sysReserve(size_t n);
+GH_HIDDEN int gh_sysMap(void *p, size_t n);
+GH_HIDDEN void gh_sysUnused(void *p, size_t n);
+GH_HIDDEN void *gh_sysAlloc(size_t n);
+GH_HIDDEN void gh_throw(const char *msg) __attribute__((noreturn));
+GH_HIDDEN const char *gh_getenv(const char *name);
+GH_HIDDEN uint64_t gh_nanotime(void);
+
+/* mfixalloc.c */
+GH_HIDDEN void gh_fixalloc_init(gh_fixalloc *f, size_t size);
+GH_HIDDEN void *gh_fixalloc_alloc(gh_fixalloc *f);
+GH_HIDDEN void gh_fixalloc_free(gh_fixalloc *f, void *p);
+
+/* mpagealloc.c — all under the heap lock. */
+GH_HIDDEN int gh_pageAlloc_init(gh_pageAlloc *p, uintptr_t nchunks);
+GH_HIDDEN void gh_pageAlloc_grow(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t nchunks);
+/* First fit of npages (aligned to align_pages, a power of two); UINTPTR_MAX if none. */
+GH_HIDDEN uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages);
+/* Marks pages in use; returns how many of them were scavenged. */
+GH_HIDDEN uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
+GH_HIDDEN void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
+GH_HIDDEN gh_psum gh_pageAlloc_summarize(const uint64_t *bits, uint32_t npages);
+GH_HIDDEN void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t chunk1);
+
+/* mheap.c */
+GH_HIDDEN void gh_mallocinit(void);
+GH_HIDDEN gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align);
+GH_HIDDEN void gh_mheap_freeSpan(gh_mspan *s);
+GH_HIDDEN void gh_mheap_freeSpanLocked(gh_mspan *s);
+GH_HIDDEN void gh_mheap_after_fork_child(void);
+
+/* mscavenge.c — under the heap lock. */
+GH_HIDDEN uintptr_t gh_scavenge_locked(uintptr_t nbytes);
+GH_HIDDEN void gh_scavenge_maybe_locked(void);
+GH_HIDDEN void gh_scavenger_init(void);
+GH_HIDDEN void gh_scavenger_poke(void);
+
+/* mspan / mbitmap.c */
+GH_HIDDEN void gh_span_init_small(gh_mspan *s, gh_spanclass spc);
+GH_HIDDEN int gh_span_drain_remote(gh_mspan *s);
+GH_HIDDEN int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot);
+GH_HIDDEN void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot);
+GH_HIDDEN void gh_spanlist_push(gh_spanlist *l, gh_mspan *s);
+GH_HIDDEN void gh_spanlist_remove(gh_spanlist *l, gh_mspan *s);
+GH_HIDDEN gh_mspan *gh_spanlist_pop(gh_spanlist *l);
+
+/* mcentral.c */
+GH_HIDDEN void gh_mcentral_init(gh_mcentral *c, gh_spanclass spc);
+GH_HIDDEN gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c);
+GH_HIDDEN void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s);
+GH_HIDDEN void gh_mcentral_sweepAll(gh_mcentral *c);
+
+/* mcache.c */
+GH_HIDDEN gh_mcache *gh_mcache_acquire(void);
+GH_HIDDEN void gh_mcache_release(gh_mcache *c);
+GH_HIDDEN void gh_mcache_refill(gh_mcache *c, gh_spanclass spc);
+GH_HIDDEN void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s);
+GH_HIDDEN void gh_mcache_thread_key_init(void);
+GH_HIDDEN void gh_mcache_flush(gh_mcache *c);
+
+/* malloc.c — implementation entry points shared with malloc_preload.c. */
+GH_HIDDEN void *gh__malloc(size_t size);
+GH_HIDDEN void gh__free(void *p, int strict);
+GH_HIDDEN void *gh__calloc(size_t n, size_t size);
+GH_HIDDEN void *gh__realloc(void *p, size_t size, int strict);
+GH_HIDDEN void *gh__aligned(size_t align, size_t size);
+GH_HIDDEN size_t gh__usable_size(const void *p);
+GH_HIDDEN void gh__init_slow(void);
+
+/* GC hook (issue 4): called on the allocation slow path with the bytes about
+ * to be handed out; the collector will charge mark assists here. */
+GH_HIDDEN void gh_gc_alloc_hook(gh_mcache *c, uintptr_t bytes);
+
+static inline gh_mspan *gh_spanOf(uintptr_t a) {
+    uintptr_t off = a - gh_arena_start;
+    if (off >= gh_arena_size) return NULL;
+    return atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
+}
+
+static inline uintptr_t gh_span_objindex(const gh_mspan *s, uintptr_t a) {
+    return (uintptr_t)(((uint64_t)(a - s->base) * s->divMul) >> 32);
+}
+
+#endif

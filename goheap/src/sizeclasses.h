@@ -1,0 +1,47 @@
+/*
+ * sizeclasses.h — the small-object size classes and size→class lookup.
+ *
+ * Go's msize.go/sizeclasses.go: objects up to 32 KiB are rounded up to one of
+ * 67 classes (class 0 means "large"); each class has a span size (in 8 KiB
+ * pages) chosen so that tail waste stays under 12.5% (see
+ * tools/mksizeclasses.c, which generates sizeclasses.c). Lookup is two byte
+ * tables: sizes up to 1016 bytes in steps of 8 (size_to_class8), then up to
+ * 32 KiB in steps of 128 (size_to_class128). Object index from a span offset
+ * is a 32-bit multiply by class_to_divmagic, never a division.
+ */
+#ifndef GOHEAP_SIZECLASSES_H
+#define GOHEAP_SIZECLASSES_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define GH_PAGE_SHIFT 13
+#define GH_PAGE_SIZE ((uintptr_t)1 << GH_PAGE_SHIFT)
+#define GH_MAX_SMALL_SIZE (32 << 10)
+#define GH_SMALL_SIZE_DIV 8
+#define GH_SMALL_SIZE_MAX 1024
+#define GH_LARGE_SIZE_DIV 128
+#define GH_NUM_SIZE_CLASSES 68
+#define GH_NUM_SPAN_CLASSES (GH_NUM_SIZE_CLASSES << 1)
+#define GH_TINY_SIZE 16 /* maxTinySize */
+
+extern const uint16_t gh_class_to_size[GH_NUM_SIZE_CLASSES];
+extern const uint8_t gh_class_to_allocnpages[GH_NUM_SIZE_CLASSES];
+extern const uint32_t gh_class_to_divmagic[GH_NUM_SIZE_CLASSES];
+extern const uint8_t gh_size_to_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
+extern const uint8_t gh_size_to_class128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_LARGE_SIZE_DIV + 1];
+
+/* size (1..32768) → size class. */
+static inline unsigned gh_size_to_class(size_t size) {
+    if (size <= GH_SMALL_SIZE_MAX - 8) return gh_size_to_class8[(size + GH_SMALL_SIZE_DIV - 1) / GH_SMALL_SIZE_DIV];
+    return gh_size_to_class128[(size - GH_SMALL_SIZE_MAX + GH_LARGE_SIZE_DIV - 1) / GH_LARGE_SIZE_DIV];
+}
+
+/* spanClass = sizeclass<<1 | noscan (Go's makeSpanClass). */
+typedef uint8_t gh_spanclass;
+static inline gh_spanclass gh_make_spanclass(unsigned sizeclass, int noscan) {
+    return (gh_spanclass)((sizeclass << 1) | (noscan ? 1 : 0));
+}
+static inline unsigned gh_spanclass_sizeclass(gh_spanclass sc) { return sc >> 1; }
+static inline int gh_spanclass_noscan(gh_spanclass sc) { return sc & 1; }
+
+#endif

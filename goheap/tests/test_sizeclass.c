@@ -1,0 +1,42 @@
+/* test_sizeclass.c — re-derive the size-class table by Go's rules (the same
+ * code as tools/mksizeclasses.c) and compare it with the checked-in one;
+ * check the waste bounds, divMagic and the lookup tables. */
+#define GH_MKSIZECLASSES_NO_MAIN
+#include "../tools/mksizeclasses.c"
+#include "check.h"
+#include "sizeclasses.h"
+
+/* Go 1.22's class_to_size, for a cross-check with the Go runtime itself. */
+static const int go_sizes[68] = {0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224,
+    240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408,
+    1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+    9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768};
+
+int main(void) {
+    mk_class c[MK_MAX_CLASSES];
+    int n = mk_make_classes(c);
+    CHECK(n == GH_NUM_SIZE_CLASSES);
+    for (int i = 0; i < n; i++) {
+        CHECKF(c[i].size == gh_class_to_size[i], "class %d: %d vs %d", i, c[i].size, gh_class_to_size[i]);
+        CHECK(c[i].size == go_sizes[i]);
+        CHECK(c[i].npages == gh_class_to_allocnpages[i]);
+        CHECK(mk_divmagic(c[i].size) == gh_class_to_divmagic[i]);
+        CHECKF(mk_check_divmagic(&c[i]) == 0, "divmagic class %d", i);
+        if (i == 0) continue;
+        int span = c[i].npages * MK_PAGE_SIZE;
+        CHECKF(span % c[i].size <= span / 8, "tail waste class %d", i); /* Go's bound */
+        if (c[i].size >= 32) CHECK(c[i].size % 16 == 0 || c[i].size % 8 == 0);
+        CHECK(c[i].size > c[i - 1].size);
+    }
+    uint8_t c8[MK_SMALL_SIZE_MAX / MK_SMALL_SIZE_DIV + 1], c128[(MK_MAX_SMALL_SIZE - MK_SMALL_SIZE_MAX) / MK_LARGE_SIZE_DIV + 1];
+    mk_size_tables(c, n, c8, c128);
+    for (size_t i = 0; i < sizeof c8; i++) CHECK(c8[i] == gh_size_to_class8[i]);
+    for (size_t i = 0; i < sizeof c128; i++) CHECK(c128[i] == gh_size_to_class128[i]);
+    /* every size maps to the smallest class that fits */
+    for (size_t s = 1; s <= GH_MAX_SMALL_SIZE; s++) {
+        unsigned sc = gh_size_to_class(s);
+        CHECKF(gh_class_to_size[sc] >= s && gh_class_to_size[sc - 1] < s, "size %zu -> class %u", s, sc);
+    }
+    printf("size classes ok: %d classes, table matches Go's rules\n", n - 1);
+    return 0;
+}
