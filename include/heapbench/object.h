@@ -18,6 +18,12 @@
  *   hb_thread_start/join   threads known to the collector
  *
  * Fast paths are inline; `hb_rt` is set once at start by hb_object_init().
+ *
+ * Latency sampling (workloads/latency.c): with HB_LATENCY=1 in the
+ * environment, one hb_new/hb_drop call in HB_LATENCY_EVERY (default 61) is
+ * timed with the cycle counter and the percentiles are reported as counters
+ * at the end of each workload run. Disabled, it costs one predictable
+ * branch on a word the fast path loads anyway.
  */
 #ifndef HEAPBENCH_OBJECT_H
 #define HEAPBENCH_OBJECT_H
@@ -38,6 +44,7 @@ typedef struct hb_runtime {
     const hb_adapter *ad;
     hb_kind kind;
     const int *barrier_flag; /* never NULL: points at 0 when there is none */
+    int latency;             /* nonzero: hb_new/hb_drop go through the sampler */
 } hb_runtime;
 
 extern hb_runtime hb_rt;
@@ -45,20 +52,40 @@ extern hb_runtime hb_rt;
 /* Set up the object API over `ad` and run its init; 0 on success. */
 int hb_object_init(const hb_adapter *ad, const hb_options *opt);
 
-static inline void *hb_new(size_t size, const hb_layout *layout) {
+/* The sampler's slow paths (workloads/latency.c); reached only when
+ * hb_rt.latency was set, which only that file does. Weak so that a program
+ * without it still links. */
+void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) __attribute__((weak));
+void hb_latency_drop(void *p, size_t size) __attribute__((weak));
+
+/* The unsampled operations. */
+static inline void *hb_new_direct(size_t size, const hb_layout *layout, int zeroed) {
     if (hb_rt.kind == HB_COLLECTED) return hb_rt.ad->gc_alloc(size, layout);
-    return hb_rt.ad->malloc(size);
+    return zeroed ? hb_rt.ad->calloc(1, size) : hb_rt.ad->malloc(size);
 }
 
-static inline void *hb_new_zeroed(size_t size, const hb_layout *layout) {
-    if (hb_rt.kind == HB_COLLECTED) return hb_rt.ad->gc_alloc(size, layout);
-    return hb_rt.ad->calloc(1, size);
-}
-
-static inline void hb_drop(void *p, size_t size) {
+static inline void hb_drop_direct(void *p, size_t size) {
     if (hb_rt.kind == HB_COLLECTED) return;
     if (hb_rt.ad->free_sized) hb_rt.ad->free_sized(p, size);
     else hb_rt.ad->free(p);
+}
+
+static inline void *hb_new(size_t size, const hb_layout *layout) {
+    if (__builtin_expect(hb_rt.latency, 0)) return hb_latency_new(size, layout, 0);
+    return hb_new_direct(size, layout, 0);
+}
+
+static inline void *hb_new_zeroed(size_t size, const hb_layout *layout) {
+    if (__builtin_expect(hb_rt.latency, 0)) return hb_latency_new(size, layout, 1);
+    return hb_new_direct(size, layout, 1);
+}
+
+static inline void hb_drop(void *p, size_t size) {
+    if (__builtin_expect(hb_rt.latency, 0)) {
+        hb_latency_drop(p, size);
+        return;
+    }
+    hb_drop_direct(p, size);
 }
 
 static inline void hb_store(void *slot, void *val) {

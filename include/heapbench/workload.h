@@ -74,6 +74,11 @@ int hb_wl_failed(void);
 /* Whether the linked adapter meets `needs`; if not, why (for the message). */
 int hb_wl_supported(const hb_workload *wl, const hb_adapter *ad, const char **why);
 
+/* With HB_LATENCY=1: add the allocation and free latency percentiles
+ * sampled since the last call as counters of `st` (workloads/latency.c).
+ * The bench main calls it after each workload run; otherwise a no-op. */
+void hb_latency_report(hb_gb_state *st);
+
 /* The registry: all workloads linked in, sorted by name. */
 size_t hb_workloads(const hb_workload *const **out);
 const hb_workload *hb_workload_find(const char *name);

@@ -1,0 +1,124 @@
+/*
+ * concurrent/larson — Larson & Krishnan's server simulation.
+ *
+ * Pattern: a server where each connection's thread allocates and frees
+ * blocks at random, and blocks outlive the thread that made them: each of
+ * `threads` threads owns an array of `slots` blocks; it replaces `ops`
+ * random blocks (free the old, allocate a new one of 16–`max_size` bytes),
+ * then exits, and a *new* thread inherits its array for the next round.
+ * So most frees are of blocks another (dead) thread allocated. Origin:
+ * P. Larson and M. Krishnan, "Memory allocation for long-running server
+ * applications" (ISMM 1998); the larson benchmark of Hoard and
+ * mimalloc-bench. Stresses: remote frees, thread-cache handover when
+ * threads die and are created, fragmentation under a steady live set.
+ *
+ * Parameters: threads, rounds, ops (per thread per round), slots, max_size.
+ * Validates: every block's stamp before it is freed.
+ * Counters: remote_frees (frees of blocks from an earlier round's thread).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "heapbench/object.h"
+#include "heapbench/workload.h"
+#include "wl/refs.h"
+#include "wl/rng.h"
+#include "wl/stamp.h"
+#include "wl/team.h"
+
+static const hb_param params[] = {
+    {"threads", 2, 8, "threads per round"},
+    {"rounds", 10, 30, "rounds (each with new threads inheriting the arrays)"},
+    {"ops", 120000, 500000, "block replacements per thread per round"},
+    {"slots", 1000, 1000, "blocks per thread's array"},
+    {"max_size", 512, 512, "largest block in bytes (smallest: 16)"},
+};
+
+typedef struct larson {
+    void **arrays; /* threads pointer arrays, each `slots` blocks: first, rooted */
+    uint32_t *sizes; /* threads * slots */
+    uint64_t *keys;
+    size_t slots, max_size;
+    uint64_t ops, round;
+    uint64_t bad, remote;
+} larson;
+
+static void *worker(void *shared, int t) {
+    larson *L = shared;
+    wl_rng r = wl_rng_seed(L->round * 1000 + (uint64_t)t);
+    void **arr = hb_load(&L->arrays[t]);
+    uint32_t *size = L->sizes + (size_t)t * L->slots;
+    uint64_t *key = L->keys + (size_t)t * L->slots;
+    uint64_t bad = 0, remote = 0, tag = (L->round << 40) | ((uint64_t)t << 32);
+    for (uint64_t i = 0; i < L->ops; i++) {
+        size_t k = (size_t)wl_below(&r, L->slots);
+        void *old = hb_load(&arr[k]);
+        if (old) {
+            bad += !wl_stamp_ok(old, size[k], key[k]);
+            remote += (key[k] >> 40) != L->round;
+            wl_release(&arr[k], size[k]);
+        }
+        size_t sz = (size_t)wl_range(&r, 16, L->max_size);
+        void *p = hb_new(sz, HB_NOSCAN);
+        wl_stamp(p, sz, tag | i);
+        hb_store(&arr[k], p);
+        size[k] = (uint32_t)sz;
+        key[k] = tag | i;
+        if ((i & 1023) == 0) hb_safepoint();
+    }
+    __atomic_fetch_add(&L->bad, bad, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&L->remote, remote, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static void run(hb_gb_state *st, const hb_wl_args *a) {
+    int threads = (int)hb_param_get(a, "threads");
+    int64_t rounds = hb_param_get(a, "rounds");
+    larson L = {.ops = (uint64_t)hb_param_get(a, "ops"), .slots = (size_t)hb_param_get(a, "slots"),
+                .max_size = (size_t)hb_param_get(a, "max_size")};
+    if (threads < 1) threads = 1;
+    if (L.slots < 1) L.slots = 1;
+    if (L.max_size < 16) L.max_size = 16;
+    while (hb_gb_keep_running(st)) {
+        hb_root_add(&L.arrays, sizeof L.arrays);
+        L.arrays = wl_ptr_array((size_t)threads);
+        for (int t = 0; t < threads; t++) hb_store(&L.arrays[t], wl_ptr_array(L.slots));
+        L.sizes = calloc((size_t)threads * L.slots, sizeof *L.sizes);
+        L.keys = calloc((size_t)threads * L.slots, sizeof *L.keys);
+        for (L.round = 0; L.round < (uint64_t)rounds; L.round++)
+            if (wl_team_run(threads, worker, &L)) L.bad++;
+        for (int t = 0; t < threads; t++) {
+            void **arr = hb_load(&L.arrays[t]);
+            for (size_t k = 0; k < L.slots; k++) {
+                void *p = hb_load(&arr[k]);
+                if (!p) continue;
+                L.bad += !wl_stamp_ok(p, L.sizes[t * L.slots + k], L.keys[t * L.slots + k]);
+                wl_release(&arr[k], L.sizes[t * L.slots + k]);
+            }
+            hb_store(&L.arrays[t], NULL);
+            wl_ptr_array_free(arr, L.slots);
+        }
+        wl_ptr_array_free(L.arrays, (size_t)threads);
+        hb_root_remove(&L.arrays);
+        free(L.sizes);
+        free(L.keys);
+    }
+    if (L.bad) hb_wl_fail(st, "larson: %llu blocks lost their stamp", (unsigned long long)L.bad);
+    hb_gb_set_items_processed(st, (int64_t)(L.ops * (uint64_t)threads * (uint64_t)rounds *
+                                            (uint64_t)hb_gb_iterations(st)));
+    hb_gb_counter(st, "remote_frees", (double)L.remote, HB_GB_DEFAULT);
+}
+
+static const hb_workload concurrent_larson = {
+    .name = "concurrent/larson",
+    .category = "concurrent",
+    .description = "Larson server simulation: threads replace random blocks in their arrays, "
+                   "then die and new threads inherit the arrays, so most frees are of blocks "
+                   "another thread allocated (ISMM'98, Hoard, mimalloc-bench).",
+    .params = params,
+    .nparams = sizeof params / sizeof *params,
+    .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
+    .iterations = 1,
+    .run = run,
+};
+HB_WORKLOAD(concurrent_larson);
