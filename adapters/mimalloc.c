@@ -32,8 +32,9 @@ static void *mim_aligned(size_t align, size_t size) { return mi_malloc_aligned(s
 static const hb_adapter adapter = {
     .name = "mimalloc",
     .kind = HB_MANUAL,
-    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_SIZED_FREE | HB_CAP_THREADS |
-            HB_CAP_RELEASES_MEMORY,
+    /* No HB_CAP_RELEASES_MEMORY: mimalloc purges freed segments lazily, driven by later allocator calls
+     * (no background thread in 2.0.x): idle memory is not promised back. */
+    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_SIZED_FREE | HB_CAP_THREADS,
     .preload = "libmimalloc.so.2",
     .version = mim_version,
     .selfcheck = mim_selfcheck,

@@ -39,7 +39,8 @@ static void *tbb_aligned(size_t align, size_t size) { return scalable_aligned_ma
 static const hb_adapter adapter = {
     .name = "tbbmalloc",
     .kind = HB_MANUAL,
-    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_THREADS | HB_CAP_RELEASES_MEMORY,
+    /* No HB_CAP_RELEASES_MEMORY: tbbmalloc keeps freed large blocks in its caches: no release is promised. */
+    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_THREADS,
     .preload = "libtbbmalloc_proxy.so.2",
     .version = tbb_version,
     .selfcheck = tbb_selfcheck,

@@ -26,8 +26,9 @@ static void *tc_aligned(size_t align, size_t size) { return tc_memalign(align, s
 static const hb_adapter adapter = {
     .name = "tcmalloc",
     .kind = HB_MANUAL,
-    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_SIZED_FREE | HB_CAP_THREADS |
-            HB_CAP_RELEASES_MEMORY,
+    /* No HB_CAP_RELEASES_MEMORY: gperftools returns pages gradually (TCMALLOC_RELEASE_RATE), driven by
+     * later frees: idle memory is not promised back. */
+    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_SIZED_FREE | HB_CAP_THREADS,
     .preload = "libtcmalloc_minimal.so.4",
     .version = tc_ver,
     .selfcheck = tc_selfcheck,
