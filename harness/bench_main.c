@@ -22,12 +22,15 @@
  * its validation, 4 the workload is unsupported by this adapter.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "heapbench/adapter.h"
 #include "heapbench/gbench.h"
@@ -47,9 +50,137 @@ static void loop_overhead(hb_gb_state *st, void *ctx) {
         for (int64_t i = 0; i < n; i++) hb_gb_clobber_memory();
 }
 
+/* ---- measurements beyond time, for the harness (docs/results-format.md) ----
+ * HB_RSS_SAMPLE_MS=N, HB_RSS_OUT=FILE: a sampler thread appends "t_ns rss_bytes"
+ *   lines every N ms, read from /proc/self/statm with read(2) into static
+ *   buffers: it never allocates, so it cannot disturb the allocator under test.
+ * HB_GC_EVENTS_OUT=FILE: for adapters with gc_events, "R start_ns end_ns" per
+ *   run of the workload and "E kind t_ns heap_bytes" per collector event
+ *   (kind: 0 pause start, 1 pause end, 2 cycle start, 3 cycle end).
+ * Adapters with gc_stats get collector counters after each run (gc_*). */
+static int rss_fd = -1, gcev_fd = -1;
+static long rss_period_ms;
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Appends v in decimal to buf at *off (no allocation, no locale). */
+static void put_u64(char *buf, size_t *off, uint64_t v) {
+    char tmp[24];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) && n < 24);
+    while (n) buf[(*off)++] = tmp[--n];
+}
+
+static void *rss_sampler(void *arg) {
+    (void)arg;
+    static char statm[256], line[64];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), t0 = mono_ns();
+    struct timespec period = {rss_period_ms / 1000, (rss_period_ms % 1000) * 1000000};
+    for (;;) {
+        ssize_t n = pread(fd, statm, sizeof statm - 1, 0);
+        if (n > 0) {
+            statm[n] = 0;
+            const char *p = strchr(statm, ' '); /* field 2: resident pages */
+            uint64_t pages = 0;
+            if (p)
+                for (p++; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (uint64_t)(*p - '0');
+            size_t off = 0;
+            put_u64(line, &off, mono_ns() - t0);
+            line[off++] = ' ';
+            put_u64(line, &off, pages * page);
+            line[off++] = '\n';
+            if (write(rss_fd, line, off) < 0) break;
+        }
+        nanosleep(&period, NULL);
+    }
+    close(fd);
+    return NULL;
+}
+
+static void start_measurements(const hb_adapter *ad) {
+    const char *ms = getenv("HB_RSS_SAMPLE_MS"), *out = getenv("HB_RSS_OUT");
+    if (ms && out && atol(ms) > 0) {
+        rss_period_ms = atol(ms);
+        rss_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+        pthread_attr_t attr;
+        pthread_t t;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (rss_fd >= 0 && pthread_create(&t, &attr, rss_sampler, NULL) != 0) {
+            close(rss_fd);
+            rss_fd = -1;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    const char *ev = getenv("HB_GC_EVENTS_OUT");
+    if (ev && ad->gc_events)
+        gcev_fd = open(ev, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+}
+
+static void drain_gc_events(const hb_adapter *ad) {
+    static hb_gc_event evs[4096];
+    static char buf[4096 * 64];
+    size_t n;
+    while ((n = ad->gc_events(evs, sizeof evs / sizeof *evs)) > 0) {
+        size_t off = 0;
+        for (size_t i = 0; i < n; i++) {
+            buf[off++] = 'E';
+            buf[off++] = ' ';
+            put_u64(buf, &off, (uint64_t)evs[i].kind);
+            buf[off++] = ' ';
+            put_u64(buf, &off, evs[i].t_ns);
+            buf[off++] = ' ';
+            put_u64(buf, &off, evs[i].heap_bytes);
+            buf[off++] = '\n';
+        }
+        if (write(gcev_fd, buf, off) < 0) return;
+        if (n < sizeof evs / sizeof *evs) return;
+    }
+}
+
 static void run_workload(hb_gb_state *st, void *ctx) {
     const hb_wl_args *a = ctx;
+    const hb_adapter *ad = hb_rt.ad;
+    int lead = hb_gb_thread_index(st) == 0;
+    hb_gc_stats before = {0}, after = {0};
+    if (lead && ad->gc_stats) ad->gc_stats(&before);
+    if (lead && gcev_fd >= 0) drain_gc_events(ad);
+    uint64_t t_start = mono_ns();
     a->wl->run(st, a);
+    hb_latency_report(st); /* HB_LATENCY=1: per-call latency percentiles */
+    uint64_t t_end = mono_ns();
+    if (lead && gcev_fd >= 0) {
+        drain_gc_events(ad);
+        char line[64];
+        size_t off = 0;
+        line[off++] = 'R';
+        line[off++] = ' ';
+        put_u64(line, &off, t_start);
+        line[off++] = ' ';
+        put_u64(line, &off, t_end);
+        line[off++] = '\n';
+        (void)!write(gcev_fd, line, off);
+    }
+    if (lead && ad->gc_stats) {
+        ad->gc_stats(&after);
+        hb_gb_counter(st, "gc_cycles", (double)(after.cycles - before.cycles), HB_GB_DEFAULT);
+        hb_gb_counter(st, "gc_pauses", (double)(after.pauses - before.pauses), HB_GB_DEFAULT);
+        hb_gb_counter(st, "pause_total_ns", (double)(after.pause_total_ns - before.pause_total_ns), HB_GB_DEFAULT);
+        hb_gb_counter(st, "pause_p50_ns", (double)after.pause_p50_ns, HB_GB_DEFAULT);
+        hb_gb_counter(st, "pause_p99_ns", (double)after.pause_p99_ns, HB_GB_DEFAULT);
+        hb_gb_counter(st, "pause_max_ns", (double)after.pause_max_ns, HB_GB_DEFAULT);
+        hb_gb_counter(st, "mark_cpu_ns", (double)(after.mark_cpu_ns - before.mark_cpu_ns), HB_GB_DEFAULT);
+        hb_gb_counter(st, "assist_ns", (double)(after.assist_ns - before.assist_ns), HB_GB_DEFAULT);
+        hb_gb_counter(st, "heap_goal_bytes", (double)after.heap_goal_bytes, HB_GB_DEFAULT);
+        hb_gb_counter(st, "heap_live_bytes", (double)after.heap_live_bytes, HB_GB_DEFAULT);
+    }
 }
 
 static const char *caps_names[] = {"aligned",  "usable-size", "sized-free", "threads",
@@ -147,7 +278,11 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     /* Our flags out, Google Benchmark's flags through. */
     char **gb_argv = calloc((size_t)argc + 1, sizeof *gb_argv);
     int gb_argc = 0;
-    gb_argv[gb_argc++] = argv[0];
+    /* Google Benchmark records argv[0] as context.executable: name the
+     * executable (hb-<name>), not the mode, so its JSON says which adapter. */
+    static char exe_name[128];
+    snprintf(exe_name, sizeof exe_name, "hb-%s", ad->name);
+    gb_argv[gb_argc++] = exe_name;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -246,6 +381,7 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     }
     if (matched == unsupported) return EXIT_UNSUPPORTED;
 
+    start_measurements(ad);
     int rc = hb_gb_main(gb_argc, gb_argv);
     if (rc) return EXIT_USAGE;
     return hb_wl_failed() ? EXIT_VALIDATION : 0;

@@ -9,12 +9,15 @@
 
 enum { HB_EXIT_OK = 0, HB_EXIT_FOUND = 1, HB_EXIT_USAGE = 2 };
 
-int cmd_list(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_conform(int argc, char **argv);
-int cmd_compare(int argc, char **argv);
-int cmd_plot(int argc, char **argv);
-int cmd_history(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
+/* Weak: a subcommand whose file is not in the build is reported as such. */
+#define HB_CMD __attribute__((weak))
+HB_CMD int cmd_list(int argc, char **argv);
+HB_CMD int cmd_run(int argc, char **argv);
+HB_CMD int cmd_conform(int argc, char **argv);
+HB_CMD int cmd_compare(int argc, char **argv);
+HB_CMD int cmd_plot(int argc, char **argv);
+HB_CMD int cmd_history(int argc, char **argv);
+HB_CMD int cmd_exec(int argc, char **argv);
+HB_CMD int cmd_export(int argc, char **argv);
 
 #endif

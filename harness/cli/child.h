@@ -1,0 +1,57 @@
+/*
+ * child.h — run one child process under control: the runner every
+ * subcommand that spawns programs shares (run, exec, conform).
+ *
+ * hb_child_run() forks, puts the child in its own process group, optionally
+ * pins it to CPUs, redirects its stdout/stderr to files (or /dev/null),
+ * adds environment variables, execs, and waits with a timeout. On timeout
+ * the whole process group gets SIGTERM, then SIGKILL a second later. The
+ * result carries the exit status or signal, the wall time, and the child's
+ * rusage from wait4 (peak RSS, page faults, user/system CPU).
+ */
+#ifndef HEAPBENCH_CLI_CHILD_H
+#define HEAPBENCH_CLI_CHILD_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+
+typedef struct hb_child_opts {
+    const char *const *argv;    /* argv[0] is the program (a path or, with a
+                                   '/'-less name, looked up in PATH) */
+    const char *const *env_add; /* "NAME=VALUE" strings added to the
+                                   environment, NULL-terminated; may be NULL */
+    const char *stdout_path;    /* file for stdout (truncated); NULL: /dev/null */
+    const char *stderr_path;    /* file for stderr; NULL: /dev/null; may
+                                   equal stdout_path (both go to one file) */
+    double timeout_s;           /* <= 0: none */
+    const char *cpus;           /* CPU list "0-3,6" for sched_setaffinity; NULL: any */
+    int inherit_stdio;          /* 1: keep the parent's stdout/stderr */
+} hb_child_opts;
+
+typedef enum { HB_CHILD_EXITED, HB_CHILD_SIGNALED, HB_CHILD_TIMEOUT, HB_CHILD_SPAWN_FAILED } hb_child_end;
+
+typedef struct hb_child_result {
+    hb_child_end end;
+    int exit_code;      /* HB_CHILD_EXITED: the status; SPAWN_FAILED: errno */
+    int signal;         /* HB_CHILD_SIGNALED */
+    double wall_s;
+    struct rusage ru;   /* from wait4 */
+    int64_t peak_rss_bytes; /* ru_maxrss in bytes */
+} hb_child_result;
+
+/* Runs the child to the end (or the timeout). Returns 0 when the child was
+ * started and reaped (see res->end), -1 when it could not be (res->end ==
+ * HB_CHILD_SPAWN_FAILED, res->exit_code = errno). */
+int hb_child_run(const hb_child_opts *o, hb_child_result *res);
+
+/* Whether a CPU list ("0-3,6") is well formed. */
+int hb_cpulist_valid(const char *cpus);
+
+/* The signal that interrupted the parent (SIGINT/SIGTERM) while a child ran,
+ * or 0: callers stop starting new children when it is set. */
+int hb_child_interrupted(void);
+/* Installs SIGINT/SIGTERM handlers that forward to the running child's
+ * process group and record the signal. */
+void hb_child_install_signal_forwarding(void);
+
+#endif

@@ -1,0 +1,517 @@
+/*
+ * cmd_plot.c — `heapbench plot DIR`: the figures of a run, drawn by
+ * gnuplot from the templates in plots/ into DIR/plots/ (PNG and SVG):
+ *
+ *   time.*              median time per workload × adapter, normalized to
+ *                       the baseline, error bars from the repetitions' min/max
+ *   rss.*               peak RSS per workload × adapter, normalized
+ *   scaling-<wl>.*      throughput over thread counts (workloads run at several)
+ *   rss-timeline-<wl>.* RSS over time in the child, one line per adapter
+ *   pauses-<wl>.*       distribution (CDF) of collector pause times
+ *   mmu-<wl>.*          minimum mutator utilization curves
+ *   gogc-<wl>.*         the GOGC time–space trade-off
+ *
+ * The data files written for gnuplot stay in DIR/plots/data/. A plot whose
+ * data the run lacks is skipped with a note, never drawn empty. Each
+ * adapter keeps one colour in every plot (gnuplot.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "gnuplot.h"
+#include "mmu.h"
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+typedef struct plotctx {
+    char dir[PATH_MAX], out[PATH_MAX + 16], data[PATH_MAX + 32], log[PATH_MAX + 32];
+    json_t *run;
+    int png, svg, drawn;
+    hb_strv rows, cols; /* of ok cells */
+} plotctx;
+
+static int is_ok(json_t *rec) {
+    const char *s = json_string_value(json_object_get(rec, "status"));
+    return s && !strcmp(s, "ok");
+}
+
+static json_t *cell(plotctx *p, const char *row, const char *col) {
+    size_t i;
+    json_t *rec;
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+        if (!is_ok(rec)) continue;
+        char r[512], c[256];
+        hb_rec_row(rec, r, sizeof r);
+        hb_rec_col(rec, c, sizeof c);
+        if (!strcmp(r, row) && !strcmp(c, col)) return rec;
+    }
+    return NULL;
+}
+
+static const char *col_adapter(const char *col, char *buf, size_t len) {
+    snprintf(buf, len, "%s", col);
+    buf[strcspn(buf, " ")] = 0;
+    return buf;
+}
+
+/* names/colors word lists for gnuplot: spaces inside a label become ':' */
+static void add_series_vars(hb_strv *vars, const hb_strv *labels, const hb_strv *adapters, const char *countvar) {
+    char *names = NULL, *colors = NULL;
+    size_t nl = 0, cl = 0;
+    FILE *fn = open_memstream(&names, &nl), *fc = open_memstream(&colors, &cl);
+    for (size_t i = 0; i < labels->n; i++) {
+        char *l = strdup(labels->v[i]);
+        for (char *q = l; *q; q++)
+            if (*q == ' ' || *q == '\'' || *q == '"') *q = ':';
+        fprintf(fn, "%s%s", i ? " " : "", l);
+        fprintf(fc, "%s%s", i ? " " : "", hb_adapter_color(adapters->v[i]));
+        free(l);
+    }
+    fclose(fn);
+    fclose(fc);
+    char *a = hb_gp_str(names), *b = hb_gp_str(colors), *s;
+    hb_strv_push(vars, s = hb_fmt("names=%s", a)), free(s);
+    hb_strv_push(vars, s = hb_fmt("colors=%s", b)), free(s);
+    hb_strv_push(vars, s = hb_fmt("%s=%zu", countvar, labels->n)), free(s);
+    free(a), free(b), free(names), free(colors);
+}
+
+static void add_str(hb_strv *vars, const char *name, const char *val) {
+    char *q = hb_gp_str(val), *s = hb_fmt("%s=%s", name, q);
+    hb_strv_push(vars, s);
+    free(s), free(q);
+}
+
+static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) {
+    char *base = hb_fmt("%s/%s", p->out, name);
+    int n = hb_gnuplot(tmpl, vars, base, p->png, p->svg, p->log);
+    if (n == 0) fprintf(stderr, "heapbench plot: gnuplot failed on %s (see %s)\n", name, p->log);
+    else printf("  %s\n", base);
+    p->drawn += n;
+    free(base);
+}
+
+static void note(const char *what, const char *why) { printf("  skipped %s: %s\n", what, why); }
+
+static void bars(plotctx *p, const char *baseline, int rss) {
+    const char *name = rss ? "rss" : "time";
+    if (p->rows.n == 0) return note(name, "no cell finished ok");
+    char *dpath = hb_fmt("%s/%s.dat", p->data, name);
+    FILE *f = fopen(dpath, "w");
+    if (!f) {
+        fprintf(stderr, "heapbench plot: cannot write %s: %s\n", dpath, strerror(errno));
+        free(dpath);
+        return;
+    }
+    int has_base = hb_strv_has(&p->cols, baseline);
+    double vmin = INFINITY, vmax = 0;
+    fprintf(f, "# workload, then per adapter: value low high (normalized)\n");
+    for (size_t r = 0; r < p->rows.n; r++) {
+        double norm = NAN;
+        if (has_base) {
+            json_t *b = cell(p, p->rows.v[r], baseline);
+            norm = b ? (rss ? hb_rec_number(b, "peak_rss_bytes") : hb_rec_number(json_object_get(b, "real_time_ns"), "median")) : NAN;
+        } else { /* relative to the best of the row */
+            for (size_t c = 0; c < p->cols.n; c++) {
+                json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+                double v = x ? (rss ? hb_rec_number(x, "peak_rss_bytes") : hb_rec_number(json_object_get(x, "real_time_ns"), "median")) : NAN;
+                if (isfinite(v) && (!isfinite(norm) || v < norm)) norm = v;
+            }
+        }
+        fprintf(f, "\"%s\"", p->rows.v[r]);
+        for (size_t c = 0; c < p->cols.n; c++) {
+            json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+            double v = NAN, lo = NAN, hi = NAN;
+            if (x && isfinite(norm) && norm > 0) {
+                if (rss) v = lo = hi = hb_rec_number(x, "peak_rss_bytes") / norm;
+                else {
+                    json_t *t = json_object_get(x, "real_time_ns");
+                    v = hb_rec_number(t, "median") / norm;
+                    lo = hb_rec_number(t, "min") / norm;
+                    hi = hb_rec_number(t, "max") / norm;
+                }
+            }
+            if (isfinite(v)) {
+                fprintf(f, " %.6g %.6g %.6g", v, lo, hi);
+                if (lo < vmin) vmin = lo;
+                if (hi > vmax) vmax = hi;
+            } else {
+                fprintf(f, " ? ? ?");
+            }
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    hb_strv vars = {0}, adapters = {0};
+    char ab[256];
+    for (size_t c = 0; c < p->cols.n; c++) hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+    add_str(&vars, "datafile", dpath);
+    add_series_vars(&vars, &p->cols, &adapters, "ncols");
+    char *t = has_base ? hb_fmt("%s relative to %s (lower is better)", rss ? "Peak RSS" : "Median time", baseline)
+                       : hb_fmt("%s relative to the best adapter per workload", rss ? "Peak RSS" : "Median time");
+    add_str(&vars, "title", t);
+    add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline (bars: min-max of repetitions)");
+    char *lg = hb_fmt("logy=%d", vmax > 0 && vmin > 0 && vmax / vmin > 8);
+    hb_strv_push(&vars, lg);
+    draw(p, "bars.gp", &vars, name);
+    free(lg), free(t), free(dpath);
+    hb_strv_free(&vars);
+    hb_strv_free(&adapters);
+}
+
+/* A lines plot from series the caller wrote into `dpath` (one block each). */
+static void lines(plotctx *p, const char *name, const char *dpath, hb_strv *labels, hb_strv *adapters,
+                  const char *title, const char *xl, const char *yl, int logx, int logy, const char *style,
+                  const char *ymin, const char *ymax) {
+    hb_strv vars = {0};
+    add_str(&vars, "datafile", dpath);
+    add_series_vars(&vars, labels, adapters, "nseries");
+    add_str(&vars, "title", title);
+    add_str(&vars, "xlabel", xl);
+    add_str(&vars, "ylabel", yl);
+    char *s;
+    hb_strv_push(&vars, s = hb_fmt("logx=%d", logx)), free(s);
+    hb_strv_push(&vars, s = hb_fmt("logy=%d", logy)), free(s);
+    hb_strv_push(&vars, s = hb_fmt("style='%s'", style)), free(s);
+    hb_strv_push(&vars, s = hb_fmt("ymin='%s'", ymin)), free(s);
+    hb_strv_push(&vars, s = hb_fmt("ymax='%s'", ymax)), free(s);
+    draw(p, "lines.gp", &vars, name);
+    hb_strv_free(&vars);
+}
+
+static FILE *open_data(plotctx *p, const char *name, char **path) {
+    *path = hb_fmt("%s/%s.dat", p->data, name);
+    FILE *f = fopen(*path, "w");
+    if (!f) fprintf(stderr, "heapbench plot: cannot write %s: %s\n", *path, strerror(errno));
+    return f;
+}
+
+static void scaling(plotctx *p) {
+    /* workloads (rows without " threads=") whose cells ran at >= 2 counts */
+    hb_strv wls = {0};
+    size_t i;
+    json_t *rec;
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+        const char *w = json_string_value(json_object_get(rec, "workload"));
+        if (is_ok(rec) && json_object_get(json_object_get(rec, "params"), "threads") && !hb_strv_has(&wls, w))
+            hb_strv_push(&wls, w);
+    }
+    int any = 0;
+    for (size_t k = 0; k < wls.n; k++) {
+        hb_strv labels = {0}, adapters = {0}, counts = {0};
+        json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+            if (!is_ok(rec) || strcmp(json_string_value(json_object_get(rec, "workload")), wls.v[k])) continue;
+            char *t = hb_fmt("%lld", (long long)json_integer_value(json_object_get(json_object_get(rec, "params"), "threads")));
+            if (!hb_strv_has(&counts, t)) hb_strv_push(&counts, t);
+            free(t);
+            char c[256], ab[256];
+            hb_rec_col(rec, c, sizeof c);
+            if (!hb_strv_has(&labels, c)) {
+                hb_strv_push(&labels, c);
+                hb_strv_push(&adapters, col_adapter(c, ab, sizeof ab));
+            }
+        }
+        if (counts.n >= 2) {
+            char sname[300], *dpath;
+            char san[256];
+            hb_sanitize(wls.v[k], san, sizeof san);
+            snprintf(sname, sizeof sname, "scaling-%s", san);
+            FILE *f = open_data(p, sname, &dpath);
+            int thr = 1;
+            if (f) {
+                for (size_t c = 0; c < labels.n; c++) {
+                    fprintf(f, "# %s\n", labels.v[c]);
+                    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+                        char cl[256];
+                        hb_rec_col(rec, cl, sizeof cl);
+                        if (!is_ok(rec) || strcmp(cl, labels.v[c]) ||
+                            strcmp(json_string_value(json_object_get(rec, "workload")), wls.v[k]))
+                            continue;
+                        double th = hb_rec_number(json_object_get(rec, "params"), "threads");
+                        double ips = hb_rec_number(rec, "items_per_second");
+                        if (!isfinite(ips)) thr = 0;
+                        fprintf(f, "%g %.6g %.6g\n", th, ips, hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6);
+                    }
+                    fprintf(f, "\n\n");
+                }
+                fclose(f);
+                if (!thr) { /* time instead: rewrite columns 1:3 as 1:2 */
+                    char *txt = hb_read_file(dpath, NULL);
+                    FILE *g = fopen(dpath, "w");
+                    for (char *line = strtok(txt, "\n"); g && line; line = strtok(NULL, "\n")) {
+                        double a, b, c2;
+                        if (line[0] == '#') fprintf(g, "\n\n");
+                        else if (sscanf(line, "%lf %lf %lf", &a, &b, &c2) == 3) fprintf(g, "%g %.6g\n", a, c2);
+                    }
+                    if (g) fclose(g);
+                    free(txt);
+                }
+                char *title = hb_fmt("%s: %s over threads", wls.v[k], thr ? "throughput" : "time");
+                lines(p, sname, dpath, &labels, &adapters, title, "threads",
+                      thr ? "items per second" : "median time per iteration (ms)", 1, 0, "linespoints pt 7 ps 0.6", "0", "*");
+                free(title);
+                any = 1;
+            }
+            free(dpath);
+        }
+        hb_strv_free(&labels), hb_strv_free(&adapters), hb_strv_free(&counts);
+    }
+    if (!any) note("thread scaling", "no workload ran at two or more thread counts (use --threads 1,2,4)");
+    hb_strv_free(&wls);
+}
+
+static void rss_timelines(plotctx *p) {
+    int any = 0;
+    for (size_t r = 0; r < p->rows.n; r++) {
+        hb_strv labels = {0}, adapters = {0};
+        char san[256], sname[300], *dpath = NULL, ab[256];
+        hb_sanitize(p->rows.v[r], san, sizeof san);
+        snprintf(sname, sizeof sname, "rss-timeline-%s", san);
+        FILE *f = NULL;
+        for (size_t c = 0; c < p->cols.n; c++) {
+            json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+            json_t *tl = json_object_get(json_object_get(x, "counters"), "rss_timeline");
+            if (json_array_size(tl) < 2) continue;
+            if (!f && !(f = open_data(p, sname, &dpath))) break;
+            hb_strv_push(&labels, p->cols.v[c]);
+            hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+            size_t i;
+            json_t *pt;
+            json_array_foreach(tl, i, pt) fprintf(f, "%.6g %.6g\n", json_number_value(json_array_get(pt, 0)),
+                                                  json_number_value(json_array_get(pt, 1)) / 1048576.0);
+            fprintf(f, "\n\n");
+        }
+        if (f) {
+            fclose(f);
+            char *title = hb_fmt("%s: resident memory over the child's life", p->rows.v[r]);
+            lines(p, sname, dpath, &labels, &adapters, title, "time since start (s)", "RSS (MiB)", 0, 0, "lines", "0", "*");
+            free(title);
+            any = 1;
+        }
+        free(dpath);
+        hb_strv_free(&labels), hb_strv_free(&adapters);
+    }
+    if (!any) note("RSS over time", "no cell has an rss_timeline (run with --rss-sample-ms > 0)");
+}
+
+static void gc_plots(plotctx *p) {
+    int any = 0;
+    for (size_t r = 0; r < p->rows.n; r++) {
+        hb_strv labels = {0}, adapters = {0};
+        hb_timeline *tls = calloc(p->cols.n, sizeof *tls);
+        double maxrun = 0, minpause = INFINITY;
+        char ab[256];
+        for (size_t c = 0; c < p->cols.n; c++) {
+            json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+            const char *ev = json_string_value(json_object_get(x, "gc_events"));
+            if (!ev) continue;
+            char *path = hb_fmt("%s/%s", p->dir, ev);
+            hb_timeline tl;
+            if (hb_timeline_load(path, &tl) == 0 && tl.npauses > 0 && tl.nruns > 0) {
+                tls[labels.n] = tl;
+                hb_strv_push(&labels, p->cols.v[c]);
+                hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+                for (size_t i = 0; i < tl.nruns; i++)
+                    if (tl.runs[i].end - tl.runs[i].start > maxrun) maxrun = tl.runs[i].end - tl.runs[i].start;
+                for (size_t i = 0; i < tl.npauses; i++)
+                    if (tl.pauses[i].end - tl.pauses[i].start < minpause) minpause = tl.pauses[i].end - tl.pauses[i].start;
+            } else if (tl.runs) {
+                hb_timeline_free(&tl);
+            }
+            free(path);
+        }
+        if (labels.n) {
+            any = 1;
+            char san[256], sname[300], *dpath;
+            hb_sanitize(p->rows.v[r], san, sizeof san);
+            snprintf(sname, sizeof sname, "pauses-%s", san);
+            FILE *f = open_data(p, sname, &dpath);
+            if (f) {
+                for (size_t s = 0; s < labels.n; s++) {
+                    size_t n = tls[s].npauses;
+                    double *d = malloc(n * sizeof *d);
+                    for (size_t i = 0; i < n; i++) d[i] = (tls[s].pauses[i].end - tls[s].pauses[i].start) * 1e6;
+                    for (size_t i = 1; i < n; i++) /* insertion sort: pause lists are short */
+                        for (size_t j = i; j > 0 && d[j - 1] > d[j]; j--) {
+                            double t = d[j];
+                            d[j] = d[j - 1];
+                            d[j - 1] = t;
+                        }
+                    for (size_t i = 0; i < n; i++) fprintf(f, "%.6g %.6g\n", d[i] > 0 ? d[i] : 1e-3, (double)(i + 1) / (double)n);
+                    fprintf(f, "\n\n");
+                    free(d);
+                }
+                fclose(f);
+                char *title = hb_fmt("%s: collector pause times (cumulative distribution)", p->rows.v[r]);
+                lines(p, sname, dpath, &labels, &adapters, title, "pause (µs)", "fraction of pauses ≤ x", 1, 0,
+                      "linespoints pt 7 ps 0.6", "0", "1.02");
+                free(title);
+            }
+            free(dpath);
+            snprintf(sname, sizeof sname, "mmu-%s", san);
+            f = open_data(p, sname, &dpath);
+            if (f) {
+                double lo = isfinite(minpause) && minpause > 0 ? minpause / 4 : 1e-5;
+                if (lo < 1e-6) lo = 1e-6;
+                for (size_t s = 0; s < labels.n; s++) {
+                    for (int k = 0; k <= 60; k++) {
+                        double w = lo * pow(maxrun / lo, k / 60.0);
+                        double m = hb_mmu(&tls[s], w);
+                        if (isfinite(m)) fprintf(f, "%.6g %.6g\n", w * 1e3, m);
+                    }
+                    fprintf(f, "\n\n");
+                }
+                fclose(f);
+                char *title = hb_fmt("%s: minimum mutator utilization", p->rows.v[r]);
+                lines(p, sname, dpath, &labels, &adapters, title, "window (ms)", "MMU", 1, 0, "lines", "0", "1.02");
+                free(title);
+            }
+            free(dpath);
+        }
+        for (size_t s = 0; s < labels.n; s++) hb_timeline_free(&tls[s]);
+        free(tls);
+        hb_strv_free(&labels), hb_strv_free(&adapters);
+    }
+    if (!any) note("GC pauses and MMU", "no cell recorded collector pause events (adapters with cap pause-events)");
+}
+
+static void gogc(plotctx *p) {
+    hb_strv wls = {0};
+    size_t i;
+    json_t *rec;
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+        char row[512];
+        hb_rec_row(rec, row, sizeof row);
+        if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !hb_strv_has(&wls, row)) hb_strv_push(&wls, row);
+    }
+    int any = 0;
+    for (size_t k = 0; k < wls.n; k++) {
+        hb_strv labels = {0}, adapters = {0};
+        json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+            char row[512];
+            hb_rec_row(rec, row, sizeof row);
+            const char *a = json_string_value(json_object_get(rec, "adapter"));
+            if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !strcmp(row, wls.v[k]) && !hb_strv_has(&labels, a)) {
+                hb_strv_push(&labels, a);
+                hb_strv_push(&adapters, a);
+            }
+        }
+        char san[256], sname[300], *dpath;
+        hb_sanitize(wls.v[k], san, sizeof san);
+        snprintf(sname, sizeof sname, "gogc-%s", san);
+        FILE *f = open_data(p, sname, &dpath);
+        int points = 0;
+        for (size_t s = 0; f && s < labels.n; s++) {
+            json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+                char row[512];
+                hb_rec_row(rec, row, sizeof row);
+                if (!is_ok(rec) || strcmp(row, wls.v[k]) || !json_is_integer(json_object_get(rec, "gogc")) ||
+                    strcmp(json_string_value(json_object_get(rec, "adapter")), labels.v[s]))
+                    continue;
+                fprintf(f, "%.6g %.6g %lld\n", hb_rec_number(rec, "peak_rss_bytes") / 1048576.0,
+                        hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6,
+                        (long long)json_integer_value(json_object_get(rec, "gogc")));
+                points++;
+            }
+            fprintf(f, "\n\n");
+        }
+        if (f) fclose(f);
+        if (f && points >= 2) {
+            hb_strv vars = {0};
+            add_str(&vars, "datafile", dpath);
+            add_series_vars(&vars, &labels, &adapters, "nseries");
+            char *title = hb_fmt("%s: GOGC time-space trade-off", wls.v[k]);
+            add_str(&vars, "title", title);
+            draw(p, "gogc.gp", &vars, sname);
+            hb_strv_free(&vars);
+            free(title);
+            any = 1;
+        }
+        free(dpath);
+        hb_strv_free(&labels), hb_strv_free(&adapters);
+    }
+    if (!any) note("GOGC trade-off", "no GOGC sweep in this run (heapbench run --gogc 25,50,100,200,400)");
+    hb_strv_free(&wls);
+}
+
+int cmd_plot(int argc, char **argv) {
+    plotctx p = {.png = 1, .svg = 1};
+    const char *in = NULL, *baseline = NULL, *formats = "png,svg";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: heapbench plot RUN_DIR [--format png,svg] [--baseline ADAPTER]\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) formats = argv[++i];
+        else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) baseline = argv[++i];
+        else if (argv[i][0] == '-') return hb_die("plot", "unknown option '%s'", argv[i]);
+        else if (!in) in = argv[i];
+        else return hb_die("plot", "one run folder at a time ('%s' is extra)", argv[i]);
+    }
+    if (!in) return hb_die("plot", "usage: heapbench plot RUN_DIR [--format png,svg]");
+    hb_strv fm = {0};
+    hb_split(formats, ',', &fm);
+    p.png = hb_strv_has(&fm, "png");
+    p.svg = hb_strv_has(&fm, "svg");
+    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", formats);
+    hb_strv_free(&fm);
+    char err[2048];
+    p.run = hb_run_load(in, err, sizeof err);
+    if (!p.run) return hb_die("plot", "%s", err);
+    if (hb_is_dir(in)) snprintf(p.dir, sizeof p.dir, "%s", in);
+    else {
+        char *c = strdup(in);
+        snprintf(p.dir, sizeof p.dir, "%s", dirname(c));
+        free(c);
+    }
+    if (!hb_gnuplot_available()) {
+        json_decref(p.run);
+        return hb_die("plot", "gnuplot is not installed (Debian: apt-get install gnuplot-nox)");
+    }
+    char tmpl[PATH_MAX + 16];
+    snprintf(tmpl, sizeof tmpl, "%s/bars.gp", hb_plots_dir());
+    if (!hb_is_file(tmpl)) {
+        json_decref(p.run);
+        return hb_die("plot", "no plot templates at %s (set HB_PLOTS_DIR)", hb_plots_dir());
+    }
+    snprintf(p.out, sizeof p.out, "%s/plots", p.dir);
+    snprintf(p.data, sizeof p.data, "%s/data", p.out);
+    snprintf(p.log, sizeof p.log, "%s/gnuplot.log", p.out);
+    if (hb_mkdir_p(p.data) != 0) {
+        json_decref(p.run);
+        return hb_die("plot", "cannot create %s: %s", p.data, strerror(errno));
+    }
+    unlink(p.log);
+    if (!baseline) baseline = json_string_value(json_object_get(json_object_get(json_object_get(p.run, "meta"), "config"), "baseline"));
+    if (!baseline) baseline = "system";
+    size_t i;
+    json_t *rec;
+    json_array_foreach(json_object_get(p.run, "results"), i, rec) {
+        if (!is_ok(rec)) continue;
+        char r[512], c[256];
+        hb_rec_row(rec, r, sizeof r);
+        hb_rec_col(rec, c, sizeof c);
+        if (!hb_strv_has(&p.rows, r)) hb_strv_push(&p.rows, r);
+        if (!hb_strv_has(&p.cols, c)) hb_strv_push(&p.cols, c);
+    }
+    printf("heapbench plot: %s\n", p.out);
+    bars(&p, baseline, 0);
+    bars(&p, baseline, 1);
+    scaling(&p);
+    rss_timelines(&p);
+    gc_plots(&p);
+    gogc(&p);
+    printf("heapbench plot: %d files written\n", p.drawn);
+    hb_strv_free(&p.rows);
+    hb_strv_free(&p.cols);
+    json_decref(p.run);
+    return p.drawn ? HB_EXIT_OK : hb_die("plot", "nothing drawn (see %s)", p.log);
+}

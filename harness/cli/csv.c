@@ -1,0 +1,104 @@
+/*
+ * csv.c — results.csv: the run flattened to one row per repetition, for
+ * spreadsheets, R and pandas (columns: docs/results-format.md). A cell
+ * that produced no repetitions (crashed, timeout, ...) gets one row with
+ * its status and empty measurements, so every cell appears.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+
+static void put_str(FILE *f, const char *s) {
+    if (!s) s = "";
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_num(FILE *f, double v) {
+    if (isfinite(v)) fprintf(f, "%.10g", v);
+}
+
+char *hb_run_csv(json_t *run) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fputs("adapter,version,workload,category,params,threads,gogc,status,repetition,"
+          "real_time_ns,cpu_time_ns,items_per_second,peak_rss_bytes,minor_faults,major_faults,"
+          "user_cpu_s,sys_cpu_s\n",
+          f);
+    json_t *versions = json_object();
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *n = json_string_value(json_object_get(a, "name"));
+        if (n) json_object_set(versions, n, json_object_get(a, "version"));
+    }
+    json_t *rec;
+    json_array_foreach(json_object_get(run, "results"), i, rec) {
+        const char *adapter = json_string_value(json_object_get(rec, "adapter"));
+        char params[512] = "";
+        size_t off = 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(rec, "params"), k, v) if (off < sizeof params) off +=
+            (size_t)snprintf(params + off, sizeof params - off, "%s%s=%lld", off ? ";" : "", k,
+                             (long long)json_integer_value(v));
+        size_t nr = 0, nc = 0;
+        double *real = hb_rec_samples(rec, "real_time_ns", &nr);
+        double *cpu = hb_rec_samples(rec, "cpu_time_ns", &nc);
+        size_t rows = nr ? nr : 1;
+        for (size_t r = 0; r < rows; r++) {
+            put_str(f, adapter);
+            fputc(',', f);
+            put_str(f, json_string_value(json_object_get(versions, adapter ? adapter : "")));
+            fputc(',', f);
+            put_str(f, json_string_value(json_object_get(rec, "workload")));
+            fputc(',', f);
+            put_str(f, json_string_value(json_object_get(rec, "category")));
+            fputc(',', f);
+            put_str(f, params);
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "threads"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "gogc"));
+            fputc(',', f);
+            put_str(f, json_string_value(json_object_get(rec, "status")));
+            fputc(',', f);
+            if (nr) fprintf(f, "%zu", r);
+            fputc(',', f);
+            put_num(f, nr ? real[r] : NAN);
+            fputc(',', f);
+            put_num(f, r < nc ? cpu[r] : NAN);
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "items_per_second"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "peak_rss_bytes"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "minor_faults"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "major_faults"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "user_cpu_s"));
+            fputc(',', f);
+            put_num(f, hb_rec_number(rec, "sys_cpu_s"));
+            fputc('\n', f);
+        }
+        free(real);
+        free(cpu);
+    }
+    json_decref(versions);
+    fclose(f);
+    return buf;
+}

@@ -1,0 +1,212 @@
+/*
+ * report.c — report.md: what a reader of a run wants first. The machine
+ * and build, warnings, then time and peak RSS of every cell normalized to
+ * the baseline adapter (geometric mean per adapter closing each table),
+ * collector counters where there are any, and the status of every cell
+ * that did not finish `ok`.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+#include "stats.h"
+#include "util.h"
+
+static void human_ns(double ns, char *buf, size_t len) {
+    if (!isfinite(ns)) snprintf(buf, len, "—");
+    else if (ns < 1e3) snprintf(buf, len, "%.3g ns", ns);
+    else if (ns < 1e6) snprintf(buf, len, "%.3g µs", ns / 1e3);
+    else if (ns < 1e9) snprintf(buf, len, "%.3g ms", ns / 1e6);
+    else snprintf(buf, len, "%.3g s", ns / 1e9);
+}
+
+static void human_bytes(double b, char *buf, size_t len) {
+    if (!isfinite(b)) snprintf(buf, len, "—");
+    else if (b < 1 << 20) snprintf(buf, len, "%.0f KiB", b / 1024);
+    else if (b < 1 << 30) snprintf(buf, len, "%.1f MiB", b / 1048576);
+    else snprintf(buf, len, "%.2f GiB", b / 1073741824);
+}
+
+/* The table of one metric, normalized to the baseline column. */
+static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline,
+                  const char *title, int rss) {
+    json_t *results = json_object_get(run, "results");
+    size_t nrows = rows->n, ncols = cols->n;
+    double *val = malloc(nrows * ncols * sizeof *val);
+    for (size_t i = 0; i < nrows * ncols; i++) val[i] = NAN;
+    size_t i;
+    json_t *rec;
+    json_array_foreach(results, i, rec) {
+        const char *st = json_string_value(json_object_get(rec, "status"));
+        if (!st || strcmp(st, "ok")) continue;
+        char row[512], col[256];
+        hb_rec_row(rec, row, sizeof row);
+        hb_rec_col(rec, col, sizeof col);
+        size_t r = 0, c = 0;
+        while (r < nrows && strcmp(rows->v[r], row)) r++;
+        while (c < ncols && strcmp(cols->v[c], col)) c++;
+        if (r == nrows || c == ncols) continue;
+        val[r * ncols + c] = rss ? hb_rec_number(rec, "peak_rss_bytes")
+                                 : hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
+    }
+    size_t base = 0;
+    while (base < ncols && strcmp(cols->v[base], baseline)) base++;
+    fprintf(f, "## %s\n\n", title);
+    if (base == ncols)
+        fprintf(f, "Baseline `%s` has no cells in this run: absolute values only.\n\n", baseline);
+    else
+        fprintf(f, "Relative to `%s` (lower is better; `%s` shows its absolute %s).\n\n", baseline,
+                baseline, rss ? "peak RSS" : "median time per iteration");
+    fprintf(f, "| workload |");
+    for (size_t c = 0; c < ncols; c++) fprintf(f, " %s |", cols->v[c]);
+    fprintf(f, "\n|---|");
+    for (size_t c = 0; c < ncols; c++) fprintf(f, "---:|");
+    fputc('\n', f);
+    double *ratios = malloc((nrows + 1) * sizeof *ratios);
+    for (size_t r = 0; r < nrows; r++) {
+        fprintf(f, "| %s |", rows->v[r]);
+        for (size_t c = 0; c < ncols; c++) {
+            double v = val[r * ncols + c];
+            char buf[64];
+            if (!isfinite(v)) snprintf(buf, sizeof buf, "—");
+            else if (base == ncols || c == base) {
+                if (rss) human_bytes(v, buf, sizeof buf);
+                else human_ns(v, buf, sizeof buf);
+            } else {
+                double b = val[r * ncols + base];
+                if (isfinite(b) && b > 0) snprintf(buf, sizeof buf, "%.2f×", v / b);
+                else snprintf(buf, sizeof buf, "—");
+            }
+            fprintf(f, " %s |", buf);
+        }
+        fputc('\n', f);
+    }
+    if (base < ncols) {
+        fprintf(f, "| **geometric mean** |");
+        for (size_t c = 0; c < ncols; c++) {
+            size_t k = 0;
+            for (size_t r = 0; r < nrows; r++) {
+                double v = val[r * ncols + c], b = val[r * ncols + base];
+                if (isfinite(v) && isfinite(b) && b > 0) ratios[k++] = v / b;
+            }
+            double g = hb_geomean(ratios, k);
+            if (isfinite(g)) fprintf(f, " **%.2f×** |", g);
+            else fprintf(f, " — |");
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    free(ratios);
+    free(val);
+}
+
+static const char *gc_counters[] = {"gc_cycles", "pause_p50_ns", "pause_p99_ns", "pause_max_ns",
+                                    "mark_cpu_ns", "heap_goal_bytes", "heap_live_bytes", NULL};
+
+char *hb_run_report(json_t *run) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_t *meta = json_object_get(run, "meta");
+    json_t *results = json_object_get(run, "results");
+    const char *baseline = json_string_value(json_object_get(json_object_get(meta, "config"), "baseline"));
+    if (!baseline) baseline = "system";
+
+    fprintf(f, "# heapbench run report\n\n");
+    static const struct {
+        const char *key, *label;
+    } fields[] = {{"start_time", "started"}, {"end_time", "ended"},     {"status", "run status"},
+                  {"host", "host"},          {"cpu_model", "CPU"},      {"cores", "cores"},
+                  {"governor", "governor"},  {"kernel", "kernel"},      {"compiler", "compiler"},
+                  {"build_type", "build"},   {"git_commit", "commit"},  {"git_dirty", "tree dirty"},
+                  {"preset", "preset"},      {"heapbench_version", "heapbench"},
+                  {"command_line", "command"}};
+    for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+        json_t *v = json_object_get(meta, fields[k].key);
+        if (!v || json_is_null(v)) continue;
+        char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+        fprintf(f, "- **%s**: %s\n", fields[k].label, s);
+        free(s);
+    }
+    size_t i;
+    json_t *a;
+    fprintf(f, "- **adapters**:");
+    json_array_foreach(json_object_get(run, "adapters"), i, a) fprintf(
+        f, "%s %s %s (%s)", i ? "," : "", json_string_value(json_object_get(a, "name")),
+        json_string_value(json_object_get(a, "version")), json_string_value(json_object_get(a, "kind")));
+    fprintf(f, "\n\n");
+    json_t *w;
+    json_array_foreach(json_object_get(meta, "warnings"), i, w) fprintf(f, "> **warning:** %s\n>\n",
+                                                                         json_string_value(w));
+    if (json_array_size(json_object_get(meta, "warnings"))) fputc('\n', f);
+
+    hb_strv rows = {0}, cols = {0};
+    json_t *rec;
+    size_t nok = 0;
+    json_array_foreach(results, i, rec) {
+        char row[512], col[256];
+        hb_rec_row(rec, row, sizeof row);
+        hb_rec_col(rec, col, sizeof col);
+        if (!hb_strv_has(&rows, row)) hb_strv_push(&rows, row);
+        if (!hb_strv_has(&cols, col)) hb_strv_push(&cols, col);
+        const char *st = json_string_value(json_object_get(rec, "status"));
+        nok += st && !strcmp(st, "ok");
+    }
+    fprintf(f, "%zu cells, %zu ok.\n\n", json_array_size(results), nok);
+    if (rows.n) {
+        table(f, run, &rows, &cols, baseline, "Time (median of repetitions)", 0);
+        table(f, run, &rows, &cols, baseline, "Peak RSS (whole child process)", 1);
+    }
+
+    int any_gc = 0;
+    json_array_foreach(results, i, rec) any_gc |=
+        json_object_get(json_object_get(rec, "counters"), "gc_cycles") != NULL;
+    if (any_gc) {
+        fprintf(f, "## Collector\n\n| cell | cycles | pause p50 | pause p99 | pause max | mark CPU | heap goal | live heap |\n"
+                   "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        json_array_foreach(results, i, rec) {
+            json_t *c = json_object_get(rec, "counters");
+            if (!json_object_get(c, "gc_cycles")) continue;
+            char key[800];
+            hb_rec_key(rec, key, sizeof key);
+            fprintf(f, "| %s |", key);
+            for (int k = 0; gc_counters[k]; k++) {
+                double v = hb_rec_number(c, gc_counters[k]);
+                char b[64];
+                if (k == 0) snprintf(b, sizeof b, isfinite(v) ? "%.0f" : "—", v);
+                else if (strstr(gc_counters[k], "bytes")) human_bytes(v, b, sizeof b);
+                else human_ns(v, b, sizeof b);
+                fprintf(f, " %s |", b);
+            }
+            fputc('\n', f);
+        }
+        fputc('\n', f);
+    }
+
+    fprintf(f, "## Cell status\n\n");
+    if (nok == json_array_size(results)) {
+        fprintf(f, "Every cell finished `ok`.\n\n");
+    } else {
+        fprintf(f, "| cell | status | why |\n|---|---|---|\n");
+        json_array_foreach(results, i, rec) {
+            const char *st = json_string_value(json_object_get(rec, "status"));
+            if (st && !strcmp(st, "ok")) continue;
+            char key[800];
+            hb_rec_key(rec, key, sizeof key);
+            const char *msg = json_string_value(json_object_get(rec, "message"));
+            char *clean = strdup(msg ? msg : "");
+            for (char *p = clean; *p; p++)
+                if (*p == '\n' || *p == '|') *p = ' ';
+            fprintf(f, "| %s | `%s` | %s |\n", key, st ? st : "?", clean);
+            free(clean);
+        }
+        fputc('\n', f);
+    }
+    hb_strv_free(&rows);
+    hb_strv_free(&cols);
+    fclose(f);
+    return buf;
+}

@@ -1,0 +1,50 @@
+/*
+ * runplan.h — what a `heapbench run` will do: its configuration (from the
+ * command line, or from run.json's meta.config when resuming) and the list
+ * of cells it expands to (adapter × workload × threads × GOGC).
+ */
+#ifndef HEAPBENCH_CLI_RUNPLAN_H
+#define HEAPBENCH_CLI_RUNPLAN_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+typedef struct hb_run_config {
+    hb_strv adapters;  /* names */
+    hb_strv workloads; /* names or globs as given */
+    const char *preset;
+    hb_strv threads;   /* counts, as strings */
+    hb_strv gogc;      /* values, as strings */
+    hb_strv params;    /* "NAME=VALUE" */
+    int repetitions;
+    double timeout_s, min_time_s;
+    int rss_sample_ms;
+    const char *baseline, *pin, *export_fmt;
+    int latency;
+} hb_run_config;
+
+typedef struct hb_cell {
+    char id[256];
+    const char *adapter;
+    json_t *info;     /* the adapter's info (borrowed) */
+    json_t *wl;       /* the workload's entry in info (borrowed), NULL: adapter lacks it */
+    const char *workload;
+    long long threads; /* -1: the workload has no threads param */
+    long long gogc;    /* -1: none */
+} hb_cell;
+
+json_t *hb_config_to_json(const hb_run_config *c);
+/* Fills c from meta.config; 0, or -1 with a message. Strings point into j. */
+int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen);
+
+/* Expands the plan. infos: one info object per c->adapters entry. Returns
+ * the cell count (cells malloc'd into *out), or -1 with a message (a
+ * workload name or glob that matches nothing, a --param no selected
+ * workload has). */
+long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen);
+
+/* Parses "12", "64K", "16M", "1G"; 0 on success. */
+int hb_parse_int(const char *s, long long *out);
+
+#endif

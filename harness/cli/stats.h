@@ -1,0 +1,33 @@
+/*
+ * stats.h — the statistics heapbench reports: medians and ranges of
+ * repetitions, geometric means of ratios, and the two-sided Mann–Whitney U
+ * test that `compare` uses, computed as scipy.stats.mannwhitneyu does (the
+ * test Google Benchmark's compare.py runs): the exact distribution unless
+ * both samples exceed 8 values or there are ties, otherwise the normal
+ * approximation with tie correction and continuity correction.
+ */
+#ifndef HEAPBENCH_CLI_STATS_H
+#define HEAPBENCH_CLI_STATS_H
+
+#include <stddef.h>
+
+double hb_median(const double *x, size_t n); /* NaN when n == 0 */
+double hb_min(const double *x, size_t n);
+double hb_max(const double *x, size_t n);
+/* Geometric mean of the positive finite values; NaN when there are none. */
+double hb_geomean(const double *x, size_t n);
+
+typedef struct hb_utest {
+    double u;       /* U statistic of the first sample (scipy's U1) */
+    double p;       /* two-sided p-value */
+    int exact;      /* 1: exact distribution, 0: normal approximation */
+    double p_best;  /* the smallest p any outcome of these sizes could give */
+} hb_utest;
+
+/* Mann–Whitney U test of x (n1 values) against y (n2). Returns 0, or -1
+ * when a sample is empty. */
+int hb_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, hb_utest *out);
+/* The same with the method forced: 1 exact, 0 normal approximation, -1 auto. */
+int hb_mann_whitney_method(const double *x, size_t n1, const double *y, size_t n2, int method, hb_utest *out);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * util.h — small helpers the subcommands share: string lists, files
+ * written atomically, paths of the hb-<adapter> executables, git facts,
+ * and where results live.
+ */
+#ifndef HEAPBENCH_CLI_UTIL_H
+#define HEAPBENCH_CLI_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct hb_strv {
+    char **v;
+    size_t n, cap;
+} hb_strv;
+
+void hb_strv_push(hb_strv *s, const char *str);
+void hb_strv_free(hb_strv *s);
+int hb_strv_has(const hb_strv *s, const char *str);
+/* Splits "a,b,,c" into non-empty trimmed items, appended to out. */
+void hb_split(const char *str, char sep, hb_strv *out);
+
+/* printf into a fresh heap string. */
+char *hb_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes data to path atomically: a temp file in the same folder, fsync,
+ * rename over path, fsync of the folder. 0 on success, -1 with errno. */
+int hb_write_atomic(const char *path, const char *data, size_t len);
+/* Reads a whole file (NUL-terminated); NULL with errno on failure. */
+char *hb_read_file(const char *path, size_t *len);
+/* mkdir -p; 0 on success, -1 with errno. */
+int hb_mkdir_p(const char *path);
+int hb_is_dir(const char *path);
+int hb_is_file(const char *path);
+
+/* The folder holding the heapbench executable (and every hb-<adapter>). */
+const char *hb_bin_dir(void);
+/* build/hb-<name>; returns buf. */
+char *hb_adapter_exe(const char *name, char *buf, size_t len);
+
+/* The repository root (HB_SOURCE_DIR, as compiled in). */
+const char *hb_source_dir(void);
+/* Where results go by default: $HB_RESULTS_DIR, else <repo root>/results. */
+const char *hb_results_root(void);
+/* The history database: $HB_HISTORY_DB, else <results root>/history.db. */
+const char *hb_history_db_path(void);
+
+/* `git rev-parse HEAD` of the repository (full and short) and whether the
+ * tree has uncommitted changes; "unknown" / -1 when git cannot tell. */
+void hb_git_info(char *commit, size_t clen, char *shortc, size_t slen, int *dirty);
+
+/* Local time as ISO 8601 with offset; fmt for strftime otherwise. */
+void hb_time_iso(char *buf, size_t len);
+double hb_now_s(void);       /* CLOCK_MONOTONIC */
+/* A name safe for a file: [A-Za-z0-9._=-], others become '_'. */
+void hb_sanitize(const char *in, char *out, size_t len);
+
+/* Error helper: prints "heapbench <cmd>: msg\n" to stderr, returns 2. */
+int hb_die(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hb_isatty_stderr(void);
+
+#endif

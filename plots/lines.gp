@@ -1,0 +1,23 @@
+# lines.gp — one line per series (adapter or cell) over a shared x axis:
+# thread scaling, RSS over time, pause-time distribution (CDF), minimum
+# mutator utilization. Filled in by `heapbench plot` with:
+#   term, outfile, datafile   the data holds one block per series
+#                             (separated by two blank lines): x y
+#   nseries, names, colors    labels and colours (words)
+#   title, xlabel, ylabel     texts
+#   logx, logy                1 for log axes; style: "lines" or "linespoints pt 7 ps 0.6"
+#   ymin, ymax                y range (use "*" for automatic)
+set terminal @term
+set output outfile
+set encoding utf8
+set termoption noenhanced
+set title title
+set xlabel xlabel
+set ylabel ylabel
+set grid lc rgb "#dddddd"
+set key outside right top vertical
+if (logx) set logscale x
+if (logy) set logscale y
+set yrange [@ymin:@ymax]
+plot for [i=1:nseries] datafile index (i-1) using 1:2 with @style lw 2 lc rgb word(colors, i) \
+       title word(names, i)

@@ -1,0 +1,112 @@
+/*
+ * test_stats.c — the statistics of harness/cli/stats.c against known
+ * values: scipy.stats.mannwhitneyu's documented example (exact and
+ * asymptotic), exact tail probabilities counted by hand (2 / C(10, 5)),
+ * the tie-corrected normal approximation, medians and geometric means.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "stats.h"
+
+#define NEAR(a, b, eps) assert_true(fabs((a) - (b)) < (eps))
+
+static void scipy_docs_example(void **state) {
+    (void)state;
+    /* scipy docs: mannwhitneyu(males, females) -> U=17, p=0.1111111111111111
+     * (exact); method="asymptotic" -> p=0.11134688653314041. */
+    double males[] = {19, 22, 16, 29, 24}, females[] = {20, 11, 17, 12};
+    hb_utest u;
+    assert_int_equal(hb_mann_whitney(males, 5, females, 4, &u), 0);
+    assert_true(u.exact);
+    NEAR(u.u, 17.0, 1e-12);
+    NEAR(u.p, 0.1111111111111111, 1e-12);
+    assert_int_equal(hb_mann_whitney_method(males, 5, females, 4, 0, &u), 0);
+    assert_false(u.exact);
+    NEAR(u.p, 0.11134688653314041, 1e-9);
+}
+
+static void exact_separated_samples(void **state) {
+    (void)state;
+    double a[] = {1, 2, 3, 4, 5}, b[] = {6, 7, 8, 9, 10};
+    hb_utest u;
+    hb_mann_whitney(a, 5, b, 5, &u);
+    NEAR(u.u, 0, 1e-12);
+    NEAR(u.p, 2.0 / 252.0, 1e-12); /* the most extreme of C(10,5) = 252 */
+    NEAR(u.p_best, 2.0 / 252.0, 1e-12);
+    hb_mann_whitney(b, 5, a, 5, &u); /* two-sided: symmetric */
+    NEAR(u.u, 25, 1e-12);
+    NEAR(u.p, 2.0 / 252.0, 1e-12);
+    /* 3 against 3 can never reach 0.05: 2 / C(6,3) = 0.1 at best. */
+    hb_mann_whitney(a, 3, b, 3, &u);
+    NEAR(u.p, 0.1, 1e-12);
+    NEAR(u.p_best, 0.1, 1e-12);
+    /* identical samples: p = 1 (clipped) */
+    hb_mann_whitney(a, 5, a, 5, &u);
+    NEAR(u.p, 1.0, 1e-12);
+}
+
+static void exact_middle_of_distribution(void **state) {
+    (void)state;
+    /* n1 = n2 = 3: U counts over the 20 arrangements are
+     * 1,1,2,3,3,3,3,2,1,1 for U = 0..9. */
+    double x[] = {1, 2, 5}, y[] = {3, 4, 6};
+    hb_utest u;
+    hb_mann_whitney(x, 3, y, 3, &u);
+    NEAR(u.u, 2, 1e-12);
+    /* U1 = 2 (5 beats 3 and 4), U = 7: P(U >= 7) = (2+1+1)/20 = 0.2 */
+    NEAR(u.p, 0.4, 1e-12);
+}
+
+static void ties_use_normal_approximation(void **state) {
+    (void)state;
+    /* Tie-corrected, continuity-corrected normal approximation (scipy's
+     * formula): U1 = 2.5, p = 0.019602774700662587. */
+    double x[] = {1, 2, 2, 3}, y[] = {2, 3, 4, 5, 5, 6, 7, 8, 9};
+    hb_utest u;
+    hb_mann_whitney(x, 4, y, 9, &u);
+    assert_false(u.exact);
+    NEAR(u.u, 2.5, 1e-12);
+    NEAR(u.p, 0.019602774700662587, 1e-9);
+    /* Both larger than 8: asymptotic even with ties inside. */
+    double a[9], b[10];
+    for (int i = 0; i < 9; i++) a[i] = i + 1;
+    for (int i = 0; i < 10; i++) b[i] = i + 5;
+    hb_mann_whitney(a, 9, b, 10, &u);
+    assert_false(u.exact);
+    NEAR(u.u, 12.5, 1e-12);
+    NEAR(u.p, 0.008830751328240493, 1e-9);
+}
+
+static void empty_sample_is_an_error(void **state) {
+    (void)state;
+    double a[] = {1};
+    hb_utest u;
+    assert_int_equal(hb_mann_whitney(a, 1, a, 0, &u), -1);
+}
+
+static void medians_and_means(void **state) {
+    (void)state;
+    double odd[] = {5, 1, 3}, even[] = {4, 1, 3, 2};
+    NEAR(hb_median(odd, 3), 3, 1e-12);
+    NEAR(hb_median(even, 4), 2.5, 1e-12);
+    assert_true(isnan(hb_median(odd, 0)));
+    NEAR(hb_min(odd, 3), 1, 1e-12);
+    NEAR(hb_max(odd, 3), 5, 1e-12);
+    double r[] = {2, 8, NAN, -1};
+    NEAR(hb_geomean(r, 4), 4, 1e-12); /* non-positive and NaN skipped */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scipy_docs_example),       cmocka_unit_test(exact_separated_samples),
+        cmocka_unit_test(exact_middle_of_distribution), cmocka_unit_test(ties_use_normal_approximation),
+        cmocka_unit_test(empty_sample_is_an_error), cmocka_unit_test(medians_and_means),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
