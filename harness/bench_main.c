@@ -36,6 +36,7 @@
 #include "heapbench/gbench.h"
 #include "heapbench/object.h"
 #include "heapbench/workload.h"
+#include "intarg.h"
 
 /* Provided by conformance/ when it is linked in. */
 int hb_conform_main(int argc, char **argv) __attribute__((weak));
@@ -242,19 +243,9 @@ static int cmd_selfcheck(const hb_adapter *ad) {
     return 0;
 }
 
-/* "12", "64K", "16M", "1G" -> value; 0 on success. */
 static int parse_int(const char *s, int64_t *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || end == s) return -1;
-    switch (*end) {
-    case 'K': case 'k': v <<= 10; end++; break;
-    case 'M': case 'm': v <<= 20; end++; break;
-    case 'G': case 'g': v <<= 30; end++; break;
-    default: break;
-    }
-    if (*end) return -1;
+    long long v;
+    if (hb_parse_int(s, &v)) return -1;
     *out = v;
     return 0;
 }

@@ -45,22 +45,9 @@ static void f_free(void *p) {
     __atomic_store_n((uint64_t *)p, 0xdeadbeefdeadbeefull, __ATOMIC_RELAXED); /* too late */
 }
 
-static void *f_calloc(size_t n, size_t m) {
-    if (m && n > SIZE_MAX / m) return errno = ENOMEM, NULL;
-    void *p = f_malloc(n * m);
-    if (p) memset(p, 0, n * m);
-    return p;
-}
+HB_FAULT_CALLOC()
 
-static void *f_realloc(void *p, size_t n) {
-    if (!p) return f_malloc(n);
-    void *q = f_malloc(n);
-    if (!q) return NULL;
-    size_t old = malloc_usable_size(p);
-    memcpy(q, p, old < n ? old : n);
-    f_free(p);
-    return q;
-}
+HB_FAULT_REALLOC(malloc_usable_size)
 
 HB_FAULT_MANUAL("fault-late_free_write", .caps = HB_CAP_ALIGNED | HB_CAP_THREADS, .malloc = f_malloc,
                 .free = f_free, .calloc = f_calloc, .realloc = f_realloc, .usable_size = NULL);

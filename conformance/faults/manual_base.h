@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,26 @@ static int fault_selfcheck(char *msg, size_t len) {
     snprintf(msg, len, "deliberately faulty adapter (see its source in conformance/faults/)");
     return 0;
 }
+
+/* calloc and realloc derived from a fault's own f_malloc/f_free, for faults
+ * that change how blocks are laid out; `usable` gives a block's size. */
+#define HB_FAULT_CALLOC()                                        \
+    static void *f_calloc(size_t n, size_t m) {                  \
+        if (m && n > SIZE_MAX / m) return errno = ENOMEM, NULL;  \
+        void *p = f_malloc(n * m);                               \
+        if (p) memset(p, 0, n * m);                              \
+        return p;                                                \
+    }
+#define HB_FAULT_REALLOC(usable)                                 \
+    static void *f_realloc(void *p, size_t n) {                  \
+        if (!p) return f_malloc(n);                              \
+        void *q = f_malloc(n);                                   \
+        if (!q) return NULL;                                     \
+        size_t old = usable(p);                                  \
+        memcpy(q, p, old < n ? old : n);                         \
+        f_free(p);                                               \
+        return q;                                                \
+    }
 
 /* A later designator overrides the base one: that is the point here. */
 #pragma GCC diagnostic ignored "-Woverride-init"

@@ -21,21 +21,8 @@ static void f_free(void *p) {
     if (p) free((size_t *)p - 1);
 }
 static size_t f_usable(void *p) { return ((size_t *)p)[-1]; }
-static void *f_calloc(size_t n, size_t m) {
-    if (m && n > SIZE_MAX / m) return errno = ENOMEM, NULL;
-    void *p = f_malloc(n * m);
-    if (p) memset(p, 0, n * m);
-    return p;
-}
-static void *f_realloc(void *p, size_t n) {
-    if (!p) return f_malloc(n);
-    void *q = f_malloc(n);
-    if (!q) return NULL;
-    size_t old = f_usable(p);
-    memcpy(q, p, old < n ? old : n);
-    f_free(p);
-    return q;
-}
+HB_FAULT_CALLOC()
+HB_FAULT_REALLOC(f_usable)
 
 HB_FAULT_MANUAL("fault-misaligned", .caps = HB_CAP_USABLE_SIZE | HB_CAP_THREADS, .malloc = f_malloc,
                 .free = f_free, .calloc = f_calloc, .realloc = f_realloc, .usable_size = f_usable,

@@ -38,12 +38,7 @@ static void f_free(void *p) {
     if (!ours(p)) free(p);
 }
 
-static void *f_calloc(size_t n, size_t m) {
-    if (m && n > SIZE_MAX / m) return errno = ENOMEM, NULL;
-    void *p = f_malloc(n * m);
-    if (p) memset(p, 0, n * m);
-    return p;
-}
+HB_FAULT_CALLOC()
 
 static void *f_realloc(void *p, size_t n) {
     if (!p) return f_malloc(n);

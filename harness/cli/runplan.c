@@ -12,22 +12,6 @@
 
 #include "probe.h"
 
-int hb_parse_int(const char *s, long long *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || end == s) return -1;
-    switch (*end) {
-    case 'K': case 'k': v <<= 10; end++; break;
-    case 'M': case 'm': v <<= 20; end++; break;
-    case 'G': case 'g': v <<= 30; end++; break;
-    default: break;
-    }
-    if (*end) return -1;
-    *out = v;
-    return 0;
-}
-
 static json_t *strv_json(const hb_strv *s) {
     json_t *a = json_array();
     for (size_t i = 0; i < s->n; i++) json_array_append_new(a, json_string(s->v[i]));

@@ -6,6 +6,7 @@
 #ifndef HEAPBENCH_CLI_RUNPLAN_H
 #define HEAPBENCH_CLI_RUNPLAN_H
 
+#include "../intarg.h" /* hb_parse_int */
 #include <jansson.h>
 
 #include "util.h"
@@ -44,7 +45,5 @@ int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen);
  * workload has). */
 long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen);
 
-/* Parses "12", "64K", "16M", "1G"; 0 on success. */
-int hb_parse_int(const char *s, long long *out);
 
 #endif
