@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "goheap/gc.h" /* gh_stack_alloc/free: the stack pool */
 #include "goheap/goheap.h"
 #include "heapbench/adapter.h"
 
@@ -35,7 +36,7 @@ static size_t gh_usable(void *p) { return gh_usable_size(p); }
 static const hb_adapter adapter = {
     .name = "goheap",
     .kind = HB_MANUAL,
-    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_THREADS | HB_CAP_RELEASES_MEMORY,
+    .caps = HB_CAP_ALIGNED | HB_CAP_USABLE_SIZE | HB_CAP_THREADS | HB_CAP_RELEASES_MEMORY | HB_CAP_STACKPOOL,
     .preload = "./libgoheap_malloc.so",
     .version = gh_version,
     .selfcheck = gh_selfcheck,
@@ -47,5 +48,7 @@ static const hb_adapter adapter = {
     .calloc = gh_calloc,
     .aligned_alloc = gh_aligned_alloc,
     .usable_size = gh_usable,
+    .stack_alloc = gh_stack_alloc,
+    .stack_free = gh_stack_free,
 };
 HB_ADAPTER(adapter);

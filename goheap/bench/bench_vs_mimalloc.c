@@ -2,7 +2,10 @@
  * glibc (tuning aid, not part of the suite). Build (from the repo root):
  *   cc -O2 -Igoheap/include goheap/bench/bench_vs_mimalloc.c build/goheap/libgoheap.a \
  *      -lmimalloc -lpthread -o /tmp/ghbench && /tmp/ghbench
- * Workloads (ns per operation pair, best of 5):
+ * Usage: ghbench [reps [workload [allocator]]], e.g. `ghbench 5 churn` or,
+ * to profile one case, `valgrind --tool=callgrind ghbench 1 batch goheap`.
+ * Allocators run interleaved per repetition (fairer on a loaded machine).
+ * Workloads (ns per operation pair, best of reps, default 5):
  *   pair      malloc+free of one 16..128-byte object, repeated
  *   batch     1000 allocations of random 8..512 bytes, then free them all
  *   churn     random-size (8..2048) churn over a 10000-slot working set
@@ -138,13 +141,19 @@ int main(int argc, char **argv) {
     struct { const char *name; double (*fn)(void); } ws[] = {
         {"pair", w_pair}, {"batch", w_batch}, {"churn", w_churn}, {"trees", w_trees}, {"xthread", w_xthread}};
     int reps = argc > 1 ? atoi(argv[1]) : 5;
+    /* optional filters (for profiling one case under callgrind/perf):
+     * argv[2] = workload name, argv[3] = allocator name */
+    const char *only_w = argc > 2 ? argv[2] : NULL, *only_a = argc > 3 ? argv[3] : NULL;
     printf("%-8s %10s %10s %10s %8s %8s\n", "workload", "goheap", "mimalloc", "glibc", "gh/mi", "gh/glibc");
     for (size_t w = 0; w < sizeof ws / sizeof *ws; w++) {
-        double best[3];
-        for (int a = 0; a < 3; a++) {
-            A = &allocs[a];
-            best[a] = 1e30;
-            for (int r = 0; r < reps; r++) {
+        if (only_w && strcmp(only_w, ws[w].name) != 0) continue;
+        double best[3] = {1e30, 1e30, 1e30};
+        /* allocators interleaved per repetition, best of N: on a loaded
+         * machine the ratio is then fairer than back-to-back blocks */
+        for (int r = 0; r < reps; r++) {
+            for (int a = 0; a < 3; a++) {
+                A = &allocs[a];
+                if (only_a && strcmp(only_a, A->name) != 0) continue;
                 double v = ws[w].fn();
                 if (v < best[a]) best[a] = v;
             }

@@ -40,8 +40,7 @@ void gh_span_init_small(gh_mspan *s, gh_spanclass spc) {
     s->state = GH_SPAN_CACHED;
 }
 
-int gh_span_drain_remote(gh_mspan *s) {
-    if (!atomic_load_explicit(&s->remote_free, memory_order_relaxed)) return 0;
+int gh_span_drain_remote_slow(gh_mspan *s) {
     uintptr_t h = atomic_exchange_explicit(&s->remote_free, 0, memory_order_acquire);
     int n = 0;
     while (h) {
@@ -57,66 +56,7 @@ int gh_span_drain_remote(gh_mspan *s) {
     return n;
 }
 
-int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot) {
-    unsigned nw = s->nwords, w = s->freeindex;
-    for (unsigned i = 0; i < nw; i++, w++) {
-        if (w >= nw) w = 0;
-        uint64_t freeb = ~s->allocBits[w];
-        if (freeb) {
-            s->allocBits[w] = ~(uint64_t)0;
-            __atomic_store_n(&s->allocCount, (uint16_t)(s->allocCount + __builtin_popcountll(freeb)), __ATOMIC_RELAXED);
-            s->freeindex = (uint16_t)w;
-            slot->allocCache = freeb;
-            slot->wordBase = s->base + (uintptr_t)w * 64 * s->elemsize;
-            slot->elemsize = s->elemsize;
-            slot->span = s;
-            return 1;
-        }
-    }
-    return 0;
-}
+/* gh_span_drain_remote, gh_span_load_window and gh_span_unload_window are
+ * inline in runtime.h (they run on every mcache refill). */
 
-void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
-    uint64_t c = slot->allocCache;
-    if (c) {
-        s->allocBits[s->freeindex] &= ~c;
-        __atomic_store_n(&s->allocCount, (uint16_t)(s->allocCount - __builtin_popcountll(c)), __ATOMIC_RELAXED);
-    }
-    slot->allocCache = 0;
-    slot->span = &gh_emptyspan;
-    slot->wordBase = 0;
-    slot->elemsize = 0;
-}
-
-/* Intrusive circular doubly-linked lists: first->prev is the last. */
-void gh_spanlist_push(gh_spanlist *l, gh_mspan *s) { /* at the back */
-    if (!l->first) {
-        s->next = s->prev = s;
-        l->first = s;
-    } else {
-        gh_mspan *f = l->first, *last = f->prev;
-        s->next = f;
-        s->prev = last;
-        last->next = s;
-        f->prev = s;
-    }
-    l->n++;
-}
-
-void gh_spanlist_remove(gh_spanlist *l, gh_mspan *s) {
-    if (s->next == s) {
-        l->first = NULL;
-    } else {
-        s->prev->next = s->next;
-        s->next->prev = s->prev;
-        if (l->first == s) l->first = s->next;
-    }
-    s->next = s->prev = NULL;
-    l->n--;
-}
-
-gh_mspan *gh_spanlist_pop(gh_spanlist *l) {
-    gh_mspan *s = l->first;
-    if (s) gh_spanlist_remove(l, s);
-    return s;
-}
+/* The span lists (gh_spanlist_*) are inline in runtime.h. */

@@ -63,6 +63,8 @@ gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c) {
     if (s) s->state = GH_SPAN_CACHED;
     gh_spin_unlock(&c->lock);
     if (s) return s;
+    /* collector: sweep this class's unswept spans before growing (mgcsweep.c) */
+    if ((s = gh_mcentral_sweepForAlloc(c))) return s;
     unsigned sc = gh_spanclass_sizeclass(c->spanclass);
     return gh_mheap_alloc(gh_class_to_allocnpages[sc], c->spanclass, 0);
 }

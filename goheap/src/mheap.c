@@ -65,7 +65,7 @@ void gh_mallocinit(void) {
     h->scav_enabled = env_uint("GOHEAP_SCAVENGE", 1) != 0;
     h->scav_retain_min = env_uint("GOHEAP_SCAVENGE_RETAIN_MB", 16) << 20;
     h->scav_percent = env_uint("GOHEAP_SCAVENGE_PERCENT", 10);
-    h->scav_period_ms = env_uint("GOHEAP_SCAVENGE_PERIOD_MS", 0);
+    h->scav_period_ms = env_uint("GOHEAP_SCAVENGE_PERIOD_MS", 100);
     const char *ds = gh_getenv("GOHEAP_DEBUG_STATS");
     h->debug_stats = ds && *ds && strcmp(ds, "0") != 0;
     h->debug_stats_path = ds && ds[0] == '/' ? ds : NULL;
@@ -98,7 +98,6 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     uintptr_t alignPages = align > GH_PAGE_SIZE ? align >> GH_PAGE_SHIFT : 1;
     uintptr_t want = npages + alignPages - 1;
     if (want < npages || want > (h->arena_size >> GH_PAGE_SHIFT)) return NULL;
-    int grew = 0;
     pthread_mutex_lock(&h->lock);
     uintptr_t page = gh_pageAlloc_find(&h->pages, want);
     if (page == UINTPTR_MAX) {
@@ -106,7 +105,6 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
             pthread_mutex_unlock(&h->lock);
             return NULL;
         }
-        grew = 1;
     }
     page = (page + alignPages - 1) & ~(alignPages - 1); /* arena_start is chunk aligned */
     gh_mspan *s = gh_fixalloc_alloc(&h->spanalloc);
@@ -134,7 +132,6 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     h->pagesInUse += npages;
     setSpans(s, s);
     pthread_mutex_unlock(&h->lock);
-    if (grew) gh_scavenger_poke();
     return s;
 }
 
@@ -157,4 +154,5 @@ void gh_mheap_freeSpan(gh_mspan *s) {
     gh_mheap_freeSpanLocked(s);
     gh_scavenge_maybe_locked();
     pthread_mutex_unlock(&gh_mheap_.lock);
+    gh_scavenger_poke(); /* may create the worker: pthread_create allocates, so no lock held */
 }

@@ -52,42 +52,63 @@ int gh_pageAlloc_init(gh_pageAlloc *p, uintptr_t nchunks) {
     return 0;
 }
 
+/* Index of the first bit >= i (i < n, n a multiple of 64) that equals v;
+ * n if none. Scans whole words, so the cost is per run of equal bits and
+ * per word, never per bit: a chunk of mixed small spans has hundreds of
+ * set bits, and the page allocator runs on every span and large-object
+ * allocation (it was ~7,800 instructions per alloc+free with per-bit loops). */
+static inline uint32_t nextBit(const uint64_t *b, uint32_t i, uint32_t n, int v) {
+    uint64_t flip = v ? 0 : ~(uint64_t)0;
+    uint32_t w = i >> 6;
+    uint64_t x = (b[w] ^ flip) & (~(uint64_t)0 << (i & 63));
+    while (!x) {
+        if (++w >= n / 64) return n;
+        x = b[w] ^ flip;
+    }
+    return w * 64 + (uint32_t)__builtin_ctzll(x);
+}
+
+/* As Go's pallocBits.summarize: one pass over the words for the runs that
+ * start, end or cross word boundaries (ctz/clz per word), then a second
+ * pass for runs strictly inside a word, skipping every word whose inner run
+ * could not beat the max found so far. A roomy chunk (max >= 64) skips them
+ * all, so the cost is ~2 passes over 8 words, not one step per run. */
 gh_psum gh_pageAlloc_summarize(const uint64_t *b, uint32_t npages) {
-    uint32_t start = 0, max = 0, cur = 0;
+    uint32_t nw = npages / 64, start = 0, max = 0, cur = 0;
     bool seen = false;
-    for (uint32_t w = 0; w < npages / 64; w++) {
+    for (uint32_t w = 0; w < nw; w++) {
         uint64_t x = b[w];
         if (x == 0) {
             cur += 64;
             continue;
         }
-        if (x == ~(uint64_t)0) {
-            if (!seen) start = cur, seen = true;
-            if (cur > max) max = cur;
-            cur = 0;
-            continue;
-        }
-        int prev = -1;
-        while (x) {
-            int q = __builtin_ctzll(x);
-            cur += (uint32_t)(q - prev - 1);
-            if (!seen) start = cur, seen = true;
-            if (cur > max) max = cur;
-            cur = 0;
-            prev = q;
-            x &= x - 1;
-            /* skip a run of ones quickly */
-            if (x && (x & ((uint64_t)1 << (prev + 1)))) {
-                uint64_t ones = ~(x >> (prev + 1));
-                int k = ones ? __builtin_ctzll(ones) : 64 - (prev + 1);
-                prev += k;
-                x &= (prev >= 63) ? 0 : (~(uint64_t)0 << (prev + 1));
-            }
-        }
-        cur = (uint32_t)(63 - prev);
+        cur += (uint32_t)__builtin_ctzll(x);
+        if (!seen) start = cur, seen = true;
+        if (cur > max) max = cur;
+        cur = (uint32_t)__builtin_clzll(x);
     }
     if (!seen) return (gh_psum){npages, npages, npages};
     if (cur > max) max = cur;
+    for (uint32_t w = 0; w < nw; w++) {
+        uint64_t x = b[w];
+        if (x == 0) continue;
+        uint32_t t = (uint32_t)__builtin_ctzll(x), l = (uint32_t)__builtin_clzll(x);
+        if (64 - t - l <= max + 2) continue; /* an inner run has <= 64 - t - l - 2 pages */
+        /* z: the free pages strictly between the word's first and last used
+         * page. Drop every run of <= max of them with shift-ands (doubling
+         * steps, so O(log max)); what survives grows max one step at a time. */
+        uint64_t z = ~(x >> t) << t;
+        z &= ~(uint64_t)0 >> l;
+        for (uint32_t k = max, step = 1; k && z; step <<= 1) {
+            uint32_t d = step < k ? step : k;
+            z &= z >> d;
+            k -= d;
+        }
+        while (z) {
+            max++;
+            z &= z >> 1;
+        }
+    }
     return (gh_psum){start, max, cur};
 }
 
@@ -113,14 +134,28 @@ static gh_psum merge(const gh_psum *c, uint32_t full) {
     return r;
 }
 
+static inline bool psum_eq(gh_psum a, gh_psum b) { return a.start == b.start && a.max == b.max && a.end == b.end; }
+
+/* Recompute the summaries of chunks c0..c1 and their ancestors. A level
+ * whose entries come out unchanged leaves every level above unchanged too,
+ * so the walk stops there: most span allocations inside a roomy chunk change
+ * no summary at all, or only the chunk's. */
 void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t c0, uintptr_t c1) {
-    for (uintptr_t c = c0; c <= c1; c++)
-        p->summary[0][c] = gh_pageAlloc_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
-    for (int l = 1; l < p->nlevels; l++) {
+    bool changed = false;
+    for (uintptr_t c = c0; c <= c1; c++) {
+        gh_psum n = gh_pageAlloc_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
+        if (!psum_eq(n, p->summary[0][c])) changed = true;
+        p->summary[0][c] = n;
+    }
+    for (int l = 1; l < p->nlevels && changed; l++) {
         c0 >>= GH_SUMMARY_FANOUT_BITS;
         c1 >>= GH_SUMMARY_FANOUT_BITS;
-        for (uintptr_t i = c0; i <= c1; i++)
-            p->summary[l][i] = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+        changed = false;
+        for (uintptr_t i = c0; i <= c1; i++) {
+            gh_psum n = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+            if (!psum_eq(n, p->summary[l][i])) changed = true;
+            p->summary[l][i] = n;
+        }
     }
 }
 
@@ -135,35 +170,13 @@ void gh_pageAlloc_grow(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t n) {
 
 /* First run of n free pages inside one chunk's bitmap; -1 if none. */
 static int findInChunk(const uint64_t *b, uint32_t n) {
-    if (n == 1) {
-        for (int w = 0; w < GH_CHUNK_WORDS; w++)
-            if (b[w] != ~(uint64_t)0) return w * 64 + __builtin_ctzll(~b[w]);
-        return -1;
-    }
-    uint32_t cur = 0;
-    for (int w = 0; w < GH_CHUNK_WORDS; w++) {
-        uint64_t x = b[w];
-        uint32_t base = (uint32_t)w * 64;
-        if (x == 0) {
-            cur += 64;
-            if (cur >= n) return (int)(base + 64 - cur);
-            continue;
-        }
-        if (x == ~(uint64_t)0) {
-            cur = 0;
-            continue;
-        }
-        int prev = -1;
-        while (x) {
-            int q = __builtin_ctzll(x);
-            cur += (uint32_t)(q - prev - 1);
-            if (cur >= n) return (int)(base + (uint32_t)q - cur);
-            cur = 0;
-            prev = q;
-            x &= x - 1;
-        }
-        cur = (uint32_t)(63 - prev);
-        if (cur >= n) return (int)(base + 64 - cur);
+    for (uint32_t i = 0; i < GH_CHUNK_PAGES;) {
+        uint32_t f = nextBit(b, i, GH_CHUNK_PAGES, 0);
+        if (f == GH_CHUNK_PAGES) break;
+        if (n == 1) return (int)f;
+        uint32_t u = nextBit(b, f, GH_CHUNK_PAGES, 1);
+        if (u - f >= n) return (int)f;
+        i = u;
     }
     return -1;
 }
@@ -211,17 +224,71 @@ uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages) {
         }                                                                         \
     } while (0)
 
+/* Highest page < i of a chunk's bitmap that is in use; -1 if none. */
+static inline int prevUsed(const uint64_t *b, uint32_t i) {
+    if (i == 0) return -1;
+    uint32_t w = (i - 1) >> 6;
+    uint64_t x = b[w] & (~(uint64_t)0 >> (63 - ((i - 1) & 63)));
+    for (;;) {
+        if (x) return (int)(w * 64 + 63 - (uint32_t)__builtin_clzll(x));
+        if (w == 0) return -1;
+        x = b[--w];
+    }
+}
+
+/* The free run [a, b) of chunk c's bitmap around pages [lo, hi). */
+static inline void runAround(const uint64_t *cb, uint32_t lo, uint32_t hi, uint32_t *a, uint32_t *b) {
+    *a = (uint32_t)(prevUsed(cb, lo) + 1);
+    *b = hi < GH_CHUNK_PAGES ? nextBit(cb, hi, GH_CHUNK_PAGES, 1) : GH_CHUNK_PAGES;
+}
+
+/* A chunk's summary changed to s: store it and merge upwards while the
+ * parents change. */
+static void setChunkSummary(gh_pageAlloc *p, uintptr_t c, gh_psum s) {
+    if (psum_eq(s, p->summary[0][c])) return;
+    p->summary[0][c] = s;
+    for (int l = 1; l < p->nlevels; l++) {
+        c >>= GH_SUMMARY_FANOUT_BITS;
+        gh_psum n = merge(&p->summary[l - 1][c << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+        if (psum_eq(n, p->summary[l][c])) return;
+        p->summary[l][c] = n;
+    }
+}
+
+/* allocRange and free update a range inside one chunk incrementally: only
+ * the free run around the range changes, so the new summary follows from
+ * the old one and that run's bounds (two short bit scans), except when an
+ * allocation splits a run as long as the chunk's max (then re-summarize).
+ * Ranges across chunks (large objects) take the full update. */
 uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    uintptr_t c = page / GH_CHUNK_PAGES;
+    bool one = c == (page + n - 1) / GH_CHUNK_PAGES;
+    const uint64_t *cb = p->allocBits + c * GH_CHUNK_WORDS;
+    uint32_t lo = (uint32_t)(page - c * GH_CHUNK_PAGES), hi = lo + (uint32_t)n, a = 0, b = 0;
     uintptr_t scav = 0;
     FOR_RANGE(page, n, w, mask, {
         if ((p->allocBits[w] & mask) != 0) gh_throw("pageAlloc: allocating in-use pages");
-        scav += (uintptr_t)__builtin_popcountll(p->scavBits[w] & mask);
+        scav += (uintptr_t)gh_popcount64(p->scavBits[w] & mask);
         p->scavBits[w] &= ~mask;
-        p->allocBits[w] |= mask;
     });
+    if (one) runAround(cb, lo, hi, &a, &b); /* before the bits are set */
+    FOR_RANGE(page, n, w, mask, { p->allocBits[w] |= mask; });
     p->freePages -= n;
     p->scavPages -= scav;
-    gh_pageAlloc_update(p, page / GH_CHUNK_PAGES, (page + n - 1) / GH_CHUNK_PAGES);
+    if (!one) {
+        gh_pageAlloc_update(p, c, (page + n - 1) / GH_CHUNK_PAGES);
+        return scav;
+    }
+    gh_psum o = p->summary[0][c], s = o;
+    if (a == 0) s.start = lo;
+    if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - hi;
+    if (b - a >= o.max) {
+        if (a == 0 && b == GH_CHUNK_PAGES) /* the chunk was all free */
+            s.max = lo > GH_CHUNK_PAGES - hi ? lo : GH_CHUNK_PAGES - hi;
+        else /* split a longest run: another may be as long, look */
+            s = gh_pageAlloc_summarize(cb, GH_CHUNK_PAGES);
+    }
+    setChunkSummary(p, c, s);
     return scav;
 }
 
@@ -231,5 +298,17 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
         p->allocBits[w] &= ~mask;
     });
     p->freePages += n;
-    gh_pageAlloc_update(p, page / GH_CHUNK_PAGES, (page + n - 1) / GH_CHUNK_PAGES);
+    uintptr_t c = page / GH_CHUNK_PAGES;
+    if (c != (page + n - 1) / GH_CHUNK_PAGES) {
+        gh_pageAlloc_update(p, c, (page + n - 1) / GH_CHUNK_PAGES);
+        return;
+    }
+    const uint64_t *cb = p->allocBits + c * GH_CHUNK_WORDS;
+    uint32_t lo = (uint32_t)(page - c * GH_CHUNK_PAGES), a, b;
+    runAround(cb, lo, lo + (uint32_t)n, &a, &b); /* the merged free run */
+    gh_psum s = p->summary[0][c];
+    if (b - a > s.max) s.max = b - a;
+    if (a == 0) s.start = b;
+    if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - a;
+    setChunkSummary(p, c, s);
 }

@@ -9,22 +9,34 @@
  * zeroing. Like Go, it releases from the highest addresses down: first-fit
  * allocation reuses the low ones, so released pages stay released longest.
  *
- * Pacing (Go retains ~10% over the heap goal and runs a background worker at
- * ~1% CPU; goheap keeps the same bound but is driven by frees):
- *   - Synchronous: whenever the heap frees pages (a large object, an empty
- *     span) and dirty free memory exceeds the retain bound — max(
- *     GOHEAP_SCAVENGE_RETAIN_MB (16 MiB), GOHEAP_SCAVENGE_PERCENT (10%) of
- *     the in-use heap) plus 1/8 of it as hysteresis — the freeing thread
- *     releases down to the bound, in the same call. So after a spike is
- *     freed, RSS falls immediately to in-use + retain bound.
- *   - Background (optional, GOHEAP_SCAVENGE_PERIOD_MS=N): a thread, started
- *     at the first heap growth, wakes every N ms and releases the dirty pages
- *     that were already dirty at the previous wake-up: the retained part
- *     goes back within 2·N ms of going idle.
+ * Pacing — Go's shape (mgcscavenge.go: retain ~10% over the heap goal,
+ * release the rest gradually from a background worker), because releasing
+ * in the freeing call made every alloc/free cycle larger than the bound pay
+ * its page faults again (heap/churn: 40k faults per run against mimalloc's
+ * 10k, ~0.15 of its time ratio). The retain bound is R = max(
+ * GOHEAP_SCAVENGE_RETAIN_MB (16 MiB), GOHEAP_SCAVENGE_PERCENT (10%) of the
+ * in-use heap).
+ *   - Background (default, GOHEAP_SCAVENGE_PERIOD_MS = 100; 0 = off): a
+ *     thread wakes every period and releases the dirty memory above R that
+ *     was already above R at its previous wake-up (memory free for at least
+ *     a period: the "old" free memory, highest addresses first), in 4 MiB
+ *     steps with the heap lock dropped between them. So after a spike is
+ *     freed RSS falls to in-use + R within two periods (~200 ms). The
+ *     thread is created lazily, the first time dirty memory exceeds R (a
+ *     small process never gets one), from a freeing call after it dropped
+ *     the heap lock: pthread_create allocates, which under LD_PRELOAD is
+ *     goheap itself. It parks on a condition variable while there is
+ *     nothing above R and is woken by the free that crosses R. In a fork
+ *     child it is created again the same lazy way.
+ *   - Hard cap (synchronous): when dirty memory exceeds
+ *     min(4·R, R + 512 MiB), the freeing call itself releases down to 2·R,
+ *     so a huge spike does not wait for the worker (and RSS falls even with
+ *     the worker off).
  *   - On demand: gh_scavenge() releases every free page now.
- * GOHEAP_SCAVENGE=0 turns off the synchronous and background parts.
+ * GOHEAP_SCAVENGE=0 turns off the hard cap and the background worker.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <time.h>
 
 #include "runtime.h"
@@ -75,12 +87,37 @@ static uintptr_t retainBound(void) {
     return r > h->scav_retain_min ? r : h->scav_retain_min;
 }
 
+static uintptr_t dirtyBytes(void) {
+    return (gh_mheap_.pages.freePages - gh_mheap_.pages.scavPages) << GH_PAGE_SHIFT;
+}
+
+/* Background worker state, under the heap lock (bg_started is atomic: the
+ * free path reads it without the lock). */
+static _Atomic int bg_started;
+static _Atomic int bg_wanted; /* dirty memory crossed R: start the worker */
+static int bg_parked;
+static pthread_cond_t bg_cond = PTHREAD_COND_INITIALIZER;
+
+#define GH_SCAV_HARD_EXTRA ((uintptr_t)512 << 20)
+#define GH_SCAV_STEP GH_CHUNK_BYTES
+
 void gh_scavenge_maybe_locked(void) {
     gh_mheap *h = &gh_mheap_;
     if (!h->scav_enabled) return;
-    uintptr_t dirty = (h->pages.freePages - h->pages.scavPages) << GH_PAGE_SHIFT;
-    uintptr_t retain = retainBound();
-    if (dirty > retain + retain / 8) gh_scavenge_locked(dirty - retain);
+    uintptr_t dirty = dirtyBytes(), retain = retainBound();
+    if (dirty <= retain) return;
+    uintptr_t cap = retain + (retain * 3 < GH_SCAV_HARD_EXTRA ? retain * 3 : GH_SCAV_HARD_EXTRA);
+    if (dirty > cap) {
+        gh_scavenge_locked(dirty - 2 * retain);
+        gh_mheap_.scavenge_hard++;
+    }
+    if (h->scav_period_ms == 0) return;
+    if (bg_parked) {
+        bg_parked = 0;
+        pthread_cond_signal(&bg_cond); /* no allocation: safe under the lock */
+    } else if (!atomic_load_explicit(&bg_started, memory_order_relaxed)) {
+        atomic_store_explicit(&bg_wanted, 1, memory_order_relaxed);
+    }
 }
 
 void gh_scavenge(void) {
@@ -93,20 +130,38 @@ void gh_scavenge(void) {
 
 /* ------------------------------------------------ background scavenger */
 
-static _Atomic int bg_started;
+static uintptr_t excessLocked(void) {
+    uintptr_t d = dirtyBytes(), r = retainBound();
+    return d > r ? d - r : 0;
+}
 
 static void *bgscavenge(void *arg) {
     (void)arg;
     gh_mheap *h = &gh_mheap_;
-    uintptr_t prevDirty = 0;
+    uintptr_t prevExcess = 0;
     for (;;) {
         struct timespec ts = {(time_t)(h->scav_period_ms / 1000), (long)(h->scav_period_ms % 1000) * 1000000L};
         while (nanosleep(&ts, &ts) != 0) {}
         pthread_mutex_lock(&h->lock);
-        uintptr_t dirty = (h->pages.freePages - h->pages.scavPages) << GH_PAGE_SHIFT;
-        uintptr_t n = dirty < prevDirty ? dirty : prevDirty;
-        if (n) gh_scavenge_locked(n);
-        prevDirty = (h->pages.freePages - h->pages.scavPages) << GH_PAGE_SHIFT;
+        uintptr_t excess = excessLocked();
+        /* only what was already above R a period ago: memory being reused
+         * right now (an alloc/free cycle) is left alone */
+        uintptr_t n = excess < prevExcess ? excess : prevExcess;
+        while (n > 0) {
+            uintptr_t step = n < GH_SCAV_STEP ? n : GH_SCAV_STEP, e = excessLocked();
+            if (step > e) step = e;
+            if (step == 0 || gh_scavenge_locked(step) == 0) break;
+            n -= step;
+            /* let allocating threads in between steps */
+            pthread_mutex_unlock(&h->lock);
+            pthread_mutex_lock(&h->lock);
+        }
+        prevExcess = excessLocked();
+        if (prevExcess == 0 && excess == 0) {
+            /* nothing above R: park until a free crosses it again */
+            bg_parked = 1;
+            while (bg_parked) pthread_cond_wait(&bg_cond, &h->lock);
+        }
         pthread_mutex_unlock(&h->lock);
     }
     return NULL;
@@ -114,19 +169,38 @@ static void *bgscavenge(void *arg) {
 
 void gh_scavenger_init(void) {}
 
-/* Called (without locks) after the heap grew: start the background worker. */
+/* Called without locks after a free: start the worker if dirty memory has
+ * crossed the retain bound and it does not run yet. pthread_create may call
+ * malloc (goheap under LD_PRELOAD), which is why this runs with no lock
+ * held; a recursive call finds bg_started set and returns. */
 void gh_scavenger_poke(void) {
-    gh_mheap *h = &gh_mheap_;
-    if (!h->scav_enabled || h->scav_period_ms == 0) return;
-    if (atomic_load_explicit(&bg_started, memory_order_relaxed)) return;
+    if (GH_LIKELY(!atomic_load_explicit(&bg_wanted, memory_order_relaxed))) return;
+    atomic_store_explicit(&bg_wanted, 0, memory_order_relaxed);
     if (atomic_exchange(&bg_started, 1)) return;
     pthread_t t;
     pthread_attr_t a;
+    sigset_t all, old;
+    /* the worker inherits a mask with every signal blocked: the program's
+     * handlers must not run on it */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&a, 64 << 10);
     if (pthread_create(&t, &a, bgscavenge, NULL) != 0) atomic_store(&bg_started, 0);
     pthread_attr_destroy(&a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-void gh_mheap_after_fork_child(void) { atomic_store(&bg_started, 0); }
+/* Threads do not survive fork: the child creates its worker again, lazily.
+ * Except under ThreadSanitizer, which aborts a child of a multi-threaded
+ * process that starts a thread: there the child keeps bg_started set (no
+ * worker; the hard cap still bounds its free resident memory). */
+void gh_mheap_after_fork_child(void) {
+    pthread_cond_init(&bg_cond, NULL);
+    bg_parked = 0;
+    atomic_store(&bg_wanted, 0);
+#if !defined(__SANITIZE_THREAD__)
+    atomic_store(&bg_started, 0);
+#endif
+}

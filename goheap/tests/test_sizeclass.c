@@ -28,6 +28,18 @@ int main(void) {
         if (c[i].size >= 32) CHECK(c[i].size % 16 == 0 || c[i].size % 8 == 0);
         CHECK(c[i].size > c[i - 1].size);
     }
+    /* free's interior-pointer test (gh_span_objexact): the low half of
+     * offset*divMul is < divMul exactly at object starts, for every offset
+     * of every class's span */
+    for (int i = 1; i < n; i++) {
+        uint64_t span = (uint64_t)c[i].npages * MK_PAGE_SIZE, size = (uint64_t)c[i].size;
+        uint32_t dm = gh_class_to_divmagic[i];
+        for (uint64_t off = 0; off < span / size * size; off++) {
+            uint64_t q = off * dm;
+            if (((uint32_t)q < dm) != (off % size == 0) || (q >> 32) != off / size)
+                CHECKF(0, "class %d offset %llu: exactness/index from divMul wrong", i, (unsigned long long)off);
+        }
+    }
     uint8_t c8[MK_SMALL_SIZE_MAX / MK_SMALL_SIZE_DIV + 1], c128[(MK_MAX_SMALL_SIZE - MK_SMALL_SIZE_MAX) / MK_LARGE_SIZE_DIV + 1];
     mk_size_tables(c, n, c8, c128);
     for (size_t i = 0; i < sizeof c8; i++) CHECK(c8[i] == gh_size_to_class8[i]);

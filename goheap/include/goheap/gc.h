@@ -1,0 +1,95 @@
+/*
+ * gc.h — goheap's collected mode: a Go-style concurrent mark-sweep collector
+ * over the same spans and size classes as the manual allocator (goheap.h),
+ * plus sync.Pool (gh_pool) and the stack pool (gh_stack).
+ *
+ * Objects are allocated with a layout (which words may hold pointers,
+ * repeating every `period` words; NULL = no pointers, never scanned) and are
+ * never freed explicitly: the collector reclaims what is unreachable from
+ * the registered roots and the stacks and registers of attached threads.
+ * Pointer stores into heap objects and roots go through gh_gc_write_barrier
+ * while gh_gc_barrier_enabled is non-zero (Go's writeBarrier.enabled).
+ *
+ * Environment (read by gh_gc_init, overriding nothing the options set):
+ *   GOGC=N|off           heap growth per cycle in percent (default 100)
+ *   GOMEMLIMIT=N[KiB|MiB|GiB]   soft memory limit
+ *   GOHEAP_GC_TORTURE=1  a full collection at every allocation (tests)
+ *   GOHEAP_GC_DEBUG=1    one line per cycle on stderr
+ */
+#ifndef GOHEAP_GC_H
+#define GOHEAP_GC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "goheap/goheap.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Same shape as heapbench's hb_layout (goheap does not depend on it). */
+typedef struct gh_layout {
+    uint32_t period;  /* words in the pattern, 1..64 */
+    uint64_t ptrmask; /* bit i: word i of each period may hold a pointer */
+} gh_layout;
+
+typedef struct gh_gc_options {
+    int gogc;         /* percent; < 0: default (env GOGC, else 100); 0: off */
+    int64_t memlimit; /* bytes; 0: env GOMEMLIMIT or none */
+    int torture;      /* collect at every allocation */
+} gh_gc_options;
+
+/* Start the collector (threads, signal handler); the calling thread is
+ * attached. Idempotent; 0 on success. */
+GH_API int gh_gc_init(const gh_gc_options *opt);
+GH_API void *gh_gc_alloc(size_t size, const gh_layout *layout); /* zeroed */
+GH_API extern int gh_gc_barrier_enabled;
+GH_API void gh_gc_write_barrier(void **slot, void *val);
+GH_API void gh_gc_root_add(void *start, size_t bytes);
+GH_API void gh_gc_root_remove(void *start);
+GH_API void gh_gc_collect(void);   /* a full cycle, then sweep completes */
+GH_API void gh_gc_safepoint(void); /* the thread may be stopped here */
+GH_API void gh_gc_thread_attach(void);
+GH_API void gh_gc_thread_detach(void);
+/* fn(obj, arg) runs once, on the finalizer thread, after obj is unreachable. */
+GH_API void gh_gc_set_finalizer(void *obj, void (*fn)(void *obj, void *arg), void *arg);
+/* 1 if p points into a live object of the collected heap. */
+GH_API int gh_gc_is_heap_ptr(const void *p);
+/* Test hook: 1 if the object containing p was found live by the last mark
+ * (its slot is allocated and not yet reclaimed). */
+GH_API int gh_gc_is_allocated(const void *p);
+
+typedef struct gh_gc_stats {
+    uint64_t cycles, pauses;
+    uint64_t pause_total_ns, pause_max_ns, pause_p50_ns, pause_p99_ns;
+    uint64_t mark_cpu_ns, assist_ns;
+    uint64_t heap_goal_bytes, heap_live_bytes, heap_alloc_bytes, heap_sys_bytes;
+    uint64_t heap_peak_bytes;   /* largest heap_alloc seen */
+    uint64_t finalizers_run;
+} gh_gc_stats;
+GH_API void gh_gc_stats_read(gh_gc_stats *out);
+
+enum { GH_EV_PAUSE_START, GH_EV_PAUSE_END, GH_EV_CYCLE_START, GH_EV_CYCLE_END };
+typedef struct gh_gc_event {
+    uint64_t t_ns, heap_bytes;
+    int kind;
+} gh_gc_event;
+/* Copies up to max events not yet read; returns the count. */
+GH_API size_t gh_gc_events_read(gh_gc_event *out, size_t max);
+
+/* sync.Pool: per-thread private slot + shared dequeue, victim cache. */
+typedef struct gh_pool gh_pool;
+GH_API gh_pool *gh_pool_new(void *(*new_fn)(void *arg), void *arg);
+GH_API void *gh_pool_get(gh_pool *p);
+GH_API void gh_pool_put(gh_pool *p, void *obj);
+GH_API void gh_pool_free(gh_pool *p);
+
+/* Stack pool (Go's stackpool/stackcache/stackLarge): size a power of two. */
+GH_API void *gh_stack_alloc(size_t size);
+GH_API void gh_stack_free(void *stack, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,359 @@
+/*
+ * mgcmark.c — marking: grey work, scanning, roots and mark assists
+ * (Go's mgcmark.go, mgcwork.go).
+ *
+ * Tri-colour over mark bits: an object is white while its bit in its span's
+ * gcmarkBits is clear, grey once the bit is set and its address sits in a
+ * work buffer, black once scanned. greyobject sets the bit with one atomic
+ * OR (a plain load first, so re-shading a black object costs no atomic) and,
+ * for objects of scannable span classes, pushes the base on the caller's
+ * gcWork. Noscan objects (pointer-free layouts, the tiny allocator's blocks)
+ * turn black at once.
+ *
+ * Where pointers come from, and how precisely:
+ *   heap objects   precisely, from the object's layout (mgc.c stores it per
+ *                  span, or per object in a side array when a span's objects
+ *                  have different layouts): only words whose bit is set in
+ *                  the repeating ptrmask are candidates;
+ *   roots          registered ranges (gh_gc_root_add): every word a
+ *                  candidate, scanned concurrently at mark start (the write
+ *                  barrier covers root stores as it covers heap stores) and
+ *                  again at each mark-termination attempt, in the pause;
+ *   stacks         conservatively, in the first pause, from each stopped
+ *                  thread's saved stack pointer to its stack top (registers
+ *                  were spilled there, see stw.c); never rescanned — the
+ *                  hybrid barrier makes that unnecessary, as in Go.
+ * A candidate is validated through the page→span map: in the arena, in an
+ * in-use span, inside an allocated slot; interior pointers resolve to the
+ * slot's base with the span's divMagic multiply.
+ *
+ * Work buffers (Go's workbuf): 510 grey objects each; a worker keeps one
+ * and exchanges full/empty ones with two global lists under one mutex. The
+ * background worker splits its buffer when the global list runs dry so that
+ * assists find work.
+ *
+ * Mark assists (gcAssistAlloc): a thread that allocates while marking owes
+ * scan work in proportion to its allocation (assistWorkPerByte from the
+ * pacer). It first takes background credit (work the background worker did
+ * beyond its share), then drains grey objects itself until the debt is paid,
+ * the work runs out, or the world is being stopped.
+ *
+ * Every function that reads heap words or other threads' stacks while
+ * mutators run is built without sanitizer instrumentation (GH_NOSAN): those
+ * reads race with the mutator by design, as Go's do; the words are only
+ * candidates, validated before use.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "mgc.h"
+
+_Atomic int64_t gh_work_bytesMarked, gh_work_scanWork, gh_bgScanCredit;
+_Atomic uint64_t gh_assist_ns, gh_markcpu_ns;
+
+static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
+static gh_wbuf *work_full, *work_empty;
+static _Atomic int64_t work_nfull;
+static gh_fixalloc wbuf_alloc;
+
+/* registered roots */
+typedef struct gh_root {
+    uintptr_t lo, hi;
+} gh_root;
+static pthread_mutex_t roots_lock = PTHREAD_MUTEX_INITIALIZER;
+static gh_root *roots;
+static size_t nroots, caproots;
+static int64_t roots_bytes;
+
+void gh_mark_init(void) { gh_fixalloc_init(&wbuf_alloc, sizeof(gh_wbuf)); }
+
+static gh_wbuf *getempty(void) {
+    pthread_mutex_lock(&work_lock);
+    gh_wbuf *b = work_empty;
+    if (b) work_empty = b->next;
+    else b = gh_fixalloc_alloc(&wbuf_alloc);
+    pthread_mutex_unlock(&work_lock);
+    if (!b) gh_throw("out of memory for mark work buffers");
+    b->n = 0;
+    b->next = NULL;
+    return b;
+}
+
+static void putempty(gh_wbuf *b) {
+    pthread_mutex_lock(&work_lock);
+    b->next = work_empty;
+    work_empty = b;
+    pthread_mutex_unlock(&work_lock);
+}
+
+static void putfull(gh_wbuf *b) {
+    pthread_mutex_lock(&work_lock);
+    b->next = work_full;
+    work_full = b;
+    atomic_fetch_add_explicit(&work_nfull, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&work_lock);
+}
+
+static gh_wbuf *trygetfull(void) {
+    if (!atomic_load_explicit(&work_nfull, memory_order_relaxed)) return NULL;
+    pthread_mutex_lock(&work_lock);
+    gh_wbuf *b = work_full;
+    if (b) {
+        work_full = b->next;
+        atomic_fetch_sub_explicit(&work_nfull, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&work_lock);
+    return b;
+}
+
+int gh_work_empty(void) { return atomic_load_explicit(&work_nfull, memory_order_acquire) == 0; }
+
+static inline void gcw_put(gh_gcWork *w, uintptr_t obj) {
+    gh_wbuf *b = w->wbuf;
+    if (GH_UNLIKELY(!b)) b = w->wbuf = getempty();
+    else if (GH_UNLIKELY(b->n == GH_WBUF_N)) {
+        putfull(b);
+        b = w->wbuf = getempty();
+    }
+    b->obj[b->n++] = obj;
+}
+
+static inline uintptr_t gcw_tryget(gh_gcWork *w) {
+    gh_wbuf *b = w->wbuf;
+    if (GH_LIKELY(b && b->n)) return b->obj[--b->n];
+    gh_wbuf *f = trygetfull();
+    if (!f) return 0;
+    if (b) putempty(b);
+    w->wbuf = f;
+    return f->obj[--f->n];
+}
+
+/* Flush counters and give the grey objects back to the global list. */
+void gh_gcw_dispose(gh_gcWork *w) {
+    if (w->wbuf) {
+        if (w->wbuf->n) putfull(w->wbuf);
+        else putempty(w->wbuf);
+        w->wbuf = NULL;
+    }
+    if (w->bytesMarked) atomic_fetch_add_explicit(&gh_work_bytesMarked, w->bytesMarked, memory_order_relaxed);
+    if (w->scanWork) atomic_fetch_add_explicit(&gh_work_scanWork, w->scanWork, memory_order_relaxed);
+    w->bytesMarked = w->scanWork = 0;
+}
+
+/* Shade a candidate pointer (Go's findObject + greyobject). */
+GH_NOSAN void gh_greyobject_ptr(uintptr_t p, gh_gcWork *w) {
+    uintptr_t off = p - gh_arena_start;
+    if (off >= gh_arena_size) return;
+    gh_mspan *s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
+    if (!s) return;
+    _Atomic uint64_t *mb;
+    uint64_t bit;
+    uintptr_t base, size;
+    int noscan;
+    if (s->spanclass == 0) {
+        if (s->state != GH_SPAN_LARGE) return;
+        base = s->base;
+        size = s->npages << GH_PAGE_SHIFT;
+        mb = (_Atomic uint64_t *)&s->bits[1][0];
+        bit = 1;
+        noscan = s->layout == 0;
+    } else {
+        if (s->state == GH_SPAN_DEAD) return;
+        uintptr_t idx = gh_span_objindex(s, p);
+        if (idx >= s->nelems) return;
+        if (!((s->allocBits[idx >> 6] >> (idx & 63)) & 1)) return;
+        mb = (_Atomic uint64_t *)&s->gcmarkBits[idx >> 6];
+        bit = (uint64_t)1 << (idx & 63);
+        size = s->elemsize;
+        base = s->base + idx * size;
+        noscan = gh_spanclass_noscan(s->spanclass);
+    }
+    if (atomic_load_explicit(mb, memory_order_relaxed) & bit) return;
+    if (atomic_fetch_or_explicit(mb, bit, memory_order_relaxed) & bit) return;
+    w->bytesMarked += (int64_t)size;
+    if (!noscan) gcw_put(w, base);
+}
+
+/* Allocate black: set obj's mark bit (obj is a slot base in s). */
+GH_NOSAN void gh_set_marked(uintptr_t obj, gh_mspan *s) {
+    if (s->spanclass == 0) {
+        atomic_fetch_or_explicit((_Atomic uint64_t *)&s->bits[1][0], 1, memory_order_relaxed);
+        return;
+    }
+    uintptr_t idx = gh_span_objindex(s, obj);
+    atomic_fetch_or_explicit((_Atomic uint64_t *)&s->gcmarkBits[idx >> 6], (uint64_t)1 << (idx & 63),
+                             memory_order_relaxed);
+}
+
+GH_NOSAN int gh_obj_marked(uintptr_t p) {
+    gh_mspan *s = gh_spanOf(p);
+    if (!s) return 0;
+    if (s->spanclass == 0) return s->state == GH_SPAN_LARGE && (s->bits[1][0] & 1);
+    uintptr_t idx = gh_span_objindex(s, p);
+    return idx < s->nelems && ((s->gcmarkBits[idx >> 6] >> (idx & 63)) & 1);
+}
+
+GH_NOSAN gh_type *gh_type_of(gh_mspan *s, uintptr_t idx) {
+    uintptr_t lw = __atomic_load_n(&s->layout, __ATOMIC_ACQUIRE);
+    if (lw & 1) {
+        uint16_t id = ((const uint16_t *)(lw & ~(uintptr_t)1))[idx];
+        return id ? &gh_types[id] : NULL;
+    }
+    return (gh_type *)lw;
+}
+
+GH_NOSAN static void scan_words(const uintptr_t *words, uintptr_t n, const gh_type *t, gh_gcWork *w) {
+    uint32_t period = t->period;
+    uint64_t mask = t->ptrmask;
+    uintptr_t lo = gh_arena_start, size = gh_arena_size;
+    for (uintptr_t b = 0; b < n; b += period) {
+        for (uint64_t m = mask; m; m &= m - 1) {
+            uintptr_t i = b + (uintptr_t)__builtin_ctzll(m);
+            if (i >= n) break;
+            uintptr_t v = words[i];
+            if (v - lo < size) gh_greyobject_ptr(v, w);
+        }
+    }
+    w->scanWork += (int64_t)(n * sizeof(uintptr_t));
+}
+
+/* Scan the pointer words of the object at obj (a slot base). */
+GH_NOSAN static void scanobject(uintptr_t obj, gh_gcWork *w) {
+    gh_mspan *s = gh_spanOf(obj);
+    if (!s) return;
+    const gh_type *t;
+    uintptr_t n;
+    if (s->spanclass == 0) {
+        t = (const gh_type *)s->layout;
+        n = (s->npages << GH_PAGE_SHIFT) / sizeof(uintptr_t);
+    } else {
+        t = gh_type_of(s, gh_span_objindex(s, obj));
+        n = s->elemsize / sizeof(uintptr_t);
+    }
+    if (t) scan_words((const uintptr_t *)obj, n, t, w);
+}
+
+void gh_scan_object_fields(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
+
+GH_NOSAN void gh_scanblock_conservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w) {
+    lo = (lo + 7) & ~(uintptr_t)7;
+    uintptr_t alo = gh_arena_start, asize = gh_arena_size;
+    for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
+        uintptr_t v = *(const uintptr_t *)p;
+        if (v - alo < asize) gh_greyobject_ptr(v, w);
+    }
+    w->scanWork += (int64_t)(hi - lo);
+}
+
+/* Drain grey objects until none is left, `budget` bytes of scan work are
+ * done (0: no budget), or stop() says so. Returns the scan work done. */
+int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
+    int64_t start = w->scanWork;
+    for (int i = 1;; i++) {
+        uintptr_t obj = gcw_tryget(w);
+        if (!obj) break;
+        scanobject(obj, w);
+        if ((i & 31) == 0) {
+            if (budget && w->scanWork - start >= budget) break;
+            if (stop && stop()) break;
+            /* keep the global list fed so that assists find work */
+            if (!atomic_load_explicit(&work_nfull, memory_order_relaxed) && w->wbuf && w->wbuf->n > 64) {
+                gh_wbuf *h = getempty();
+                uintptr_t half = w->wbuf->n / 2;
+                memcpy(h->obj, w->wbuf->obj + (w->wbuf->n - half), half * sizeof(uintptr_t));
+                h->n = half;
+                w->wbuf->n -= half;
+                putfull(h);
+            }
+        }
+    }
+    return (int)((w->scanWork - start) > INT32_MAX ? INT32_MAX : (w->scanWork - start));
+}
+
+/* ---- roots ---- */
+
+void gh_gc_root_add(void *start, size_t bytes) {
+    gh_g *g = gh_curg ? gh_curg : gh_g_attach();
+    gh_g_acquire(g);
+    pthread_mutex_lock(&roots_lock);
+    if (nroots == caproots) {
+        size_t ncap = caproots ? caproots * 2 : 64;
+        gh_root *nr = gh_sysAlloc(ncap * sizeof *nr);
+        if (!nr) gh_throw("out of memory for roots");
+        if (roots) memcpy(nr, roots, nroots * sizeof *nr); /* the old array leaks (rare, small) */
+        roots = nr;
+        caproots = ncap;
+    }
+    roots[nroots++] = (gh_root){(uintptr_t)start, (uintptr_t)start + bytes};
+    roots_bytes += (int64_t)bytes;
+    pthread_mutex_unlock(&roots_lock);
+    /* a root added while marking: its current targets are reachable */
+    if (atomic_load_explicit(&gh_gcphase, memory_order_acquire) != GH_GCoff)
+        gh_scanblock_conservative((uintptr_t)start, (uintptr_t)start + bytes, &g->gcw);
+    gh_g_release(g);
+}
+
+void gh_gc_root_remove(void *start) {
+    gh_g *g = gh_curg ? gh_curg : gh_g_attach();
+    gh_g_acquire(g);
+    pthread_mutex_lock(&roots_lock);
+    for (size_t i = 0; i < nroots; i++)
+        if (roots[i].lo == (uintptr_t)start) {
+            roots_bytes -= (int64_t)(roots[i].hi - roots[i].lo);
+            roots[i] = roots[--nroots];
+            break;
+        }
+    pthread_mutex_unlock(&roots_lock);
+    gh_g_release(g);
+}
+
+int64_t gh_roots_bytes(void) { return roots_bytes; }
+
+void gh_markroots(gh_gcWork *w, int stw) {
+    pthread_mutex_lock(&roots_lock);
+    for (size_t i = 0; i < nroots; i++) gh_scanblock_conservative(roots[i].lo, roots[i].hi, w);
+    pthread_mutex_unlock(&roots_lock);
+    gh_pool_markroots(w);
+    gh_final_markroots(w, stw);
+}
+
+/* ---- assists ---- */
+
+static int stw_pending(void) { return atomic_load_explicit(&gh_stw_request, memory_order_relaxed) != 0; }
+
+static uint64_t thread_cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Called with g inside the runtime (g->mallocing) while marking. */
+void gh_gcAssistAlloc(gh_g *g) {
+    if (g->assistDebt <= 0) return;
+    /* steal background credit first */
+    int64_t credit = atomic_load_explicit(&gh_bgScanCredit, memory_order_relaxed);
+    while (credit > 0) {
+        int64_t take = credit < g->assistDebt ? credit : g->assistDebt;
+        if (atomic_compare_exchange_weak_explicit(&gh_bgScanCredit, &credit, credit - take, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            g->assistDebt -= take;
+            break;
+        }
+    }
+    if (g->assistDebt <= 0 || !atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) return;
+    uint64_t t0 = thread_cpu_ns();
+    int64_t done = gh_gcDrain(&g->gcw, g->assistDebt, stw_pending);
+    g->assistDebt -= done;
+    /* the grey objects found go back where the background worker sees them */
+    gh_gcw_dispose(&g->gcw);
+    if (g->assistDebt < 0) {
+        atomic_fetch_add_explicit(&gh_bgScanCredit, -g->assistDebt, memory_order_relaxed);
+        g->assistDebt = 0;
+    }
+    /* no work left: the debt cannot be paid now; forgive what exceeds a
+     * slice so a thread is not penalized forever (Go parks it instead) */
+    if (g->assistDebt > (64 << 10)) g->assistDebt = 64 << 10;
+    uint64_t d = thread_cpu_ns() - t0;
+    atomic_fetch_add_explicit(&gh_assist_ns, d, memory_order_relaxed);
+    atomic_fetch_add_explicit(&gh_markcpu_ns, d, memory_order_relaxed);
+}

@@ -1,0 +1,153 @@
+/*
+ * mgcpacer.c — when to collect and how hard mutators must help (Go's
+ * mgcpacer.go, reduced).
+ *
+ * The heap goal after a cycle that marked `marked` bytes (Go 1.18+):
+ *
+ *     goal = marked + (marked + roots + stacks) × GOGC/100,
+ *     at least 4 MiB × GOGC/100 (heapMinimum);
+ *
+ * with a soft memory limit (GOMEMLIMIT) the goal is also capped at the limit
+ * less a 5% allowance for fragmentation and metadata, but never below the
+ * marked heap plus 1/32 (so a heap over the limit keeps collecting without
+ * thrashing, as Go's memory-limit goal does). GOGC=off (0) with no limit
+ * disables the collector.
+ *
+ * The trigger — the heap size at which the next cycle starts — leaves room
+ * ("runway") for what the mutators allocate while marking: the allocation
+ * seen during the last mark phase, plus 25%, bounded to between 70% and 95%
+ * of the way from `marked` to `goal` (Go's trigger bounds).
+ *
+ * Mark assists: during a cycle an allocation of n bytes owes
+ * n × assistWorkPerByte bytes of scan work, where
+ *
+ *     assistWorkPerByte = remaining expected scan work / (goal − heapLive),
+ *
+ * recomputed at each 64 KiB allocation flush (Go's revise()). Expected scan
+ * work is the last cycle's (or half the live heap at the first cycle). As
+ * the heap approaches the goal the distance shrinks and assists grow, which
+ * is what keeps the heap near the goal when the background worker lags.
+ *
+ * Sweeping is paced the same way: sweepPagesPerByte = pages in use /
+ * (trigger − heapLive) after mark termination, so that proportional sweep
+ * finishes before the next trigger (Go's gcPaceSweeper).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mgc.h"
+
+gh_gcController gh_gcController_;
+
+#define HEAP_MINIMUM ((int64_t)4 << 20)
+
+static int64_t parse_bytes(const char *v) {
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v || x < 0) return 0;
+    if (!strncmp(end, "KiB", 3) || !strncmp(end, "KB", 2)) x *= 1024;
+    else if (!strncmp(end, "MiB", 3) || !strncmp(end, "MB", 2)) x *= 1024 * 1024;
+    else if (!strncmp(end, "GiB", 3) || !strncmp(end, "GB", 2)) x *= 1024.0 * 1024 * 1024;
+    else if (!strncmp(end, "TiB", 3)) x *= 1024.0 * 1024 * 1024 * 1024;
+    return (int64_t)x;
+}
+
+static int64_t alloc_during_mark = 0;
+
+static void set_goal(int64_t marked, int64_t rootsBytes) {
+    gh_gcController *c = &gh_gcController_;
+    int64_t goal;
+    if (c->gogc > 0) {
+        goal = marked + (marked + rootsBytes) * c->gogc / 100;
+        int64_t min = HEAP_MINIMUM * c->gogc / 100;
+        if (goal < min) goal = min;
+    } else {
+        goal = INT64_MAX / 4; /* off: only the memory limit (if any) triggers */
+    }
+    if (c->memlimit > 0) {
+        int64_t lim = c->memlimit - c->memlimit / 20;
+        int64_t floor = marked + marked / 32 + (256 << 10);
+        if (lim < floor) lim = floor;
+        if (goal > lim) goal = lim;
+    }
+    int64_t room = goal - marked;
+    int64_t runway = alloc_during_mark + alloc_during_mark / 4;
+    int64_t trig = goal - runway;
+    int64_t lo = marked + room * 7 / 10, hi = marked + room * 95 / 100;
+    if (trig < lo) trig = lo;
+    if (trig > hi) trig = hi;
+    atomic_store_explicit(&c->heapGoal, goal, memory_order_relaxed);
+    atomic_store_explicit(&c->trigger, trig, memory_order_relaxed);
+}
+
+void gh_pacer_init(const gh_gc_options *opt) {
+    gh_gcController *c = &gh_gcController_;
+    memset(c, 0, sizeof *c);
+    c->gogc = 100;
+    const char *v = gh_getenv("GOGC");
+    if (v && *v) c->gogc = !strcmp(v, "off") ? 0 : atoi(v);
+    if (opt && opt->gogc >= 0) c->gogc = opt->gogc;
+    if (c->gogc < 0) c->gogc = 100;
+    v = gh_getenv("GOMEMLIMIT");
+    if (v && *v && strcmp(v, "off")) c->memlimit = parse_bytes(v);
+    if (opt && opt->memlimit > 0) c->memlimit = opt->memlimit;
+    v = gh_getenv("GOHEAP_GC_TORTURE");
+    c->torture = (v && *v && strcmp(v, "0")) || (opt && opt->torture);
+    set_goal(0, 0);
+    c->sweepPagesPerByte = 0;
+}
+
+int gh_pacer_should_trigger(void) {
+    gh_gcController *c = &gh_gcController_;
+    if (c->gogc == 0 && c->memlimit <= 0) return 0;
+    return atomic_load_explicit(&c->heapLive, memory_order_relaxed) >=
+           atomic_load_explicit(&c->trigger, memory_order_relaxed);
+}
+
+void gh_heapLive_add(int64_t n) {
+    gh_gcController *c = &gh_gcController_;
+    int64_t v = atomic_fetch_add_explicit(&c->heapLive, n, memory_order_relaxed) + n;
+    int64_t p = atomic_load_explicit(&c->peak, memory_order_relaxed);
+    while (v > p && !atomic_compare_exchange_weak_explicit(&c->peak, &p, v, memory_order_relaxed, memory_order_relaxed)) {
+    }
+    if (atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) {
+        /* revise the assist ratio (Go's revise) */
+        int64_t goal = atomic_load_explicit(&c->heapGoal, memory_order_relaxed);
+        int64_t expected = c->heapScan;
+        int64_t done = atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed);
+        int64_t remaining = expected - done;
+        if (remaining < expected / 10) remaining = expected / 10;
+        int64_t dist = goal - v;
+        if (dist < goal / 20) dist = goal / 20;
+        if (dist < 1) dist = 1;
+        c->assistWorkPerByte = (double)remaining / (double)dist;
+    }
+}
+
+/* In the first pause. */
+void gh_pacer_startCycle(void) {
+    gh_gcController *c = &gh_gcController_;
+    c->heapLiveAtMarkStart = atomic_load_explicit(&c->heapLive, memory_order_relaxed);
+    if (c->heapScan == 0) c->heapScan = c->heapLiveAtMarkStart / 2 + (64 << 10);
+    int64_t goal = atomic_load_explicit(&c->heapGoal, memory_order_relaxed);
+    int64_t dist = goal - c->heapLiveAtMarkStart;
+    if (dist < goal / 20) dist = goal / 20;
+    if (dist < 1) dist = 1;
+    c->assistWorkPerByte = (double)c->heapScan / (double)dist;
+}
+
+/* In the mark termination pause: heapLive restarts at the marked bytes. */
+void gh_pacer_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
+    gh_gcController *c = &gh_gcController_;
+    int64_t live = atomic_load_explicit(&c->heapLive, memory_order_relaxed);
+    alloc_during_mark = live - c->heapLiveAtMarkStart;
+    if (alloc_during_mark < 0) alloc_during_mark = 0;
+    atomic_store_explicit(&c->heapMarked, marked, memory_order_relaxed);
+    atomic_store_explicit(&c->heapLive, marked, memory_order_relaxed);
+    c->heapScan = scanWork > (64 << 10) ? scanWork : (64 << 10);
+    set_goal(marked, rootsBytes);
+    int64_t trig = atomic_load_explicit(&c->trigger, memory_order_relaxed);
+    int64_t dist = trig - marked;
+    if (dist < (1 << 20)) dist = 1 << 20;
+    c->sweepPagesPerByte = (double)gh_mheap_.pagesInUse / (double)dist;
+}

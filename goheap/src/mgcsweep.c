@@ -1,0 +1,238 @@
+/*
+ * mgcsweep.c — sweeping (Go's mgcsweep.go, mcentral's swept/unswept sets).
+ *
+ * Sweeping a small span turns the cycle's mark bits into its allocation
+ * bits: gcmarkBits becomes allocBits (with the slots past nelems set), the
+ * old allocBits array is cleared and becomes the next cycle's gcmarkBits,
+ * allocCount becomes the number of marked objects. A span with nothing
+ * marked goes back to the page heap. A large span is kept (mark cleared)
+ * or freed. Nothing is moved, so the collector never needs to know which
+ * words point at a swept object.
+ *
+ * Which spans need sweeping is kept by *lists*, not a scan of the heap:
+ * at mark termination (in the pause, O(threads × classes + classes)) every
+ * span is spliced, in O(1) per list, into the unswept list of its class:
+ * each mutator's current spans (their allocation windows returned first),
+ * the full spans it owns, mcentral's partial/full lists and the swept-full
+ * lists of the previous cycle; large spans likewise into largeUnswept.
+ * sweepgen advances by 2, as in Go (a span's sweepgen is set when swept;
+ * kept for readers of Go, the lists are what decides).
+ *
+ * Who sweeps, so that sweeping finishes before the next cycle and keeps
+ * pace with allocation:
+ *   lazily     mcentral's cacheSpan, when a cache needs a span of a class,
+ *              sweeps that class's unswept spans (up to 100, Go's
+ *              spanBudget) before it takes fresh pages — a span is always
+ *              swept before it is allocated from, since caches only get
+ *              spans through cacheSpan;
+ *   proportionally  every allocating thread, per 64 KiB it allocates,
+ *              sweeps sweepPagesPerByte × bytes pages (mgcpacer.c sets the
+ *              ratio so that sweeping ends before the next trigger);
+ *   in the background  the collector's worker thread sweeps while idle;
+ *   before the next cycle  the worker finishes what is left (outside any
+ *              pause).
+ * A sweeper pops a span from its list under the class's mcentral lock and
+ * then owns it alone; swept spans with free slots go on mcentral's partial
+ * list, full ones on sweptFull (never walked by allocation), empty ones to
+ * the heap. A mutator sweeps inside the runtime (g->mallocing), so a pause
+ * never finds a span popped and half swept.
+ */
+#include <string.h>
+
+#include "mgc.h"
+
+_Atomic uint32_t gh_sweepgen = 2;
+
+static gh_spanlist unswept[GH_NUM_SPAN_CLASSES];   /* under central[spc].lock */
+static gh_spanlist sweptFull[GH_NUM_SPAN_CLASSES]; /* under central[spc].lock */
+static gh_spinlock large_lock;
+static gh_spanlist largeSwept, largeUnswept;
+static _Atomic int64_t nunswept;                   /* spans left to sweep */
+static _Atomic uint32_t unswept_n[GH_NUM_SPAN_CLASSES]; /* per class, for a lock-free peek */
+static _Atomic unsigned sweep_class;               /* where sweepone found a span last */
+
+void gh_sweep_init(void) {}
+
+/* Splice list b onto the end of list a; b becomes empty. */
+static void splice(gh_spanlist *a, gh_spanlist *b) {
+    if (!b->first) return;
+    if (!a->first) {
+        *a = *b;
+    } else {
+        gh_mspan *af = a->first, *al = af->prev, *bf = b->first, *bl = bf->prev;
+        al->next = bf;
+        bf->prev = al;
+        bl->next = af;
+        af->prev = bl;
+        a->n += b->n;
+    }
+    b->first = NULL;
+    b->n = 0;
+}
+
+void gh_large_add(gh_mspan *s) {
+    gh_spin_lock(&large_lock);
+    s->sweepgen = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed);
+    gh_spanlist_push(&largeSwept, s);
+    gh_spin_unlock(&large_lock);
+}
+
+/* Give back the cache's windows and hand its spans to the sweeper (Go's
+ * mcache.prepareForSweep / releaseAll). The owning thread is stopped. */
+void gh_mcache_prepareForSweep(gh_mcache *c) {
+    int64_t n = 0;
+    for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
+        gh_mcache_slot *slot = &c->alloc[spc];
+        gh_mspan *s = slot->span;
+        gh_spanlist *u = &unswept[spc];
+        if (s != &gh_emptyspan) {
+            gh_span_unload_window(s, slot);
+            gh_spanlist_push(u, s);
+            n++;
+        }
+        n += c->full[spc].n + c->partial[spc].n;
+        splice(u, &c->full[spc]);
+        splice(u, &c->partial[spc]);
+        atomic_store_explicit(&unswept_n[spc], u->n, memory_order_relaxed);
+        c->nempty[spc] = 0;
+    }
+    c->tiny = c->tinyoffset = 0;
+    atomic_fetch_add_explicit(&nunswept, n, memory_order_relaxed);
+}
+
+/* In the mark-termination pause, after every cache was prepared. */
+void gh_sweep_start(void) {
+    int64_t n = 0;
+    for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
+        gh_mcentral *c = &gh_mheap_.central[spc];
+        gh_spin_lock(&c->lock);
+        n += c->partial.n + c->full.n + sweptFull[spc].n;
+        splice(&unswept[spc], &c->partial);
+        splice(&unswept[spc], &c->full);
+        splice(&unswept[spc], &sweptFull[spc]);
+        atomic_store_explicit(&unswept_n[spc], unswept[spc].n, memory_order_relaxed);
+        gh_spin_unlock(&c->lock);
+    }
+    gh_spin_lock(&large_lock);
+    n += largeSwept.n;
+    splice(&largeUnswept, &largeSwept);
+    gh_spin_unlock(&large_lock);
+    atomic_fetch_add_explicit(&nunswept, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&gh_sweepgen, 2, memory_order_release);
+}
+
+int gh_sweep_done(void) { return atomic_load_explicit(&nunswept, memory_order_acquire) <= 0; }
+
+/* Sweep a small span the caller owns alone. Returns 1 if it was freed. */
+static int sweep_small(gh_mspan *s, uint32_t sg) {
+    gh_span_drain_remote(s);
+    unsigned nw = s->nwords;
+    unsigned nmarked = 0;
+    for (unsigned i = 0; i < nw; i++) nmarked += (unsigned)__builtin_popcountll(s->gcmarkBits[i]);
+    atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
+    s->nempty_flag = 0;
+    s->sweepgen = sg;
+    if (nmarked == 0) {
+        gh_types_free(s);
+        gh_mheap_freeSpan(s);
+        return 1;
+    }
+    uint64_t *old = s->allocBits;
+    s->allocBits = s->gcmarkBits;
+    s->gcmarkBits = old;
+    memset(old, 0, nw * sizeof(uint64_t));
+    if (s->nelems & 63) s->allocBits[nw - 1] |= ~(uint64_t)0 << (s->nelems & 63);
+    __atomic_store_n(&s->allocCount, (uint16_t)nmarked, __ATOMIC_RELAXED);
+    s->freeindex = 0;
+    return 0;
+}
+
+static void sweep_put(gh_mcentral *c, gh_mspan *s) {
+    gh_spin_lock(&c->lock);
+    if (s->allocCount < s->nelems) {
+        s->state = GH_SPAN_C_PARTIAL;
+        gh_spanlist_push(&c->partial, s);
+    } else {
+        s->state = GH_SPAN_C_FULL;
+        gh_spanlist_push(&sweptFull[c->spanclass], s);
+    }
+    gh_spin_unlock(&c->lock);
+}
+
+static int sweep_large_one(uint32_t sg) {
+    gh_spin_lock(&large_lock);
+    gh_mspan *s = gh_spanlist_pop(&largeUnswept);
+    gh_spin_unlock(&large_lock);
+    if (!s) return 0;
+    atomic_fetch_sub_explicit(&nunswept, 1, memory_order_relaxed);
+    int npages = (int)s->npages;
+    if (s->bits[1][0] & 1) {
+        s->bits[1][0] = 0;
+        gh_spin_lock(&large_lock);
+        s->sweepgen = sg;
+        gh_spanlist_push(&largeSwept, s);
+        gh_spin_unlock(&large_lock);
+    } else {
+        s->layout = 0;
+        gh_mheap_freeSpan(s);
+    }
+    return npages;
+}
+
+static gh_mspan *pop_unswept(gh_mcentral *c) {
+    if (!atomic_load_explicit(&unswept_n[c->spanclass], memory_order_relaxed)) return NULL;
+    gh_spin_lock(&c->lock);
+    gh_mspan *s = gh_spanlist_pop(&unswept[c->spanclass]);
+    atomic_store_explicit(&unswept_n[c->spanclass], unswept[c->spanclass].n, memory_order_relaxed);
+    gh_spin_unlock(&c->lock);
+    if (s) atomic_fetch_sub_explicit(&nunswept, 1, memory_order_relaxed);
+    return s;
+}
+
+/* Sweep one span of any class; returns its pages, 0 when none is left. */
+int gh_sweepone(void) {
+    if (gh_sweep_done()) return 0;
+    uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_acquire);
+    /* start where the last span was found: classes empty out one by one */
+    unsigned start = atomic_load_explicit(&sweep_class, memory_order_relaxed);
+    for (unsigned k = 0; k < GH_NUM_SPAN_CLASSES; k++) {
+        unsigned spc = (start + k) % GH_NUM_SPAN_CLASSES;
+        if (spc < 2) continue; /* class 0: large objects, below */
+        gh_mcentral *c = &gh_mheap_.central[spc];
+        gh_mspan *s = pop_unswept(c);
+        if (!s) continue;
+        if (k) atomic_store_explicit(&sweep_class, spc, memory_order_relaxed);
+        int npages = (int)s->npages;
+        if (!sweep_small(s, sg)) sweep_put(c, s);
+        return npages;
+    }
+    return sweep_large_one(sg);
+}
+
+gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c) {
+    if (atomic_load_explicit(&nunswept, memory_order_relaxed) <= 0) return NULL;
+    uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_acquire);
+    for (int budget = 100; budget > 0; budget--) {
+        gh_mspan *s = pop_unswept(c);
+        if (!s) return NULL;
+        if (sweep_small(s, sg)) continue;
+        if (s->allocCount < s->nelems) {
+            s->state = GH_SPAN_CACHED;
+            return s;
+        }
+        sweep_put(c, s);
+    }
+    return NULL;
+}
+
+/* Called inside the runtime by an allocating thread, per flushed batch. */
+void gh_sweep_proportional(gh_g *g, int64_t bytes) {
+    (void)g;
+    double want = gh_gcController_.sweepPagesPerByte * (double)bytes;
+    for (double done = 0; done < want;) {
+        if (atomic_load_explicit(&gh_stw_request, memory_order_relaxed)) return;
+        int n = gh_sweepone();
+        if (!n) return;
+        done += n;
+    }
+}

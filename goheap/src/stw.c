@@ -1,0 +1,227 @@
+/*
+ * stw.c — the threads the collector knows, and stopping the world
+ * (Go's stopTheWorldWithSema / startTheWorldWithSema, preemptall, and the
+ * signal-based suspension of bdwgc's pthread_stop_world.c).
+ *
+ * Every thread that allocates from the collected heap is a *mutator* and is
+ * registered here (gh_gc_thread_attach, or lazily on its first allocation;
+ * removed by gh_gc_thread_detach or a thread-exit destructor). A mutator
+ * record holds its stack bounds, the stack pointer it stopped at, its mcache
+ * and its local grey buffer.
+ *
+ * C has no safe-point maps, so a thread is stopped in one of two ways:
+ *
+ *   1. It polls: leaving the allocator (gh_g_release), gh_gc_safepoint and
+ *      the write barrier's slow path check gh_stw_request and suspend the
+ *      thread there (Go's cooperative preemption).
+ *   2. It is signalled: the stopper sends SIGPWR to every mutator. The
+ *      handler runs on the thread's own stack; unless the thread is inside
+ *      the runtime (g->mallocing: it holds an mcache window, a central lock
+ *      or a grey buffer half updated), it suspends right there. Inside the
+ *      runtime the handler returns and the thread suspends itself when it
+ *      leaves (gh_g_release) — Go's "not at an async safe point, retry".
+ *      A thread blocked in the kernel (read, futex, nanosleep) runs the
+ *      handler at once and so counts as stopped; SA_RESTART resumes its call.
+ *
+ * Suspending spills the callee-saved registers onto the stack
+ * (__builtin_unwind_init); the caller-saved ones are in the kernel's signal
+ * frame, above the handler's frame. So scanning [sp, stack top) of a stopped
+ * thread, conservatively, covers its registers and its stack. Then the
+ * thread acknowledges the stop generation and sleeps on a futex until the
+ * world restarts.
+ *
+ * The bound: a stop takes the signal delivery time (a few microseconds when
+ * the thread runs or sleeps in the kernel; up to one scheduler time slice
+ * when it is runnable but has no CPU) plus the longest stretch a thread
+ * spends inside the runtime, which is kept short: an allocation slow path
+ * (a span refill, one page-heap call), one sweepone, or one assist slice
+ * (assists and sweeps check gh_stw_request between objects/spans).
+ * Pauses are timed from the stop request to the restart (mgcstats.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mgc.h"
+
+#define GH_SIG_SUSPEND SIGPWR
+
+__thread gh_g *gh_curg __attribute__((tls_model("initial-exec")));
+_Atomic int gh_stw_request;
+
+static pthread_mutex_t allg_lock = PTHREAD_MUTEX_INITIALIZER;
+static gh_g *allg;
+static _Atomic int nallg;
+static _Atomic uint32_t stop_gen;     /* generation of the current stop */
+static _Atomic uint32_t world_stopped;/* non-zero (= stop_gen) while stopped */
+static pthread_key_t g_key;
+static gh_fixalloc g_alloc;
+static gh_g *g_free;
+static uint8_t idx_used[GH_MAX_G];
+static _Atomic int maxidx;
+
+static void futex_wait(_Atomic uint32_t *addr, uint32_t val) {
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+static void futex_wake(_Atomic uint32_t *addr) {
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
+GH_NOINLINE void gh_suspend_self(gh_g *g) {
+    uint32_t gen = atomic_load_explicit(&world_stopped, memory_order_acquire);
+    if (!gen || g->suspended || atomic_load_explicit(&g->acked, memory_order_relaxed) == gen) return;
+    g->suspended = 1;
+    __builtin_unwind_init(); /* callee-saved registers into this frame */
+    volatile uintptr_t here = 0;
+    g->sp = (uintptr_t)&here & ~(uintptr_t)7;
+    atomic_store_explicit(&g->acked, gen, memory_order_release);
+    while (atomic_load_explicit(&world_stopped, memory_order_acquire) == gen) futex_wait(&world_stopped, gen);
+    g->sp = 0;
+    g->suspended = 0;
+    (void)here;
+}
+
+static void suspend_handler(int sig, siginfo_t *si, void *uc) {
+    (void)sig;
+    (void)si;
+    (void)uc;
+    int e = errno;
+    gh_g *g = gh_curg;
+    if (g && !g->mallocing) gh_suspend_self(g);
+    errno = e;
+}
+
+static void g_destructor(void *arg) {
+    if (arg && gh_curg == arg) gh_gc_thread_detach();
+}
+
+void gh_stw_init(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = suspend_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(GH_SIG_SUSPEND, &sa, NULL) != 0) gh_throw("sigaction failed");
+    if (pthread_key_create(&g_key, g_destructor) != 0) gh_throw("pthread_key_create failed");
+    gh_fixalloc_init(&g_alloc, sizeof(gh_g));
+}
+
+gh_g *gh_g_attach(void) {
+    if (gh_curg) return gh_curg;
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstack(&attr, &addr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    if (!addr) gh_throw("cannot find the thread's stack");
+    pthread_mutex_lock(&allg_lock);
+    gh_g *g = g_free;
+    if (g) g_free = g->next;
+    else g = gh_fixalloc_alloc(&g_alloc);
+    if (!g) gh_throw("out of memory for a thread record");
+    memset(g, 0, sizeof *g);
+    g->tid = pthread_self();
+    g->stack_lo = (uintptr_t)addr;
+    g->stack_hi = (uintptr_t)addr + size;
+    g->idx = -1;
+    for (int i = 0; i < GH_MAX_G; i++)
+        if (!idx_used[i]) {
+            __atomic_store_n(&idx_used[i], 1, __ATOMIC_RELAXED);
+            g->idx = i;
+            if (i + 1 > atomic_load_explicit(&maxidx, memory_order_relaxed))
+                atomic_store_explicit(&maxidx, i + 1, memory_order_release);
+            break;
+        }
+    if (g->idx < 0) gh_throw("too many mutator threads");
+    g->next = allg;
+    allg = g;
+    nallg++;
+    gh_curg = g;
+    pthread_mutex_unlock(&allg_lock);
+    pthread_setspecific(g_key, g);
+    return g;
+}
+
+void gh_gc_thread_attach(void) {
+    gh_gc_init(NULL);
+    gh_g_attach();
+}
+
+void gh_gc_thread_detach(void) {
+    gh_g *g = gh_curg;
+    if (!g) return;
+    /* give back grey work, allocation credit and the mcache while still
+     * registered and inside the runtime (the stopper reads them) */
+    gh_g_acquire(g);
+    gh_gcw_dispose(&g->gcw);
+    if (g->alloc_local) gh_heapLive_add(g->alloc_local);
+    g->alloc_local = 0;
+    if (gh_tls_mcache) gh_thread_exit();
+    g->mcache = NULL;
+    gh_g_release(g);
+    /* The stopper holds allg_lock for the whole pause and waits for us: do
+     * not sleep on it (a sanitizer may hold our signal back while we sleep
+     * in a lock); poll, and stop voluntarily when asked. */
+    while (pthread_mutex_trylock(&allg_lock) != 0) {
+        if (atomic_load_explicit(&gh_stw_request, memory_order_acquire)) gh_suspend_self(g);
+        sched_yield();
+    }
+    gh_g **pp = &allg;
+    while (*pp && *pp != g) pp = &(*pp)->next;
+    if (*pp) *pp = g->next;
+    nallg--;
+    __atomic_store_n(&idx_used[g->idx], 0, __ATOMIC_RELAXED);
+    gh_curg = NULL;
+    g->next = g_free;
+    g_free = g;
+    pthread_mutex_unlock(&allg_lock);
+    pthread_setspecific(g_key, NULL);
+}
+
+/* One past the highest thread index ever handed out (never shrinks). */
+int gh_g_maxidx(void) { return atomic_load_explicit(&maxidx, memory_order_acquire); }
+
+int gh_g_count(void) { return atomic_load_explicit(&nallg, memory_order_relaxed); }
+
+gh_g *gh_allg_first(void) { return allg; }
+
+/* Stop every mutator but the caller (which is never a mutator while it
+ * stops the world: the collector's worker thread). Returns with allg_lock
+ * held, so no thread attaches or detaches while stopped. */
+void gh_stopTheWorld(void) {
+    pthread_mutex_lock(&allg_lock);
+    uint32_t gen = atomic_load_explicit(&stop_gen, memory_order_relaxed) + 1;
+    if (gen == 0) gen = 1;
+    atomic_store_explicit(&stop_gen, gen, memory_order_relaxed);
+    atomic_store_explicit(&world_stopped, gen, memory_order_release);
+    atomic_store_explicit(&gh_stw_request, 1, memory_order_seq_cst);
+    for (gh_g *g = allg; g; g = g->next) pthread_kill(g->tid, GH_SIG_SUSPEND);
+    for (gh_g *g = allg; g; g = g->next) {
+        for (int i = 0; atomic_load_explicit(&g->acked, memory_order_acquire) != gen; i++) {
+            if (i < 100)
+                __builtin_ia32_pause();
+            else if (i % 2000 == 1999)
+                pthread_kill(g->tid, GH_SIG_SUSPEND); /* a signal may arrive inside the runtime, resend */
+            else
+                sched_yield();
+        }
+    }
+}
+
+/* Restart the world; returns the time it restarted (taken before the
+ * futex wake, so a stopper preempted by the threads it wakes does not
+ * count its own wait for a CPU as pause). */
+uint64_t gh_startTheWorld(void) {
+    atomic_store_explicit(&gh_stw_request, 0, memory_order_release);
+    atomic_store_explicit(&world_stopped, 0, memory_order_release);
+    uint64_t t = gh_nanotime();
+    futex_wake(&world_stopped);
+    pthread_mutex_unlock(&allg_lock);
+    return t;
+}
