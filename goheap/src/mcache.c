@@ -162,9 +162,21 @@ void gh_mcache_flush(gh_mcache *c) {
     c->tiny = c->tinyoffset = 0;
 }
 
+void (*gh_mcache_exit_hook)(void);
+
 static void mcache_destructor(void *arg) {
     gh_mcache *c = arg;
     if (!c) return;
+    /* Key destructors run in key order, and this key is created before the
+     * collector's, so a lazily attached mutator would otherwise have its
+     * cache flushed (outside the runtime: a pause could see it half done)
+     * and released (to another thread) while the stopper still reaches it
+     * through its thread record. Let the collector detach it first; its
+     * detach flushes the cache itself (gh_thread_exit), leaving nothing. */
+    if (gh_mcache_exit_hook && gh_tls_mcache == c) {
+        gh_mcache_exit_hook();
+        if (gh_tls_mcache != c) return; /* flushed and released by the hook */
+    }
     gh_mcache_flush(c);
     if (gh_tls_mcache == c) gh_tls_mcache = NULL;
     gh_mcache_release(c);

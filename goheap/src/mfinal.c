@@ -45,6 +45,11 @@ static size_t nready, capready;
 static int fin_running; /* a finalizer is executing (under ready_lock) */
 static _Atomic uint64_t nrun;
 static __thread int on_fin_thread;
+/* Queued at mark termination, not yet handed to the finalizer thread
+ * (written by the worker: in the pause, and after the restart). */
+static gh_fin *pending;
+static size_t cappending;
+static _Atomic size_t npending;
 static int fin_thread_started;
 static pthread_t fin_thread;
 
@@ -97,7 +102,8 @@ void gh_final_wait_idle(void) {
         if (g) gh_g_acquire(g);
         int busy = 1;
         if (pthread_mutex_trylock(&ready_lock) == 0) {
-            busy = nready || fin_running;
+            /* pending too: queued by a finished cycle, not yet handed over */
+            busy = nready || fin_running || atomic_load_explicit(&npending, memory_order_acquire);
             pthread_mutex_unlock(&ready_lock);
         }
         if (g) gh_g_release(g);
@@ -147,8 +153,6 @@ void gh_final_markroots(gh_gcWork *w, int stw) {
     pthread_mutex_unlock(&ready_lock);
 }
 
-static gh_fin *pending;
-static size_t npending, cappending;
 
 /* Mark termination pause: queue the unreachable ones, keep them alive. */
 void gh_final_queue_dead(void) {
@@ -162,7 +166,11 @@ void gh_final_queue_dead(void) {
         gh_mspan *s = gh_spanOf(o);
         gh_set_marked(o, s);
         atomic_fetch_add_explicit(&gh_work_bytesMarked, (int64_t)s->elemsize, memory_order_relaxed);
-        if (grow(&pending, &cappending, npending + 1) == 0) pending[npending++] = fins[i];
+        size_t np = atomic_load_explicit(&npending, memory_order_relaxed);
+        if (grow(&pending, &cappending, np + 1) == 0) {
+            pending[np] = fins[i];
+            atomic_store_explicit(&npending, np + 1, memory_order_release);
+        }
         fins[i] = fins[--nfin];
     }
     pthread_mutex_unlock(&fin_lock);
@@ -170,13 +178,16 @@ void gh_final_queue_dead(void) {
 
 /* After the world restarts (the worker): hand the pending ones over. */
 void gh_final_flush_pending(void) {
-    if (!npending) return;
+    size_t np = atomic_load_explicit(&npending, memory_order_relaxed);
+    if (!np) return;
     pthread_mutex_lock(&ready_lock);
-    if (grow(&ready, &capready, nready + npending) == 0) {
-        memcpy(ready + nready, pending, npending * sizeof *pending);
-        nready += npending;
+    if (grow(&ready, &capready, nready + np) == 0) {
+        memcpy(ready + nready, pending, np * sizeof *pending);
+        nready += np;
     }
-    npending = 0;
+    /* cleared under ready_lock, together with nready's growth: a waiter
+     * (gh_final_wait_idle) never sees both empty while entries move */
+    atomic_store_explicit(&npending, 0, memory_order_release);
     pthread_cond_signal(&ready_cond);
     pthread_mutex_unlock(&ready_lock);
 }

@@ -405,11 +405,17 @@ static void gc_cycle(void) {
         int64_t live_end = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
         (void)live_end;
         gh_pacer_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
-        atomic_fetch_add_explicit(&gh_gc_cycles, 1, memory_order_release);
         uint64_t q1 = gh_startTheWorld();
         gh_stats_pause(q0, q1);
         gh_stats_event(GH_EV_CYCLE_END, q1);
+        /* Hand the finalizers over before the cycle counts as done:
+         * gh_gc_collect returns once gh_gc_cycles reaches its target and
+         * then waits for the finalizer queue, so a count published first
+         * let it see an empty queue and return before this cycle's
+         * finalizers were even queued. (The flush takes ready_lock, which
+         * a stopped finalizer thread may hold: after the restart.) */
         gh_final_flush_pending();
+        atomic_fetch_add_explicit(&gh_gc_cycles, 1, memory_order_release);
         if (gh_gc_debug) {
             char buf[160];
             int n = snprintf(buf, sizeof buf, "gc %u: live at end %lld KiB, marked %lld KiB, goal %lld KiB, %.3f ms\n",

@@ -203,6 +203,10 @@ extern _Atomic(gh_mcache *) gh_allmcaches GH_HIDDEN;
 extern pthread_mutex_t gh_mcaches_lock GH_HIDDEN;
 extern _Atomic int gh_init_state GH_HIDDEN;
 extern int gh_gc_tiny_enabled GH_HIDDEN;
+/* Set by the collector (stw.c): run first by the cache's thread-exit
+ * destructor, so a still-attached mutator detaches (and gives its cache back
+ * inside the runtime) before the cache is flushed under it. */
+extern void (*gh_mcache_exit_hook)(void) GH_HIDDEN;
 
 extern __thread gh_mcache *gh_tls_mcache __attribute__((tls_model("initial-exec"))) GH_HIDDEN;
 

@@ -99,6 +99,12 @@ static void g_destructor(void *arg) {
     if (arg && gh_curg == arg) gh_gc_thread_detach();
 }
 
+/* The allocator's cache destructor runs before g_destructor (its key is
+ * older): detach there, while the cache is still ours (see mcache.c). */
+static void g_exit_hook(void) {
+    if (gh_curg) gh_gc_thread_detach();
+}
+
 void gh_stw_init(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -107,6 +113,7 @@ void gh_stw_init(void) {
     sigemptyset(&sa.sa_mask);
     if (sigaction(GH_SIG_SUSPEND, &sa, NULL) != 0) gh_throw("sigaction failed");
     if (pthread_key_create(&g_key, g_destructor) != 0) gh_throw("pthread_key_create failed");
+    gh_mcache_exit_hook = g_exit_hook;
     gh_fixalloc_init(&g_alloc, sizeof(gh_g));
 }
 
