@@ -55,6 +55,7 @@
  * collection before every allocation.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,9 +324,58 @@ static int worker_over_quota(void) {
     return (double)(thread_cpu() - mark_cpu_start) > share * (double)el;
 }
 
+/* The lowest address of the mapping that holds `addr`, from
+ * /proc/self/maps (read with read(2) into a static buffer: no allocation
+ * while the world is stopped). 0 when not found. */
+static uintptr_t mapping_lo(uintptr_t addr) {
+    static char buf[8192];
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    uintptr_t found = 0;
+    size_t have = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        if (n <= 0) break;
+        have += (size_t)n;
+        buf[have] = 0;
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n'))) {
+            char *end;
+            uintptr_t lo = (uintptr_t)strtoull(line, &end, 16);
+            uintptr_t hi = *end == '-' ? (uintptr_t)strtoull(end + 1, NULL, 16) : 0;
+            if (addr >= lo && addr < hi) found = lo;
+            line = nl + 1;
+        }
+        have = (size_t)(buf + have - line); /* keep a partial last line */
+        memmove(buf, line, have);
+        if (found) break;
+    }
+    close(fd);
+    return found;
+}
+
+/* Stacks are scanned conservatively from the stopped thread's stack
+ * pointer to the top of its stack. A thread may instead be stopped on a
+ * stack it made itself — a coroutine's (ucontext, a fiber), allocated from
+ * this heap or the stack pool. Then the coroutine stack is scanned from sp
+ * to the end of the span that holds it, and the thread's own stack over its
+ * whole mapped extent, since where the frames of its scheduler end is not
+ * known (stale words there can only retain, never free). A coroutine stack
+ * outside goheap's arena is not scanned (documented in goheap/README.md). */
 static void scan_stacks(gh_gcWork *w) {
-    for (gh_g *g = gh_allg_first(); g; g = g->next)
-        if (g->sp) gh_scanblock_conservative(g->sp, g->stack_hi, w);
+    for (gh_g *g = gh_allg_first(); g; g = g->next) {
+        if (!g->sp) continue;
+        if (g->sp >= g->stack_lo && g->sp < g->stack_hi) {
+            gh_scanblock_conservative(g->sp, g->stack_hi, w);
+            continue;
+        }
+        gh_mspan *s = gh_spanOf(g->sp);
+        if (s && s->state != GH_SPAN_DEAD)
+            gh_scanblock_conservative(g->sp, s->base + (s->npages << GH_PAGE_SHIFT), w);
+        uintptr_t lo = mapping_lo(g->stack_hi - 1);
+        if (lo < g->stack_lo) lo = g->stack_lo;
+        gh_scanblock_conservative(lo, g->stack_hi, w);
+    }
 }
 
 static void gc_cycle(void) {
