@@ -7,6 +7,7 @@
  * the write barrier while marking. Must be caught by gc/pool-dropped.
  */
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "goheap_base.h"
 
