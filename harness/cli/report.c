@@ -58,8 +58,10 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
     if (base == ncols)
         fprintf(f, "Baseline `%s` has no cells in this run: absolute values only.\n\n", baseline);
     else
-        fprintf(f, "Relative to `%s` (lower is better; `%s` shows its absolute %s).\n\n", baseline,
-                baseline, rss ? "peak RSS" : "median time per iteration");
+        fprintf(f,
+                "Relative to `%s` (lower is better; `%s` shows its absolute %s; rows it cannot run "
+                "show absolute values in italics).\n\n",
+                baseline, baseline, rss ? "peak RSS" : "median time per iteration");
     fprintf(f, "| workload |");
     for (size_t c = 0; c < ncols; c++) fprintf(f, " %s |", cols->v[c]);
     fprintf(f, "\n|---|");
@@ -78,7 +80,12 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
             } else {
                 double b = val[r * ncols + base];
                 if (isfinite(b) && b > 0) snprintf(buf, sizeof buf, "%.2f×", v / b);
-                else snprintf(buf, sizeof buf, "—");
+                else if (rss) human_bytes(v, buf, sizeof buf); /* no baseline: absolute (in italics) */
+                else human_ns(v, buf, sizeof buf);
+                if (!(isfinite(b) && b > 0)) {
+                    fprintf(f, " *%s* |", buf);
+                    continue;
+                }
             }
             fprintf(f, " %s |", buf);
         }
