@@ -5,7 +5,7 @@
 #                             (separated by two blank lines): x y
 #   nseries, names, colors    labels and colours (words)
 #   title, xlabel, ylabel     texts
-#   logx, logy                1 for log axes; style: "lines" or "linespoints pt 7 ps 0.6"
+#   logx, logy                1 for log axes (logx 2: base 2, for thread counts); style: "lines" or "linespoints pt 7 ps 0.6"
 #   ymin, ymax                y range (use "*" for automatic)
 set terminal @term
 set output outfile
@@ -16,7 +16,8 @@ set xlabel xlabel
 set ylabel ylabel
 set grid lc rgb "#dddddd"
 set key outside right top vertical
-if (logx) set logscale x
+if (logx == 2) { set logscale x 2 } else { if (logx) { set logscale x } }
+set autoscale xfix
 if (logy) set logscale y
 set yrange [@ymin:@ymax]
 plot for [i=1:nseries] datafile index (i-1) using 1:2 with @style lw 2 lc rgb word(colors, i) \

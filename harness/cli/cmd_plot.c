@@ -257,7 +257,7 @@ static void scaling(plotctx *p) {
                 }
                 char *title = hb_fmt("%s: %s over threads", wls.v[k], thr ? "throughput" : "time");
                 lines(p, sname, dpath, &labels, &adapters, title, "threads",
-                      thr ? "items per second" : "median time per iteration (ms)", 1, 0, "linespoints pt 7 ps 0.6", "0", "*");
+                      thr ? "items per second" : "median time per iteration (ms)", 2, 0, "linespoints pt 7 ps 0.6", "0", "*");
                 free(title);
                 any = 1;
             }
