@@ -49,7 +49,6 @@ static uint8_t gh_malloc_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
 static uint16_t gh_malloc_slot8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
 
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
-GH_HIDDEN void gh_mcache_after_fork_child(void);
 
 /* ---------------------------------------------------------------- init */
 
@@ -68,7 +67,14 @@ static void fork_child(void) {
     for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_spin_unlock(&gh_mheap_.central[i].lock);
     pthread_mutex_init(&gh_mcaches_lock, NULL);
     gh_mheap_after_fork_child();
-    gh_mcache_after_fork_child();
+    /* Only the forking thread survives. The others may have been in the
+     * middle of updating their own caches when fork() copied memory — the
+     * owner's operations (window reload, partial/full list moves) take no
+     * lock — so their caches cannot be trusted here and are abandoned: left
+     * marked in use (never handed to a new thread), their spans stay owned by
+     * them, and a free of one of their objects takes the remote-free path
+     * like any free from another thread. What they held leaks in the child;
+     * the heap and mcentral were locked across fork and are consistent. */
 }
 
 void gh__init_slow(void) {

@@ -10,7 +10,7 @@
  * memory with mmap, reads the environment directly, formats by hand), so the
  * first malloc — which may come from the dynamic loader or libc's own
  * initialisation — can initialise goheap. fork() is handled by pthread_atfork
- * (locks held across fork, other threads' caches reclaimed in the child) and
+ * (locks held across fork, other threads' caches abandoned in the child) and
  * thread exit by a pthread key destructor that flushes the thread's cache.
  * Pointers outside goheap's range given to free/realloc (there should be
  * none) are ignored rather than aborting the host program.

@@ -132,8 +132,12 @@ void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
         gh_spanlist_push(&c->partial[spc], s);
     }
     if (s->allocCount != 0 || s->nempty_flag) return;
-    /* keep up to 64 KiB (at least one span) of empty spans per class */
-    if (c->nempty[spc] == 0 || (uintptr_t)(c->nempty[spc] + 1) * (s->npages << GH_PAGE_SHIFT) <= (64u << 10)) {
+    /* keep up to 64 KiB (at least one span) of empty spans per class; 256 KiB
+     * for classes of 1 KiB and up, whose spans hold 1..8 objects, so that a
+     * random-size churn empties and refills them all the time (each trip
+     * through the page allocator costs a bitmap search and summary updates) */
+    uintptr_t keep = s->elemsize >= 1024 ? (256u << 10) : (64u << 10);
+    if (c->nempty[spc] == 0 || (uintptr_t)(c->nempty[spc] + 1) * (s->npages << GH_PAGE_SHIFT) <= keep) {
         s->nempty_flag = 1;
         c->nempty[spc]++;
         return;
@@ -196,18 +200,6 @@ void gh_thread_exit(void) {
     pthread_setspecific(gh_mcache_key, NULL);
     gh_mcache_flush(c);
     gh_mcache_release(c);
-}
-
-/* Fork child: only the forking thread survives; flush the others' caches. */
-void gh_mcache_after_fork_child(void) {
-    for (gh_mcache *c = atomic_load_explicit(&gh_allmcaches, memory_order_relaxed); c; c = c->allnext) {
-        if (c == gh_tls_mcache || !atomic_load_explicit(&c->inuse, memory_order_relaxed)) continue;
-        /* a thread killed mid-allocation may have left its window torn:
-         * drop the window without giving slots back (they leak) */
-        for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) c->alloc[spc].allocCache = 0;
-        gh_mcache_flush(c);
-        atomic_store_explicit(&c->inuse, 0, memory_order_relaxed);
-    }
 }
 
 void gh_gc_alloc_hook(gh_mcache *c, uintptr_t bytes) {

@@ -93,12 +93,83 @@ static void setSpans(gh_mspan *s, gh_mspan *v) {
     for (uintptr_t k = 0; k < s->npages; k++) atomic_store_explicit(&gh_spans[i + k], v, memory_order_relaxed);
 }
 
+/* Large-span cache (as mimalloc's segment cache): a freed large span of up
+ * to GH_LARGE_CACHE_MAXSPAN pages keeps its pages allocated and its header,
+ * and a later large allocation of the same size (or up to 1/8 less) takes
+ * it without a page search, summary updates and scavenged-bit bookkeeping.
+ * Bounded (GH_LARGE_CACHE_N spans, GH_LARGE_CACHE_PAGES pages, the oldest
+ * evicted first) and emptied before every scavenge, so memory still goes
+ * back to the OS. Cached pages count in pagesInUse (as an mcache's empty
+ * spans do), not as large objects; spans[] does not point at them, so a
+ * double free or a stale pointer is still caught. Heap lock held. */
+static gh_mspan *largeCacheTake(gh_mheap *h, uintptr_t npages) {
+    uint32_t best = UINT32_MAX;
+    uintptr_t bestn = npages + (npages >> 3) + 1;
+    for (uint32_t i = 0; i < h->largeCacheN; i++) {
+        uintptr_t n = h->largeCache[i]->npages;
+        if (n >= npages && n < bestn) {
+            best = i;
+            bestn = n;
+            if (n == npages) break;
+        }
+    }
+    if (best == UINT32_MAX) return NULL;
+    gh_mspan *s = h->largeCache[best];
+    h->largeCacheN--;
+    memmove(&h->largeCache[best], &h->largeCache[best + 1], (h->largeCacheN - best) * sizeof(gh_mspan *));
+    h->largeCachePages -= s->npages;
+    s->state = GH_SPAN_LARGE;
+    s->needzero = 1;
+    s->allocCount = 1;
+    h->largeObjects++;
+    h->largePages += s->npages;
+    setSpans(s, s);
+    return s;
+}
+
+static void largeCacheEvictOldest(gh_mheap *h) {
+    gh_mspan *s = h->largeCache[0];
+    h->largeCacheN--;
+    memmove(&h->largeCache[0], &h->largeCache[1], h->largeCacheN * sizeof(gh_mspan *));
+    h->largeCachePages -= s->npages;
+    s->state = GH_SPAN_LARGE;
+    h->largeObjects++;
+    h->largePages += s->npages;
+    gh_mheap_freeSpanLocked(s);
+}
+
+/* 1 if s went into the cache. */
+static int largeCachePut(gh_mheap *h, gh_mspan *s) {
+    if (s->state != GH_SPAN_LARGE || s->npages > GH_LARGE_CACHE_MAXSPAN || !h->scav_enabled) return 0;
+    while (h->largeCacheN && (h->largeCacheN == GH_LARGE_CACHE_N || h->largeCachePages + s->npages > GH_LARGE_CACHE_PAGES))
+        largeCacheEvictOldest(h);
+    setSpans(s, NULL);
+    h->largeObjects--;
+    h->largePages -= s->npages;
+    s->state = GH_SPAN_DEAD;
+    h->largeCache[h->largeCacheN++] = s;
+    h->largeCachePages += s->npages;
+    return 1;
+}
+
+void gh_mheap_flushLargeCacheLocked(void) {
+    gh_mheap *h = &gh_mheap_;
+    while (h->largeCacheN) largeCacheEvictOldest(h);
+}
+
 gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     gh_mheap *h = &gh_mheap_;
     uintptr_t alignPages = align > GH_PAGE_SIZE ? align >> GH_PAGE_SHIFT : 1;
     uintptr_t want = npages + alignPages - 1;
     if (want < npages || want > (h->arena_size >> GH_PAGE_SHIFT)) return NULL;
     pthread_mutex_lock(&h->lock);
+    if (alignPages == 1 && npages <= GH_LARGE_CACHE_MAXSPAN && spc == 0 && h->largeCacheN) {
+        gh_mspan *s = largeCacheTake(h, npages);
+        if (s) {
+            pthread_mutex_unlock(&h->lock);
+            return s;
+        }
+    }
     uintptr_t page = gh_pageAlloc_find(&h->pages, want);
     if (page == UINTPTR_MAX) {
         if (mheap_grow(h, want) != 0 || (page = gh_pageAlloc_find(&h->pages, want)) == UINTPTR_MAX) {
@@ -151,6 +222,10 @@ void gh_mheap_freeSpanLocked(gh_mspan *s) {
 
 void gh_mheap_freeSpan(gh_mspan *s) {
     pthread_mutex_lock(&gh_mheap_.lock);
+    if (largeCachePut(&gh_mheap_, s)) {
+        pthread_mutex_unlock(&gh_mheap_.lock);
+        return;
+    }
     gh_mheap_freeSpanLocked(s);
     gh_scavenge_maybe_locked();
     pthread_mutex_unlock(&gh_mheap_.lock);

@@ -51,6 +51,7 @@ static void release(gh_pageAlloc *p, uintptr_t lo, uintptr_t hi) {
 
 /* Release up to nbytes of dirty free pages, highest first; returns bytes. */
 uintptr_t gh_scavenge_locked(uintptr_t nbytes) {
+    gh_mheap_flushLargeCacheLocked(); /* its pages become free, so candidates */
     gh_pageAlloc *p = &gh_mheap_.pages;
     uintptr_t need = (nbytes >> GH_PAGE_SHIFT) + ((nbytes & (GH_PAGE_SIZE - 1)) != 0), done = 0;
     uintptr_t runHi = 0, runLo = 0; /* current run [runLo, runHi) */

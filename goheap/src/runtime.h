@@ -173,6 +173,9 @@ typedef struct gh_fixalloc {
     size_t inuse, sys;
 } gh_fixalloc;
 
+#define GH_LARGE_CACHE_N 16
+#define GH_LARGE_CACHE_PAGES 256    /* 2 MiB */
+#define GH_LARGE_CACHE_MAXSPAN 32   /* objects up to 256 KiB */
 typedef struct gh_mheap {
     pthread_mutex_t lock;
     uintptr_t arena_start, arena_size;
@@ -189,6 +192,11 @@ typedef struct gh_mheap {
     uint64_t pages_returned, scavenge_runs, scavenge_hard;
     uintptr_t pagesInUse;
     uint64_t largeObjects, largePages;
+    /* recently freed large spans (mheap.c), still allocated in the page
+     * bitmap and counted in pagesInUse, not in spans[] */
+    gh_mspan *largeCache[GH_LARGE_CACHE_N];
+    uint32_t largeCacheN;
+    uintptr_t largeCachePages;
     int debug_stats;
     const char *debug_stats_path; /* GOHEAP_DEBUG_STATS=/file: append there */
 } gh_mheap;
@@ -240,6 +248,7 @@ GH_HIDDEN void gh_mallocinit(void);
 GH_HIDDEN gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align);
 GH_HIDDEN void gh_mheap_freeSpan(gh_mspan *s);
 GH_HIDDEN void gh_mheap_freeSpanLocked(gh_mspan *s);
+GH_HIDDEN void gh_mheap_flushLargeCacheLocked(void);
 GH_HIDDEN void gh_mheap_after_fork_child(void);
 
 /* mscavenge.c — gh_scavenge_*_locked under the heap lock; gh_scavenger_poke

@@ -1,5 +1,5 @@
 /* test_fork.c — fork while other threads allocate: the child can allocate
- * and free (locks were held across fork, other threads' caches reclaimed),
+ * and free (locks were held across fork, other threads' caches abandoned),
  * objects allocated before fork are freeable in the child. */
 #define _GNU_SOURCE
 #include <pthread.h>
