@@ -43,34 +43,18 @@ const hb_property *hb_property_find(const char *name) {
     return NULL;
 }
 
-static hb_cf_status set_detail(hb_cf_result *r, hb_cf_status s, const char *fmt, va_list ap) {
-    vsnprintf(r->detail, sizeof r->detail, fmt, ap);
-    return s;
-}
-
-hb_cf_status hb_cf_pass(hb_cf_result *r, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    hb_cf_status s = set_detail(r, HB_CF_PASS, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-hb_cf_status hb_cf_fail(hb_cf_result *r, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    hb_cf_status s = set_detail(r, HB_CF_FAIL, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-hb_cf_status hb_cf_na(hb_cf_result *r, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    hb_cf_status s = set_detail(r, HB_CF_NA, fmt, ap);
-    va_end(ap);
-    return s;
-}
+/* hb_cf_pass, hb_cf_fail, hb_cf_na: the status, with a printf-style detail. */
+#define HB_CF_RESULT_FN(fn, status)                            \
+    hb_cf_status fn(hb_cf_result *r, const char *fmt, ...) {   \
+        va_list ap;                                            \
+        va_start(ap, fmt);                                     \
+        vsnprintf(r->detail, sizeof r->detail, fmt, ap);       \
+        va_end(ap);                                            \
+        return status;                                         \
+    }
+HB_CF_RESULT_FN(hb_cf_pass, HB_CF_PASS)
+HB_CF_RESULT_FN(hb_cf_fail, HB_CF_FAIL)
+HB_CF_RESULT_FN(hb_cf_na, HB_CF_NA)
 
 /* The pattern byte at offset i: position- and seed-dependent, never a run of
  * zeroes, so a block filled for one owner cannot pass as another's. */

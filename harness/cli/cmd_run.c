@@ -454,10 +454,10 @@ int cmd_run(int argc, char **argv) {
         const char *id = json_string_value(json_object_get(rec, "id"));
         if (id) json_object_set_new(done, id, json_true());
     }
-    long todo = 0;
-    for (long k = 0; k < ncells; k++) todo += !json_object_get(done, cells[k].id);
+    long pending = 0;
+    for (long k = 0; k < ncells; k++) pending += !json_object_get(done, cells[k].id);
     int tty = hb_isatty_stderr();
-    if (!tty) fprintf(stderr, "heapbench run: %ld cells (%ld to run) -> %s\n", ncells, todo, dir);
+    if (!tty) fprintf(stderr, "heapbench run: %ld cells (%ld to run) -> %s\n", ncells, pending, dir);
     hb_child_install_signal_forwarding();
     double t0 = hb_now_s();
     long ran = 0, bad = 0;
@@ -468,8 +468,8 @@ int cmd_run(int argc, char **argv) {
             char el[32], eta[32];
             double e = hb_now_s() - t0;
             fmt_dur(e, el, sizeof el);
-            fmt_dur(ran ? e / (double)ran * (double)(todo - ran) : -1, eta, sizeof eta);
-            fprintf(stderr, "\r\033[K[%ld/%ld] %s %s%s  elapsed %s, about %s left", ran + 1, todo, cells[k].adapter,
+            fmt_dur(ran ? e / (double)ran * (double)(pending - ran) : -1, eta, sizeof eta);
+            fprintf(stderr, "\r\033[K[%ld/%ld] %s %s%s  elapsed %s, about %s left", ran + 1, pending, cells[k].adapter,
                     cells[k].workload, cells[k].gogc >= 0 ? " (gogc)" : "", el, eta);
         }
         json_t *r = run_cell(&c, &cells[k], dir);
