@@ -20,7 +20,7 @@
  * it is unreachable (Go's behaviour: a finalized object lives one more
  * cycle). Setting fn = NULL removes the entry. Order between finalizers of
  * objects that point to each other is not defined (Go orders them).
- * Weak references are not implemented.
+ * goheap offers finalizers only, no weak references (README, Limits).
  */
 #include <string.h>
 #include <time.h>

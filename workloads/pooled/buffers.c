@@ -82,11 +82,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a, int strategy) {
         free(which);
         wl_ptr_array_free(slot, held);
     }
-    if (bad) hb_wl_fail(st, "buffers-%s: %llu buffers corrupted or mixed up", ps_name(strategy),
-                        (unsigned long long)bad);
-    hb_gb_set_items_processed(st, (int64_t)(ops * (uint64_t)hb_gb_iterations(st)));
-    hb_gb_counter(st, "objects_made", (double)made, HB_GB_DEFAULT);
-    hb_gb_counter(st, "reuse_ratio", ops ? 1.0 - (double)made / (double)ops : 0, HB_GB_DEFAULT);
+    ps_report(st, "buffers", "buffers", strategy, bad, ops, made);
 }
 
 PS_WORKLOADS(buffers, "pooled/buffers",

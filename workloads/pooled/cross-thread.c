@@ -102,12 +102,8 @@ static void run(hb_gb_state *st, const hb_wl_args *a, int strategy) {
         free(tid);
         free(pairs);
     }
-    if (bad) hb_wl_fail(st, "cross-thread-%s: %llu objects corrupted or mixed up", ps_name(strategy),
-                        (unsigned long long)bad);
     uint64_t total = ops * npairs;
-    hb_gb_set_items_processed(st, (int64_t)(total * (uint64_t)hb_gb_iterations(st)));
-    hb_gb_counter(st, "objects_made", (double)made, HB_GB_DEFAULT);
-    hb_gb_counter(st, "reuse_ratio", total ? 1.0 - (double)made / (double)total : 0, HB_GB_DEFAULT);
+    ps_report(st, "cross-thread", "objects", strategy, bad, total, made);
 }
 
 PS_WORKLOADS(cross_thread, "pooled/cross-thread",

@@ -73,11 +73,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a, int strategy) {
         ps_destroy(&c);
         wl_ptr_array_free(slot, held);
     }
-    if (bad) hb_wl_fail(st, "objects-%s: %llu objects corrupted or mixed up", ps_name(strategy),
-                        (unsigned long long)bad);
-    hb_gb_set_items_processed(st, (int64_t)(ops * (uint64_t)hb_gb_iterations(st)));
-    hb_gb_counter(st, "objects_made", (double)made, HB_GB_DEFAULT);
-    hb_gb_counter(st, "reuse_ratio", ops ? 1.0 - (double)made / (double)ops : 0, HB_GB_DEFAULT);
+    ps_report(st, "objects", "objects", strategy, bad, ops, made);
 }
 
 PS_WORKLOADS(objects, "pooled/objects",

@@ -149,6 +149,17 @@ static inline const char *ps_name(int strategy) {
     return strategy == PS_DIRECT ? "direct" : strategy == PS_FREELIST ? "freelist" : "syncpool";
 }
 
+/* The end of every pooled run: validation, items (gets per run) and the
+ * counters objects_made (allocations behind the gets) and reuse_ratio. */
+static inline void ps_report(hb_gb_state *st, const char *wl, const char *what, int strategy,
+                             uint64_t bad, uint64_t gets, uint64_t made) {
+    if (bad) hb_wl_fail(st, "%s-%s: %llu %s corrupted or mixed up", wl, ps_name(strategy),
+                        (unsigned long long)bad, what);
+    hb_gb_set_items_processed(st, (int64_t)(gets * (uint64_t)hb_gb_iterations(st)));
+    hb_gb_counter(st, "objects_made", (double)made, HB_GB_DEFAULT);
+    hb_gb_counter(st, "reuse_ratio", gets ? 1.0 - (double)made / (double)gets : 0, HB_GB_DEFAULT);
+}
+
 /* Registers the three cells of one pooled workload: NAME-direct,
  * NAME-freelist, NAME-syncpool, each calling runner(st, args, strategy),
  * with the given extra needs. */
