@@ -1,0 +1,116 @@
+/*
+ * opts.c — getopt_long over a subcommand's option table (see opts.h): the
+ * table becomes getopt_long's `struct option` array and short-option string,
+ * and the same table prints --help.
+ */
+#define _GNU_SOURCE
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { KEY_HELP = 'h' };
+
+static size_t table_len(const hb_opt *o) {
+    size_t n = 0;
+    while (o && o[n].name) n++;
+    return n;
+}
+
+static const hb_opt *by_key(const hb_cmd_spec *spec, int key) {
+    for (const hb_opt *o = spec->opts; o && o->name; o++)
+        if (o->key == key) return o;
+    return NULL;
+}
+
+/* getopt_long's tables from ours, plus --help/-h. Freed by the caller. */
+static struct option *build_longopts(const hb_cmd_spec *spec, char *shorts, size_t slen) {
+    size_t n = table_len(spec->opts), k = 0;
+    struct option *lo = calloc(n + 2, sizeof *lo);
+    if (!lo) abort();
+    char *s = shorts;
+    if (spec->stop_at_operand) *s++ = '+'; /* else permute: operands may come first */
+    *s++ = ':';                      /* report a missing value as ':' */
+    *s++ = 'h';
+    for (size_t i = 0; i < n; i++) {
+        const hb_opt *o = &spec->opts[i];
+        lo[k++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->key};
+        if (o->key > 0 && o->key < HB_OPT_LONG_ONLY && (size_t)(s - shorts) + 3 < slen) {
+            *s++ = (char)o->key;
+            if (o->arg) *s++ = ':';
+        }
+    }
+    *s = 0;
+    lo[k++] = (struct option){"help", no_argument, NULL, KEY_HELP};
+    return lo;
+}
+
+static void hint(const hb_cmd_spec *spec) {
+    fprintf(stderr, "heapbench %s: see 'heapbench help %s'\n", spec->name, spec->name);
+}
+
+/* The option argv[optind-1] named, for messages ("--adapters=x" -> "--adapters"). */
+static void named(const char *arg, char *buf, size_t len) {
+    snprintf(buf, len, "%s", arg ? arg : "?");
+    char *eq = strchr(buf, '=');
+    if (eq && buf[0] == '-' && buf[1] == '-') *eq = 0;
+}
+
+int hb_opts_parse(const hb_cmd_spec *spec, int argc, char **argv, hb_opt_fn fn, void *ctx, int *first) {
+    char shorts[256], what[128];
+    struct option *lo = build_longopts(spec, shorts, sizeof shorts);
+    int rc = HB_OPTS_OK, c;
+    opterr = 0;
+    optind = 0; /* full re-initialisation (GNU) */
+    while (rc == HB_OPTS_OK && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        if (c == KEY_HELP && !by_key(spec, KEY_HELP)) {
+            hb_opts_help(spec, stdout);
+            rc = HB_OPTS_HELP;
+        } else if (c == '?' || c == ':') {
+            if (optopt && optopt < HB_OPT_LONG_ONLY && !by_key(spec, optopt))
+                snprintf(what, sizeof what, "-%c", optopt);
+            else
+                named(argv[optind - 1], what, sizeof what);
+            fprintf(stderr, "heapbench %s: %s '%s'\n", spec->name,
+                    c == ':' ? "missing value for option" : "unknown option", what);
+            hint(spec);
+            rc = HB_OPTS_ERROR;
+        } else if (fn(ctx, c, optarg) != 0) {
+            rc = HB_OPTS_ERROR;
+        }
+    }
+    if (first) *first = optind;
+    free(lo);
+    return rc;
+}
+
+void hb_opts_help(const hb_cmd_spec *spec, FILE *out) {
+    fprintf(out, "usage: heapbench %s %s\n\n%s\n", spec->name, spec->synopsis ? spec->synopsis : "[options]",
+            spec->summary ? spec->summary : "");
+    fprintf(out, "\noptions:\n");
+    for (const hb_opt *o = spec->opts; o && o->name; o++) {
+        char left[96];
+        int n = 0;
+        if (o->key > 0 && o->key < HB_OPT_LONG_ONLY) n = snprintf(left, sizeof left, "-%c, ", o->key);
+        else n = snprintf(left, sizeof left, "    ");
+        snprintf(left + n, sizeof left - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-30s %s\n", left, o->help ? o->help : "");
+    }
+    fprintf(out, "  %-30s %s\n", "-h, --help", "show this help and exit");
+    if (spec->epilog) fprintf(out, "\n%s", spec->epilog);
+    if (spec->epilog && spec->epilog[0] && spec->epilog[strlen(spec->epilog) - 1] != '\n') fputc('\n', out);
+}
+
+int hb_opts_bad(const hb_cmd_spec *spec, int key, const char *fmt, ...) {
+    const hb_opt *o = by_key(spec, key);
+    va_list ap;
+    fprintf(stderr, "heapbench %s: ", spec->name);
+    if (o) fprintf(stderr, "--%s ", o->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
