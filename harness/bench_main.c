@@ -146,6 +146,19 @@ static void drain_gc_events(const hb_adapter *ad) {
     }
 }
 
+/* Records the parameter values this benchmark actually runs with (preset
+ * resolved, overrides and threads applied) as Google Benchmark counters
+ * "param:NAME" in its JSON; the CLI (harness/cli/results.c) moves them into
+ * the cell's params_effective, on which `heapbench compare` matches cells. */
+static void record_effective_params(hb_gb_state *st, const hb_wl_args *a) {
+    if (hb_gb_thread_index(st) != 0) return; /* counters are summed over threads */
+    for (size_t k = 0; k < a->wl->nparams && k < HB_MAX_PARAMS; k++) {
+        char name[96];
+        snprintf(name, sizeof name, "param:%s", a->wl->params[k].name);
+        hb_gb_counter(st, name, (double)a->value[k], HB_GB_DEFAULT);
+    }
+}
+
 static void run_workload(hb_gb_state *st, void *ctx) {
     const hb_wl_args *a = ctx;
     const hb_adapter *ad = hb_rt.ad;
@@ -155,6 +168,7 @@ static void run_workload(hb_gb_state *st, void *ctx) {
     if (lead && gcev_fd >= 0) drain_gc_events(ad);
     uint64_t t_start = mono_ns();
     a->wl->run(st, a);
+    record_effective_params(st, a);
     hb_latency_report(st); /* HB_LATENCY=1: per-call latency percentiles */
     uint64_t t_end = mono_ns();
     if (lead && gcev_fd >= 0) {

@@ -2,7 +2,9 @@
  * csv.c — results.csv: the run flattened to one row per repetition, for
  * spreadsheets, R and pandas (columns: docs/results-format.md). A cell
  * that produced no repetitions (crashed, timeout, ...) gets one row with
- * its status and empty measurements, so every cell appears.
+ * its status and empty measurements, so every cell appears. Each row also
+ * carries its cell's coefficient of variation over the repetitions
+ * (real_time_cv, cpu_time_cv), so noisy cells can be filtered out.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "results.h"
+#include "stats.h"
 
 static void put_str(FILE *f, const char *s) {
     if (!s) s = "";
@@ -36,7 +39,7 @@ char *hb_run_csv(json_t *run) {
     FILE *f = open_memstream(&buf, &len);
     fputs("adapter,version,workload,category,params,threads,gogc,status,repetition,"
           "real_time_ns,cpu_time_ns,items_per_second,peak_rss_bytes,minor_faults,major_faults,"
-          "user_cpu_s,sys_cpu_s\n",
+          "user_cpu_s,sys_cpu_s,real_time_cv,cpu_time_cv\n",
           f);
     json_t *versions = json_object();
     size_t i;
@@ -58,6 +61,7 @@ char *hb_run_csv(json_t *run) {
         size_t nr = 0, nc = 0;
         double *real = hb_rec_samples(rec, "real_time_ns", &nr);
         double *cpu = hb_rec_samples(rec, "cpu_time_ns", &nc);
+        double cv_real = hb_cv(real, nr), cv_cpu = hb_cv(cpu, nc);
         size_t rows = nr ? nr : 1;
         for (size_t r = 0; r < rows; r++) {
             put_str(f, adapter);
@@ -93,6 +97,10 @@ char *hb_run_csv(json_t *run) {
             put_num(f, hb_rec_number(rec, "user_cpu_s"));
             fputc(',', f);
             put_num(f, hb_rec_number(rec, "sys_cpu_s"));
+            fputc(',', f);
+            put_num(f, cv_real);
+            fputc(',', f);
+            put_num(f, cv_cpu);
             fputc('\n', f);
         }
         free(real);

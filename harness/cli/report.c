@@ -3,7 +3,8 @@
  * and build, warnings, then time and peak RSS of every cell normalized to
  * the baseline adapter (geometric mean per adapter closing each table),
  * collector counters where there are any, and the status of every cell
- * that did not finish `ok`.
+ * that did not finish `ok`. A time whose repetitions vary by more than
+ * HB_NOISY_CV (coefficient of variation) is marked noisy.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -30,12 +31,23 @@ static void human_bytes(double b, char *buf, size_t len) {
     else snprintf(buf, len, "%.2f GiB", b / 1073741824);
 }
 
+/* The coefficient of variation of a record's real-time repetitions. */
+static double rec_cv(json_t *rec) {
+    size_t n;
+    double *x = hb_rec_samples(rec, "real_time_ns", &n);
+    double cv = hb_cv(x, n);
+    free(x);
+    return cv;
+}
+
 /* The table of one metric, normalized to the baseline column. */
 static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline,
                   const char *title, int rss) {
     json_t *results = json_object_get(run, "results");
     size_t nrows = rows->n, ncols = cols->n;
     double *val = malloc(nrows * ncols * sizeof *val);
+    char *noisy = calloc(nrows * ncols, 1);
+    size_t nnoisy = 0;
     for (size_t i = 0; i < nrows * ncols; i++) val[i] = NAN;
     size_t i;
     json_t *rec;
@@ -51,6 +63,7 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
         if (r == nrows || c == ncols) continue;
         val[r * ncols + c] = rss ? hb_rec_number(rec, "peak_rss_bytes")
                                  : hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
+        if (!rss && rec_cv(rec) > HB_NOISY_CV) nnoisy += noisy[r * ncols + c] = 1;
     }
     size_t base = 0;
     while (base < ncols && strcmp(cols->v[base], baseline)) base++;
@@ -83,11 +96,11 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
                 else if (rss) human_bytes(v, buf, sizeof buf); /* no baseline: absolute (in italics) */
                 else human_ns(v, buf, sizeof buf);
                 if (!(isfinite(b) && b > 0)) {
-                    fprintf(f, " *%s* |", buf);
+                    fprintf(f, " *%s*%s |", buf, noisy[r * ncols + c] ? " †" : "");
                     continue;
                 }
             }
-            fprintf(f, " %s |", buf);
+            fprintf(f, " %s%s |", buf, noisy[r * ncols + c] ? " †" : "");
         }
         fputc('\n', f);
     }
@@ -105,8 +118,13 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
         }
         fputc('\n', f);
     }
+    if (nnoisy)
+        fprintf(f, "\n† noisy: the coefficient of variation of the repetitions is above %.0f %% "
+                   "(%zu cell%s); differences within that spread are not measured.\n",
+                HB_NOISY_CV * 100, nnoisy, nnoisy == 1 ? "" : "s");
     fputc('\n', f);
     free(ratios);
+    free(noisy);
     free(val);
 }
 

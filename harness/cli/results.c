@@ -22,6 +22,8 @@ json_t *hb_stat_obj(const double *x, size_t n) {
     json_object_set_new(o, "median", n ? json_real(hb_median(x, n)) : json_null());
     json_object_set_new(o, "min", n ? json_real(hb_min(x, n)) : json_null());
     json_object_set_new(o, "max", n ? json_real(hb_max(x, n)) : json_null());
+    double cv = hb_cv(x, n);
+    json_object_set_new(o, "cv", isfinite(cv) ? json_real(cv) : json_null());
     json_object_set_new(o, "samples", s);
     return o;
 }
@@ -60,6 +62,31 @@ static int is_gb_field(const char *k) {
     for (const char *const *f = gb_fields; *f; f++)
         if (!strcmp(*f, k)) return 1;
     return 0;
+}
+
+/* Counters (name -> values over repetitions) into rec: their medians into
+ * rec.counters, except the "param:NAME" counters that bench_main.c records
+ * (the values the child actually ran with), which become the integers of
+ * rec.params_effective. */
+static void set_counters(json_t *rec, json_t *ctr) {
+    json_t *counters = json_object_get(rec, "counters");
+    if (!json_is_object(counters)) json_object_set_new(rec, "counters", counters = json_object());
+    json_t *eff = json_object();
+    const char *k;
+    json_t *arr;
+    json_object_foreach(ctr, k, arr) {
+        size_t m = json_array_size(arr);
+        double *x = malloc(m * sizeof *x);
+        for (size_t j = 0; j < m; j++) x[j] = json_number_value(json_array_get(arr, j));
+        double med = hb_median(x, m);
+        if (!strncmp(k, HB_PARAM_COUNTER, strlen(HB_PARAM_COUNTER)))
+            json_object_set_new(eff, k + strlen(HB_PARAM_COUNTER), json_integer((json_int_t)llround(med)));
+        else
+            json_object_set_new(counters, k, json_real(med));
+        free(x);
+    }
+    if (json_object_size(eff)) json_object_set_new(rec, "params_effective", eff);
+    else json_decref(eff);
 }
 
 int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, size_t errlen) {
@@ -118,17 +145,7 @@ int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, siz
     json_object_set_new(rec, "cpu_time_ns", hb_stat_obj(cpu, n));
     json_object_set_new(rec, "items_per_second",
                         nitems ? json_real(hb_median(items, nitems)) : json_null());
-    json_t *counters = json_object_get(rec, "counters");
-    if (!json_is_object(counters)) json_object_set_new(rec, "counters", counters = json_object());
-    const char *k;
-    json_t *arr;
-    json_object_foreach(ctr, k, arr) {
-        size_t m = json_array_size(arr);
-        double *x = malloc(m * sizeof *x);
-        for (size_t j = 0; j < m; j++) x[j] = json_number_value(json_array_get(arr, j));
-        json_object_set_new(counters, k, json_real(hb_median(x, m)));
-        free(x);
-    }
+    set_counters(rec, ctr);
     free(real), free(cpu), free(items), json_decref(ctr);
     return 0;
 }

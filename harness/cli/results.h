@@ -18,15 +18,21 @@
  * NULL with a message naming the file and what is wrong. */
 json_t *hb_run_load(const char *path, char *err, size_t errlen);
 
-/* Fills rec's repetitions, real_time_ns, cpu_time_ns, items_per_second and
- * counters from Google Benchmark's JSON file at gb_path. 0 on success;
+/* Fills rec's repetitions, real_time_ns, cpu_time_ns, items_per_second,
+ * counters and params_effective from Google Benchmark's JSON file at gb_path. 0 on success;
  * -1 with a message when the file is missing, corrupt or has no runs. */
 int hb_gb_extract(const char *gb_path, json_t *rec, char *err, size_t errlen);
 /* The same from an already parsed Google Benchmark document; `only` picks
  * one run_name (NULL: every iteration run). */
 int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, size_t errlen);
 
-/* {median, min, max, samples} of n values. */
+/* The prefix of the Google Benchmark counters through which a child
+ * reports each parameter it ran with ("param:live"): they become the
+ * cell's params_effective, not counters. */
+#define HB_PARAM_COUNTER "param:"
+
+/* {median, min, max, cv, samples} of n values (cv: stats.h hb_cv, null
+ * under 2 values). */
 json_t *hb_stat_obj(const double *x, size_t n);
 /* The samples array of rec[field] as doubles (malloc'd); count in *n. */
 double *hb_rec_samples(json_t *rec, const char *field, size_t *n);

@@ -51,6 +51,16 @@ double hb_geomean(const double *x, size_t n) {
 }
 
 /* P(U >= u) under H0 for sizes m, n (exact). */
+double hb_cv(const double *x, size_t n) {
+    if (n < 2) return NAN;
+    double mean = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) mean += x[i];
+    mean /= (double)n;
+    if (!(mean > 0)) return NAN;
+    for (size_t i = 0; i < n; i++) ss += (x[i] - mean) * (x[i] - mean);
+    return sqrt(ss / (double)(n - 1)) / mean;
+}
+
 static double exact_sf(double u, size_t m, size_t n) {
     if (m > n) { /* the distribution is symmetric in the roles: keep m small */
         size_t t = m;

@@ -16,6 +16,12 @@ double hb_min(const double *x, size_t n);
 double hb_max(const double *x, size_t n);
 /* Geometric mean of the positive finite values; NaN when there are none. */
 double hb_geomean(const double *x, size_t n);
+/* Coefficient of variation: the sample standard deviation (n - 1) over the
+ * mean, as a fraction (0.05 = 5 %). NaN when n < 2 or the mean is not
+ * positive. How noisy a cell's repetitions are. */
+double hb_cv(const double *x, size_t n);
+/* Above this CV a cell is called noisy (report.md, compare). */
+#define HB_NOISY_CV 0.05
 
 typedef struct hb_utest {
     double u;       /* U statistic of the first sample (scipy's U1) */
