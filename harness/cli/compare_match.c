@@ -145,9 +145,9 @@ static void note_preset_matching(hb_cmp *c) {
     if (!n) return;
     int eb = run_has_effective(c->base), en = run_has_effective(c->nw);
     hb_strv_push(&c->notes,
-                 hb_fmt("%zu cell(s) matched on preset + --param overrides, not on effective parameters: %s "
-                        "recorded none (run.json written before params_effective)",
-                        n, !eb && !en ? "neither run" : !eb ? "BASE" : "NEW"));
+                 hb_fmt("%zu cell(s) matched on preset + --param overrides, not on effective parameters: "
+                        "%s no params_effective (run.json written before they were recorded)",
+                        n, !eb && !en ? "BASE and NEW have" : !eb ? "BASE has" : "NEW has"));
 }
 
 void hb_cmp_match(hb_cmp *c) {

@@ -36,10 +36,10 @@ static void pct(double v, char *buf, size_t len) {
 /* The threshold's meaning, one sentence. */
 static char *threshold_meaning(const hb_cmp_opts *o) {
     if (o->metric == HB_CMP_RSS)
-        return hb_fmt("threshold %.3g%%: a cell is a REGRESSION when NEW's peak RSS (one figure per cell, "
+        return hb_fmt("threshold %.3g%%: a cell is a regression when NEW's peak RSS (one figure per cell, "
                       "no significance test) is more than %.3g%% above BASE's",
                       o->threshold * 100, o->threshold * 100);
-    return hb_fmt("threshold %.3g%%: a cell is a REGRESSION when NEW's median %s is more than %.3g%% above "
+    return hb_fmt("threshold %.3g%%: a cell is a regression when NEW's median %s is more than %.3g%% above "
                   "BASE's and the two-sided Mann–Whitney U test of the repetitions gives p < %.3g",
                   o->threshold * 100, hb_cmp_metric_name(o->metric), o->threshold * 100, o->alpha);
 }
