@@ -22,7 +22,8 @@ json_t *hb_stat_obj(const double *x, size_t n) {
     json_object_set_new(o, "median", n ? json_real(hb_median(x, n)) : json_null());
     json_object_set_new(o, "min", n ? json_real(hb_min(x, n)) : json_null());
     json_object_set_new(o, "max", n ? json_real(hb_max(x, n)) : json_null());
-    double cv = hb_cv(x, n);
+    /* Rounded to 1e-9 so that run.json's 12 significant digits keep it exact. */
+    double cv = round(hb_cv(x, n) * 1e9) / 1e9;
     json_object_set_new(o, "cv", isfinite(cv) ? json_real(cv) : json_null());
     json_object_set_new(o, "samples", s);
     return o;

@@ -2,13 +2,17 @@
  * test_roundtrip.c — results survive the trip to disk and back: a run
  * saved with hb_run_save (run.json, results.csv, report.md) loads back
  * equal with hb_run_load; the CSV has one row per repetition plus one per
- * failed cell; Google Benchmark's JSON (with its bare NaN tokens) converts;
- * and corrupt or foreign files are refused with the file's name.
+ * failed cell; every cell carries the coefficient of variation of its
+ * repetitions (run.json, results.csv) and report.md marks noisy ones;
+ * Google Benchmark's JSON (with its bare NaN tokens) converts, the child's
+ * "param:NAME" counters becoming params_effective; and corrupt or foreign
+ * files are refused with the file's name.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,13 +62,31 @@ static void save_and_load(void **state) {
     assert_int_equal(lines, 1 + 5 + 1); /* header, 5 repetitions, 1 crashed cell */
     assert_non_null(strstr(csv, ",crashed,"));
     assert_non_null(strstr(csv, "system,glibc,heap/pairs,heap,size=64,1,,ok,4,99,"));
+    /* CV of 100, 102, 98, 101, 99: sd 1.5811 / mean 100 */
+    assert_non_null(strstr(csv, ",user_cpu_s,sys_cpu_s,real_time_cv,cpu_time_cv\n"));
+    assert_non_null(strstr(csv, ",0.0158113883,0.0158113883\n"));
     free(csv);
+    json_t *rt = json_object_get(json_array_get(json_object_get(back, "results"), 0), "real_time_ns");
+    assert_true(fabs(hb_rec_number(rt, "cv") - 0.0158113883) < 1e-9);
     snprintf(path, sizeof path, "%s/report.md", dir);
     char *md = hb_read_file(path, NULL);
     assert_non_null(strstr(md, "| heap/pairs | 100 ns |"));
+    assert_null(strstr(md, "noisy")); /* 1.6 %: quiet */
     assert_non_null(strstr(md, "`crashed`"));
     free(md);
     json_decref(back);
+    json_decref(run);
+}
+
+static void noisy_cells_are_marked(void **state) {
+    (void)state;
+    json_t *run = sample_run();
+    double t[] = {80, 100, 120, 90, 110}; /* CV 15.8 % */
+    json_object_set_new(json_array_get(json_object_get(run, "results"), 0), "real_time_ns", hb_stat_obj(t, 5));
+    char *md = hb_run_report(run);
+    assert_non_null(strstr(md, "| heap/pairs | 100 ns † |"));
+    assert_non_null(strstr(md, "† noisy: the coefficient of variation of the repetitions is above 5 % (1 cell)"));
+    free(md);
     json_decref(run);
 }
 
@@ -73,10 +95,10 @@ static void google_benchmark_json(void **state) {
     const char *gb = "{\"context\": {\"executable\": \"/x/hb-jemalloc\"}, \"benchmarks\": ["
                      "{\"name\": \"heap/pairs/real_time\", \"run_name\": \"heap/pairs/real_time\", "
                      "\"run_type\": \"iteration\", \"real_time\": 2.0, \"cpu_time\": 2.0, \"time_unit\": \"us\", "
-                     "\"items_per_second\": 5e5, \"gc_cycles\": NaN, \"pause_max_ns\": 7},"
+                     "\"items_per_second\": 5e5, \"gc_cycles\": NaN, \"pause_max_ns\": 7, \"param:live\": 1.6e1},"
                      "{\"name\": \"heap/pairs/real_time\", \"run_name\": \"heap/pairs/real_time\", "
                      "\"run_type\": \"iteration\", \"real_time\": 4.0, \"cpu_time\": 4.0, \"time_unit\": \"us\", "
-                     "\"pause_max_ns\": 9},"
+                     "\"pause_max_ns\": 9, \"param:live\": 16},"
                      "{\"name\": \"heap/pairs/real_time_mean\", \"run_name\": \"heap/pairs/real_time\", "
                      "\"run_type\": \"aggregate\", \"real_time\": 3.0, \"cpu_time\": 3.0, \"time_unit\": \"us\"}]}";
     char path[512], err[1024];
@@ -90,6 +112,9 @@ static void google_benchmark_json(void **state) {
     assert_int_equal(json_integer_value(json_object_get(rec, "repetitions")), 2);
     assert_true(hb_rec_number(json_object_get(rec, "real_time_ns"), "median") == 3000.0);
     assert_true(hb_rec_number(json_object_get(rec, "counters"), "pause_max_ns") == 8.0);
+    /* the parameters the child ran with: params_effective, not counters */
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(rec, "params_effective"), "live")), 16);
+    assert_null(json_object_get(json_object_get(rec, "counters"), "param:live"));
     json_decref(run);
 }
 
@@ -110,7 +135,8 @@ static void corrupt_files_are_named(void **state) {
 
 int main(void) {
     if (!mkdtemp(dir)) return 1;
-    const struct CMUnitTest tests[] = {cmocka_unit_test(save_and_load), cmocka_unit_test(google_benchmark_json),
+    const struct CMUnitTest tests[] = {cmocka_unit_test(save_and_load), cmocka_unit_test(noisy_cells_are_marked),
+                                       cmocka_unit_test(google_benchmark_json),
                                        cmocka_unit_test(corrupt_files_are_named)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char *cmd = hb_fmt("rm -rf '%s'", dir);

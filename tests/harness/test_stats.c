@@ -2,7 +2,8 @@
  * test_stats.c — the statistics of harness/cli/stats.c against known
  * values: scipy.stats.mannwhitneyu's documented example (exact and
  * asymptotic), exact tail probabilities counted by hand (2 / C(10, 5)),
- * the tie-corrected normal approximation, medians and geometric means.
+ * the tie-corrected normal approximation, medians and geometric means,
+ * and the coefficient of variation (numpy's std(ddof=1) / mean).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -102,11 +103,32 @@ static void medians_and_means(void **state) {
     NEAR(hb_geomean(r, 4), 4, 1e-12); /* non-positive and NaN skipped */
 }
 
+static void coefficient_of_variation(void **state) {
+    (void)state;
+    /* statistics.stdev(x) / statistics.mean(x) = 0.42761798705987904 */
+    double x[] = {2, 4, 4, 4, 5, 5, 7, 9};
+    NEAR(hb_cv(x, 8), 0.42761798705987904, 1e-12);
+    /* the e2e fixtures' spread: 100..104 ns is 1.55 %, quiet */
+    double quiet[] = {100, 101, 102, 103, 104};
+    NEAR(hb_cv(quiet, 5), 0.015501361079256763, 1e-12);
+    assert_false(hb_cv(quiet, 5) > HB_NOISY_CV);
+    double noisy[] = {80, 100, 120, 90, 110};
+    assert_true(hb_cv(noisy, 5) > HB_NOISY_CV);
+    double same[] = {7, 7, 7};
+    NEAR(hb_cv(same, 3), 0, 1e-15);
+    /* undefined under two values or with a non-positive mean */
+    assert_true(isnan(hb_cv(x, 1)));
+    assert_true(isnan(hb_cv(x, 0)));
+    double neg[] = {-1, -2};
+    assert_true(isnan(hb_cv(neg, 2)));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scipy_docs_example),       cmocka_unit_test(exact_separated_samples),
         cmocka_unit_test(exact_middle_of_distribution), cmocka_unit_test(ties_use_normal_approximation),
         cmocka_unit_test(empty_sample_is_an_error), cmocka_unit_test(medians_and_means),
+        cmocka_unit_test(coefficient_of_variation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
