@@ -21,6 +21,7 @@ static const struct {
     {"cpu_model", "CPU model", NULL, 1},
     {"cores", "cores", "num_cpus", 1},
     {"kernel", "kernel", NULL, 0},
+    {"os", "OS", NULL, 0},
     {"compiler", "compiler", NULL, 0},
     {"cflags", "compiler flags", NULL, 0},
     {"build_type", "build type", NULL, 0},

@@ -1,5 +1,6 @@
 /*
- * env.c — environment capture for run.json's meta (see env.h).
+ * env.c — environment capture for run.json's meta (see env.h); `compare`
+ * sets two runs' captures side by side (compare_env.c).
  */
 #define _GNU_SOURCE
 #include "env.h"
@@ -53,6 +54,24 @@ static void cpu_model(char *buf, size_t len) {
     fclose(f);
 }
 
+/* The distribution, from /etc/os-release's PRETTY_NAME ("Debian GNU/Linux 12 (bookworm)"). */
+static void os_release(char *buf, size_t len) {
+    snprintf(buf, len, "unknown");
+    FILE *f = fopen("/etc/os-release", "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "PRETTY_NAME=", 12)) continue;
+        char *v = line + 12;
+        v[strcspn(v, "\n")] = 0;
+        size_t n = strlen(v);
+        if (n >= 2 && v[0] == '"' && v[n - 1] == '"') v[n - 1] = 0, v++;
+        snprintf(buf, len, "%s", v);
+        break;
+    }
+    fclose(f);
+}
+
 static void warn(json_t *meta, const char *msg) {
     json_t *w = json_object_get(meta, "warnings");
     if (!json_is_array(w)) json_object_set_new(meta, "warnings", w = json_array());
@@ -67,6 +86,8 @@ void hb_env_capture(json_t *meta) {
         snprintf(buf, sizeof buf, "%s %s %s", u.sysname, u.release, u.machine);
         json_object_set_new(meta, "kernel", json_string(buf));
     }
+    os_release(buf, sizeof buf);
+    json_object_set_new(meta, "os", json_string(buf));
     cpu_model(buf, sizeof buf);
     json_object_set_new(meta, "cpu_model", json_string(buf));
     long online = sysconf(_SC_NPROCESSORS_ONLN);

@@ -1,6 +1,6 @@
 /*
  * env.h — capture the environment a run happened in, for reproducibility:
- * CPU model, cores, frequency governor, kernel, host, compiler and flags,
+ * CPU model, cores, frequency governor, kernel, OS release, host, compiler and flags,
  * git commit and dirtiness, load average; and the warnings a careful
  * experimenter wants (busy machine, CPU scaling not `performance`).
  */

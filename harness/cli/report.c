@@ -145,9 +145,9 @@ char *hb_run_report(json_t *run) {
         const char *key, *label;
     } fields[] = {{"start_time", "started"}, {"end_time", "ended"},     {"status", "run status"},
                   {"host", "host"},          {"cpu_model", "CPU"},      {"cores", "cores"},
-                  {"governor", "governor"},  {"kernel", "kernel"},      {"compiler", "compiler"},
-                  {"build_type", "build"},   {"git_commit", "commit"},  {"git_dirty", "tree dirty"},
-                  {"preset", "preset"},      {"heapbench_version", "heapbench"},
+                  {"governor", "governor"},  {"kernel", "kernel"},      {"os", "OS"},
+                  {"compiler", "compiler"},  {"build_type", "build"},   {"git_commit", "commit"},
+                  {"git_dirty", "tree dirty"}, {"preset", "preset"},    {"heapbench_version", "heapbench"},
                   {"command_line", "command"}};
     for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
         json_t *v = json_object_get(meta, fields[k].key);

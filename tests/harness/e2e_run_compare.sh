@@ -14,7 +14,7 @@ na=$("$HB" list --format json | jq '.adapters | length')
 for f in run.json results.csv report.md bmf.json; do [ -s "$T/all/$f" ] || fail "no $f"; done
 jq -e '.results[] | select(.adapter == "system") | select(.status == "ok") | .peak_rss_bytes > 0' "$T/all/run.json" >/dev/null ||
     fail "system cell not ok or without peak RSS"
-jq -e '.meta.cpu_model and .meta.kernel and .meta.git_commit and .meta.command_line' "$T/all/run.json" >/dev/null ||
+jq -e '.meta.cpu_model and .meta.kernel and .meta.os and .meta.git_commit and .meta.command_line' "$T/all/run.json" >/dev/null ||
     fail "environment not captured"
 jq -e 'to_entries[0].value.latency.value > 0' "$T/all/bmf.json" >/dev/null || fail "bad BMF"
 jq -e '[.results[] | select(.status == "ok")] | length > 0 and
