@@ -132,22 +132,32 @@ static void count(hb_cmp *c) {
     c->incomplete = c->new_status && (!strcmp(c->new_status, "interrupted") || !strcmp(c->new_status, "running"));
 }
 
+/* "3 regression(s), 1 broken in NEW, ..." or NULL when nothing failed. */
+static char *failures(const hb_cmp *c) {
+    if (!(c->nregress || c->nbroken || c->nmissing || c->incomplete)) return NULL;
+    return hb_fmt("%zu regression(s), %zu broken in NEW, %zu missing from NEW%s", c->nregress, c->nbroken,
+                  c->nmissing, c->incomplete ? ", NEW run incomplete" : "");
+}
+
 void hb_cmp_judge(hb_cmp *c) {
     for (size_t k = 0; k < c->npairs; k++) judge_pair(c, &c->pairs[k]);
     count(c);
+    char *fail = failures(c);
+    const char *also = fail ? "; also FAILED: " : "";
     if (c->ncompared == 0) {
         c->exit_code = HB_EXIT_USAGE;
-        c->verdict = "NOTHING COMPARED: no cell of BASE has a comparable, measured cell in NEW";
+        c->verdict = hb_fmt("NOTHING COMPARED: no cell of BASE has a comparable, measured cell in NEW%s%s", also,
+                            fail ? fail : "");
     } else if (c->nblocking && !c->o->allow_env_change) {
         c->exit_code = HB_EXIT_USAGE;
         c->verdict = hb_fmt("ENVIRONMENT CHANGED: %zu difference(s) in machine, preset or library version "
-                            "(--allow-env-change to accept them)", c->nblocking);
-    } else if (c->nregress || c->nbroken || c->nmissing || c->incomplete) {
+                            "(--allow-env-change to accept them)%s%s", c->nblocking, also, fail ? fail : "");
+    } else if (fail) {
         c->exit_code = HB_EXIT_FOUND;
-        c->verdict = hb_fmt("FAILED: %zu regression(s), %zu broken in NEW, %zu missing from NEW%s", c->nregress,
-                            c->nbroken, c->nmissing, c->incomplete ? ", NEW run incomplete" : "");
+        c->verdict = hb_fmt("FAILED: %s", fail);
     } else {
         c->exit_code = HB_EXIT_OK;
         c->verdict = "no significant regression";
     }
+    free(fail);
 }

@@ -94,6 +94,7 @@ has "NEW run incomplete (exit 1)"
 mk allcrashed '.results |= map(.status = "crashed" | del(.real_time_ns, .cpu_time_ns))'
 expect_rc 2 "$HB" compare "$B" "$T/allcrashed"   # nothing compared, whatever else holds
 has "BROKEN: ok in BASE, not ok in NEW (4)"
+has "NOTHING COMPARED: no cell of BASE has a comparable, measured cell in NEW; also FAILED: 0 regression(s), 4 broken in NEW"
 has "NOTHING COMPARED"
 
 # ---- item 4: the environment difference comes first; it can block ----
