@@ -40,35 +40,80 @@ static double rec_cv(json_t *rec) {
     return cv;
 }
 
-/* The table of one metric, normalized to the baseline column. */
-static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline,
-                  const char *title, int rss) {
-    json_t *results = json_object_get(run, "results");
-    size_t nrows = rows->n, ncols = cols->n;
-    double *val = malloc(nrows * ncols * sizeof *val);
-    char *noisy = calloc(nrows * ncols, 1);
-    size_t nnoisy = 0;
-    for (size_t i = 0; i < nrows * ncols; i++) val[i] = NAN;
+/* One metric of every ok cell, as a rows × cols grid (NaN where none),
+ * and which cells are noisy. */
+typedef struct grid {
+    size_t nrows, ncols, base; /* base: the baseline's column, ncols when absent */
+    double *val;
+    char *noisy;
+    size_t nnoisy;
+} grid;
+
+static void grid_fill(grid *g, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline, int rss) {
+    g->nrows = rows->n, g->ncols = cols->n, g->nnoisy = 0;
+    g->val = malloc((g->nrows * g->ncols + 1) * sizeof *g->val);
+    g->noisy = calloc(g->nrows * g->ncols + 1, 1);
+    for (size_t i = 0; i < g->nrows * g->ncols; i++) g->val[i] = NAN;
     size_t i;
     json_t *rec;
-    json_array_foreach(results, i, rec) {
+    json_array_foreach(json_object_get(run, "results"), i, rec) {
         const char *st = json_string_value(json_object_get(rec, "status"));
         if (!st || strcmp(st, "ok")) continue;
         char row[512], col[256];
         hb_rec_row(rec, row, sizeof row);
         hb_rec_col(rec, col, sizeof col);
         size_t r = 0, c = 0;
-        while (r < nrows && strcmp(rows->v[r], row)) r++;
-        while (c < ncols && strcmp(cols->v[c], col)) c++;
-        if (r == nrows || c == ncols) continue;
-        val[r * ncols + c] = rss ? hb_rec_number(rec, "peak_rss_bytes")
-                                 : hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
-        if (!rss && rec_cv(rec) > HB_NOISY_CV) nnoisy += noisy[r * ncols + c] = 1;
+        while (r < g->nrows && strcmp(rows->v[r], row)) r++;
+        while (c < g->ncols && strcmp(cols->v[c], col)) c++;
+        if (r == g->nrows || c == g->ncols) continue;
+        g->val[r * g->ncols + c] = rss ? hb_rec_number(rec, "peak_rss_bytes")
+                                       : hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
+        if (!rss && rec_cv(rec) > HB_NOISY_CV) g->nnoisy += g->noisy[r * g->ncols + c] = 1;
     }
-    size_t base = 0;
-    while (base < ncols && strcmp(cols->v[base], baseline)) base++;
+    g->base = 0;
+    while (g->base < g->ncols && strcmp(cols->v[g->base], baseline)) g->base++;
+}
+
+/* One cell: absolute for the baseline (or without one), else the ratio to
+ * it; absolute in italics where the baseline has no value. */
+static void grid_cell(FILE *f, const grid *g, size_t r, size_t c, int rss) {
+    double v = g->val[r * g->ncols + c], b = g->base < g->ncols ? g->val[r * g->ncols + g->base] : NAN;
+    const char *mark = g->noisy[r * g->ncols + c] ? " †" : "";
+    int relative = g->base < g->ncols && c != g->base && isfinite(b) && b > 0;
+    int italic = g->base < g->ncols && c != g->base && !relative;
+    char buf[64];
+    if (!isfinite(v)) snprintf(buf, sizeof buf, "—");
+    else if (relative) snprintf(buf, sizeof buf, "%.2f×", v / b);
+    else if (rss) human_bytes(v, buf, sizeof buf);
+    else human_ns(v, buf, sizeof buf);
+    if (isfinite(v) && italic) fprintf(f, " *%s*%s |", buf, mark);
+    else fprintf(f, " %s%s |", buf, mark);
+}
+
+static void grid_geomean(FILE *f, const grid *g) {
+    double *ratios = malloc((g->nrows + 1) * sizeof *ratios);
+    fprintf(f, "| **geometric mean** |");
+    for (size_t c = 0; c < g->ncols; c++) {
+        size_t k = 0;
+        for (size_t r = 0; r < g->nrows; r++) {
+            double v = g->val[r * g->ncols + c], b = g->val[r * g->ncols + g->base];
+            if (isfinite(v) && isfinite(b) && b > 0) ratios[k++] = v / b;
+        }
+        double gm = hb_geomean(ratios, k);
+        if (isfinite(gm)) fprintf(f, " **%.2f×** |", gm);
+        else fprintf(f, " — |");
+    }
+    fputc('\n', f);
+    free(ratios);
+}
+
+/* The table of one metric, normalized to the baseline column. */
+static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline,
+                  const char *title, int rss) {
+    grid g;
+    grid_fill(&g, run, rows, cols, baseline, rss);
     fprintf(f, "## %s\n\n", title);
-    if (base == ncols)
+    if (g.base == g.ncols)
         fprintf(f, "Baseline `%s` has no cells in this run: absolute values only.\n\n", baseline);
     else
         fprintf(f,
@@ -76,71 +121,31 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
                 "show absolute values in italics).\n\n",
                 baseline, baseline, rss ? "peak RSS" : "median time per iteration");
     fprintf(f, "| workload |");
-    for (size_t c = 0; c < ncols; c++) fprintf(f, " %s |", cols->v[c]);
+    for (size_t c = 0; c < g.ncols; c++) fprintf(f, " %s |", cols->v[c]);
     fprintf(f, "\n|---|");
-    for (size_t c = 0; c < ncols; c++) fprintf(f, "---:|");
+    for (size_t c = 0; c < g.ncols; c++) fprintf(f, "---:|");
     fputc('\n', f);
-    double *ratios = malloc((nrows + 1) * sizeof *ratios);
-    for (size_t r = 0; r < nrows; r++) {
+    for (size_t r = 0; r < g.nrows; r++) {
         fprintf(f, "| %s |", rows->v[r]);
-        for (size_t c = 0; c < ncols; c++) {
-            double v = val[r * ncols + c];
-            char buf[64];
-            if (!isfinite(v)) snprintf(buf, sizeof buf, "—");
-            else if (base == ncols || c == base) {
-                if (rss) human_bytes(v, buf, sizeof buf);
-                else human_ns(v, buf, sizeof buf);
-            } else {
-                double b = val[r * ncols + base];
-                if (isfinite(b) && b > 0) snprintf(buf, sizeof buf, "%.2f×", v / b);
-                else if (rss) human_bytes(v, buf, sizeof buf); /* no baseline: absolute (in italics) */
-                else human_ns(v, buf, sizeof buf);
-                if (!(isfinite(b) && b > 0)) {
-                    fprintf(f, " *%s*%s |", buf, noisy[r * ncols + c] ? " †" : "");
-                    continue;
-                }
-            }
-            fprintf(f, " %s%s |", buf, noisy[r * ncols + c] ? " †" : "");
-        }
+        for (size_t c = 0; c < g.ncols; c++) grid_cell(f, &g, r, c, rss);
         fputc('\n', f);
     }
-    if (base < ncols) {
-        fprintf(f, "| **geometric mean** |");
-        for (size_t c = 0; c < ncols; c++) {
-            size_t k = 0;
-            for (size_t r = 0; r < nrows; r++) {
-                double v = val[r * ncols + c], b = val[r * ncols + base];
-                if (isfinite(v) && isfinite(b) && b > 0) ratios[k++] = v / b;
-            }
-            double g = hb_geomean(ratios, k);
-            if (isfinite(g)) fprintf(f, " **%.2f×** |", g);
-            else fprintf(f, " — |");
-        }
-        fputc('\n', f);
-    }
-    if (nnoisy)
+    if (g.base < g.ncols) grid_geomean(f, &g);
+    if (g.nnoisy)
         fprintf(f, "\n† noisy: the coefficient of variation of the repetitions is above %.0f %% "
                    "(%zu cell%s); differences within that spread are not measured.\n",
-                HB_NOISY_CV * 100, nnoisy, nnoisy == 1 ? "" : "s");
+                HB_NOISY_CV * 100, g.nnoisy, g.nnoisy == 1 ? "" : "s");
     fputc('\n', f);
-    free(ratios);
-    free(noisy);
-    free(val);
+    free(g.noisy);
+    free(g.val);
 }
 
 static const char *gc_counters[] = {"gc_cycles", "pause_p50_ns", "pause_p99_ns", "pause_max_ns",
                                     "mark_cpu_ns", "heap_goal_bytes", "heap_live_bytes", NULL};
 
-char *hb_run_report(json_t *run) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+/* The machine, build and source of the run, the adapters, the warnings. */
+static void header(FILE *f, json_t *run) {
     json_t *meta = json_object_get(run, "meta");
-    json_t *results = json_object_get(run, "results");
-    const char *baseline = json_string_value(json_object_get(json_object_get(meta, "config"), "baseline"));
-    if (!baseline) baseline = "system";
-
-    fprintf(f, "# heapbench run report\n\n");
     static const struct {
         const char *key, *label;
     } fields[] = {{"start_time", "started"}, {"end_time", "ended"},     {"status", "run status"},
@@ -157,20 +162,81 @@ char *hb_run_report(json_t *run) {
         free(s);
     }
     size_t i;
-    json_t *a;
+    json_t *a, *w;
     fprintf(f, "- **adapters**:");
     json_array_foreach(json_object_get(run, "adapters"), i, a) fprintf(
         f, "%s %s %s (%s)", i ? "," : "", json_string_value(json_object_get(a, "name")),
         json_string_value(json_object_get(a, "version")), json_string_value(json_object_get(a, "kind")));
     fprintf(f, "\n\n");
-    json_t *w;
     json_array_foreach(json_object_get(meta, "warnings"), i, w) fprintf(f, "> **warning:** %s\n>\n",
                                                                          json_string_value(w));
     if (json_array_size(json_object_get(meta, "warnings"))) fputc('\n', f);
+}
 
-    hb_strv rows = {0}, cols = {0};
+static void collector_table(FILE *f, json_t *results) {
+    size_t i;
     json_t *rec;
-    size_t nok = 0;
+    int any_gc = 0;
+    json_array_foreach(results, i, rec) any_gc |= json_object_get(json_object_get(rec, "counters"), "gc_cycles") != NULL;
+    if (!any_gc) return;
+    fprintf(f, "## Collector\n\n| cell | cycles | pause p50 | pause p99 | pause max | mark CPU | heap goal | live heap |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    json_array_foreach(results, i, rec) {
+        json_t *c = json_object_get(rec, "counters");
+        if (!json_object_get(c, "gc_cycles")) continue;
+        char key[800];
+        hb_rec_key(rec, key, sizeof key);
+        fprintf(f, "| %s |", key);
+        for (int k = 0; gc_counters[k]; k++) {
+            double v = hb_rec_number(c, gc_counters[k]);
+            char b[64];
+            if (k == 0) snprintf(b, sizeof b, isfinite(v) ? "%.0f" : "—", v);
+            else if (strstr(gc_counters[k], "bytes")) human_bytes(v, b, sizeof b);
+            else human_ns(v, b, sizeof b);
+            fprintf(f, " %s |", b);
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+static void status_table(FILE *f, json_t *results, size_t nok) {
+    fprintf(f, "## Cell status\n\n");
+    if (nok == json_array_size(results)) {
+        fprintf(f, "Every cell finished `ok`.\n\n");
+        return;
+    }
+    fprintf(f, "| cell | status | why |\n|---|---|---|\n");
+    size_t i;
+    json_t *rec;
+    json_array_foreach(results, i, rec) {
+        const char *st = json_string_value(json_object_get(rec, "status"));
+        if (st && !strcmp(st, "ok")) continue;
+        char key[800];
+        hb_rec_key(rec, key, sizeof key);
+        const char *msg = json_string_value(json_object_get(rec, "message"));
+        char *clean = strdup(msg ? msg : "");
+        for (char *p = clean; *p; p++)
+            if (*p == '\n' || *p == '|') *p = ' ';
+        fprintf(f, "| %s | `%s` | %s |\n", key, st ? st : "?", clean);
+        free(clean);
+    }
+    fputc('\n', f);
+}
+
+char *hb_run_report(json_t *run) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_t *results = json_object_get(run, "results");
+    const char *baseline =
+        json_string_value(json_object_get(json_object_get(json_object_get(run, "meta"), "config"), "baseline"));
+    if (!baseline) baseline = "system";
+    fprintf(f, "# heapbench run report\n\n");
+    header(f, run);
+    hb_strv rows = {0}, cols = {0};
+    size_t i, nok = 0;
+    json_t *rec;
     json_array_foreach(results, i, rec) {
         char row[512], col[256];
         hb_rec_row(rec, row, sizeof row);
@@ -185,51 +251,8 @@ char *hb_run_report(json_t *run) {
         table(f, run, &rows, &cols, baseline, "Time (median of repetitions)", 0);
         table(f, run, &rows, &cols, baseline, "Peak RSS (whole child process)", 1);
     }
-
-    int any_gc = 0;
-    json_array_foreach(results, i, rec) any_gc |=
-        json_object_get(json_object_get(rec, "counters"), "gc_cycles") != NULL;
-    if (any_gc) {
-        fprintf(f, "## Collector\n\n| cell | cycles | pause p50 | pause p99 | pause max | mark CPU | heap goal | live heap |\n"
-                   "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        json_array_foreach(results, i, rec) {
-            json_t *c = json_object_get(rec, "counters");
-            if (!json_object_get(c, "gc_cycles")) continue;
-            char key[800];
-            hb_rec_key(rec, key, sizeof key);
-            fprintf(f, "| %s |", key);
-            for (int k = 0; gc_counters[k]; k++) {
-                double v = hb_rec_number(c, gc_counters[k]);
-                char b[64];
-                if (k == 0) snprintf(b, sizeof b, isfinite(v) ? "%.0f" : "—", v);
-                else if (strstr(gc_counters[k], "bytes")) human_bytes(v, b, sizeof b);
-                else human_ns(v, b, sizeof b);
-                fprintf(f, " %s |", b);
-            }
-            fputc('\n', f);
-        }
-        fputc('\n', f);
-    }
-
-    fprintf(f, "## Cell status\n\n");
-    if (nok == json_array_size(results)) {
-        fprintf(f, "Every cell finished `ok`.\n\n");
-    } else {
-        fprintf(f, "| cell | status | why |\n|---|---|---|\n");
-        json_array_foreach(results, i, rec) {
-            const char *st = json_string_value(json_object_get(rec, "status"));
-            if (st && !strcmp(st, "ok")) continue;
-            char key[800];
-            hb_rec_key(rec, key, sizeof key);
-            const char *msg = json_string_value(json_object_get(rec, "message"));
-            char *clean = strdup(msg ? msg : "");
-            for (char *p = clean; *p; p++)
-                if (*p == '\n' || *p == '|') *p = ' ';
-            fprintf(f, "| %s | `%s` | %s |\n", key, st ? st : "?", clean);
-            free(clean);
-        }
-        fputc('\n', f);
-    }
+    collector_table(f, results);
+    status_table(f, results, nok);
     hb_strv_free(&rows);
     hb_strv_free(&cols);
     fclose(f);
