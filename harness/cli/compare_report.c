@@ -180,6 +180,10 @@ static void verdict_line(const hb_cmp *c, FILE *f, int md) {
         fprintf(f, md ? "\n> **machine busy** while %s ran (see the warnings): timings are noisy, read the verdict with care\n"
                       : "  machine busy while %s ran (see the warnings): timings are noisy, read the verdict with care\n",
                 c->busy_base && c->busy_new ? "BASE and NEW" : c->busy_base ? "BASE" : "NEW");
+    if (c->nnoisy)
+        fprintf(f, md ? "\n> **noisy**: %zu of the %zu verdicts rest on cells whose repetitions vary by more than %.0f%%\n"
+                      : "  noisy: %zu of the %zu verdicts rest on cells whose repetitions vary by more than %.0f%%\n",
+                c->nnoisy, c->ncompared, HB_NOISY_CV * 100);
 }
 
 static void report(const hb_cmp *c, FILE *f, int md) {

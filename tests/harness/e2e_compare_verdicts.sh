@@ -145,6 +145,7 @@ grep -q "Geometric mean" "$T/cmp.md" || fail "--markdown file lacks the geometri
 mk noisy '.results[0].real_time_ns.samples = [80, 100, 120, 90, 110]'
 expect_rc 0 "$HB" compare "$B" "$T/noisy"
 has "noisy: 1 verdict(s) rest on cells whose repetitions vary by more than 5% (CV): system · heap/pairs"
+grep -A2 "^verdict:" "$T/out" | grep -qF "noisy: 1 of the 4 verdicts rest on cells" || fail "noisy not beside the verdict"
 expect_rc 0 "$HB" compare "$B" "$T/noisy" --format json
 jq -e '[.cells[] | select(.noisy)] | length == 1 and .[0].cv_new > 0.15' "$T/out" >/dev/null || fail "json noisy"
 
