@@ -25,7 +25,7 @@ static const hb_opt compare_opts[] = {
     {"threshold", OPT_THRESHOLD, "PCT", "smallest slowdown that counts, e.g. 5% (default 5%)"},
     {"alpha", OPT_ALPHA, "P", "significance level of the Mann–Whitney U test (default 0.05)"},
     {"metric", OPT_METRIC, "real|cpu|rss", "median real time, CPU time, or peak RSS (default real)"},
-    {"format", OPT_FORMAT, "text|markdown|json", "what to print on stdout (default text)"},
+    {"format", OPT_FORMAT, "FORMAT", "text, markdown or json: what to print on stdout (default text)"},
     {"markdown", OPT_MARKDOWN, "FILE", "also write the report as Markdown to FILE"},
     {"allow-env-change", OPT_ALLOW_ENV, NULL, "compare runs from different machines, presets or library versions"},
     {0},
