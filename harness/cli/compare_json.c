@@ -46,9 +46,17 @@ static json_t *pair_json(const hb_cmp_pair *p) {
     json_object_set_new(o, "cv_new", num(p->cv_new));
     json_object_set_new(o, "regression", json_boolean(p->regression));
     json_object_set_new(o, "noisy", json_boolean(p->noisy));
-    json_object_set_new(o, "matched_on", json_string(p->by_preset ? "preset+overrides" : "params_effective"));
+    if (p->base && p->nw)
+        json_object_set_new(o, "matched_on", json_string(p->by_preset ? "preset+overrides" : "params_effective"));
     if (*p->why) json_object_set_new(o, "why", json_string(p->why));
     return o;
+}
+
+/* The verdict as a word: ok | failed | env-changed | nothing-compared. */
+static const char *outcome(const hb_cmp *c) {
+    if (c->exit_code == 0) return "ok";
+    if (c->exit_code == 1) return "failed";
+    return c->ncompared == 0 ? "nothing-compared" : "env-changed";
 }
 
 void hb_cmp_report_json(const hb_cmp *c, FILE *f) {
@@ -65,6 +73,7 @@ void hb_cmp_report_json(const hb_cmp *c, FILE *f) {
                              "threshold", c->o->threshold, "alpha", c->o->alpha, "environment", env_json(c),
                              "notes", strv(&c->notes), "cells", cells, "counts", counts, "verdict", c->verdict,
                              "exit_code", c->exit_code);
+    json_object_set_new(root, "outcome", json_string(outcome(c)));
     char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fprintf(f, "%s\n", s);
     free(s);

@@ -130,12 +130,16 @@ expect_rc 0 "$HB" compare "$B" "$T/fat" --metric=rss --threshold 60%
 
 # ---- --format json: the same verdicts, for machines ----
 expect_rc 1 "$HB" compare "$B" "$T/partial" --format json
-jq -e '.schema == "heapbench-compare/1" and .exit_code == 1 and .counts.missing == 1 and .counts.compared == 3
+jq -e '.schema == "heapbench-compare/1" and .exit_code == 1 and .outcome == "failed" and .counts.missing == 1 and .counts.compared == 3
   and ([.cells[] | select(.kind == "missing")] | .[0].cell == "mimalloc · heap/churn")' "$T/out" >/dev/null ||
     fail "json of a missing cell"
 expect_rc 2 "$HB" compare "$B" "$T/otherhost" --format=json
-jq -e '.exit_code == 2 and (.environment.differences[] | select(.field == "host") | .blocking)' "$T/out" >/dev/null ||
+jq -e '.exit_code == 2 and .outcome == "env-changed" and
+  (.environment.differences[] | select(.field == "host") | .blocking)' "$T/out" >/dev/null ||
     fail "json lacks the blocking host difference"
+expect_rc 2 "$HB" compare "$B" "$T/empty" --format json
+jq -e '.outcome == "nothing-compared" and .counts.compared == 0 and .counts.new_incomplete' "$T/out" >/dev/null ||
+    fail "json of an empty, interrupted NEW"
 expect_rc 1 "$HB" compare "$B" "$T/slow" --format json --markdown "$T/cmp.md"
 jq -e '.counts.regressions == 4 and all(.cells[]; .regression and .verdict == "REGRESSION")' "$T/out" >/dev/null ||
     fail "json regressions"
