@@ -179,4 +179,7 @@ void hb_cmp_match(hb_cmp *c) {
     free(used);
     note_preset_matching(c);
     c->new_status = json_string_value(json_object_get(json_object_get(c->nw, "meta"), "status"));
+    const char *bs = json_string_value(json_object_get(json_object_get(c->base, "meta"), "status"));
+    if (bs && (!strcmp(bs, "interrupted") || !strcmp(bs, "running")))
+        hb_strv_push(&c->notes, hb_fmt("BASE run is %s: the cells it lacks are not compared", bs));
 }
