@@ -443,73 +443,102 @@ static void gogc(plotctx *p) {
     hb_strv_free(&wls);
 }
 
-int cmd_plot(int argc, char **argv) {
-    plotctx p = {.png = 1, .svg = 1};
-    const char *in = NULL, *baseline = NULL, *formats = "png,svg";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: heapbench plot RUN_DIR [--format png,svg] [--baseline ADAPTER]\n");
-            return 0;
-        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) formats = argv[++i];
-        else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) baseline = argv[++i];
-        else if (argv[i][0] == '-') return hb_die("plot", "unknown option '%s'", argv[i]);
-        else if (!in) in = argv[i];
-        else return hb_die("plot", "one run folder at a time ('%s' is extra)", argv[i]);
-    }
-    if (!in) return hb_die("plot", "usage: heapbench plot RUN_DIR [--format png,svg]");
-    hb_strv fm = {0};
-    hb_split(formats, ',', &fm);
-    p.png = hb_strv_has(&fm, "png");
-    p.svg = hb_strv_has(&fm, "svg");
-    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", formats);
-    hb_strv_free(&fm);
+/* Loads the run, checks gnuplot and its templates, makes RUN/plots/data:
+ * 0, or 2 after saying what is missing (nothing is drawn then). */
+static int plot_setup(plotctx *p, const char *in) {
     char err[2048];
-    p.run = hb_run_load(in, err, sizeof err);
-    if (!p.run) return hb_die("plot", "%s", err);
-    if (hb_is_dir(in)) snprintf(p.dir, sizeof p.dir, "%s", in);
+    p->run = hb_run_load(in, err, sizeof err);
+    if (!p->run) return hb_die("plot", "%s", err);
+    if (hb_is_dir(in)) snprintf(p->dir, sizeof p->dir, "%s", in);
     else {
         char *c = strdup(in);
-        snprintf(p.dir, sizeof p.dir, "%s", dirname(c));
+        snprintf(p->dir, sizeof p->dir, "%s", dirname(c));
         free(c);
     }
-    if (!hb_gnuplot_available()) {
-        json_decref(p.run);
-        return hb_die("plot", "gnuplot is not installed (Debian: apt-get install gnuplot-nox)");
-    }
+    const char *why = NULL;
     char tmpl[PATH_MAX + 16];
     snprintf(tmpl, sizeof tmpl, "%s/bars.gp", hb_plots_dir());
-    if (!hb_is_file(tmpl)) {
-        json_decref(p.run);
-        return hb_die("plot", "no plot templates at %s (set HB_PLOTS_DIR)", hb_plots_dir());
+    snprintf(p->out, sizeof p->out, "%s/plots", p->dir);
+    snprintf(p->data, sizeof p->data, "%s/data", p->out);
+    snprintf(p->log, sizeof p->log, "%s/gnuplot.log", p->out);
+    if (!hb_gnuplot_available()) why = "gnuplot is not installed (Debian: apt-get install gnuplot-nox)";
+    else if (!hb_is_file(tmpl)) why = "no plot templates (set HB_PLOTS_DIR)";
+    else if (hb_mkdir_p(p->data) != 0) why = strerror(errno);
+    if (why) {
+        json_decref(p->run);
+        return hb_die("plot", "%s (templates %s, output %s)", why, hb_plots_dir(), p->data);
     }
-    snprintf(p.out, sizeof p.out, "%s/plots", p.dir);
-    snprintf(p.data, sizeof p.data, "%s/data", p.out);
-    snprintf(p.log, sizeof p.log, "%s/gnuplot.log", p.out);
-    if (hb_mkdir_p(p.data) != 0) {
-        json_decref(p.run);
-        return hb_die("plot", "cannot create %s: %s", p.data, strerror(errno));
-    }
-    unlink(p.log);
-    if (!baseline) baseline = json_string_value(json_object_get(json_object_get(json_object_get(p.run, "meta"), "config"), "baseline"));
+    unlink(p->log);
+    return HB_EXIT_OK;
+}
+
+/* Every plot the run has data for, normalized to `baseline`. */
+static void draw_all(plotctx *p, const char *baseline) {
+    if (!baseline)
+        baseline = json_string_value(json_object_get(json_object_get(json_object_get(p->run, "meta"), "config"), "baseline"));
     if (!baseline) baseline = "system";
     size_t i;
     json_t *rec;
-    json_array_foreach(json_object_get(p.run, "results"), i, rec) {
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         if (!is_ok(rec)) continue;
         char r[512], c[256];
         hb_rec_row(rec, r, sizeof r);
         hb_rec_col(rec, c, sizeof c);
-        if (!hb_strv_has(&p.rows, r)) hb_strv_push(&p.rows, r);
-        if (!hb_strv_has(&p.cols, c)) hb_strv_push(&p.cols, c);
+        if (!hb_strv_has(&p->rows, r)) hb_strv_push(&p->rows, r);
+        if (!hb_strv_has(&p->cols, c)) hb_strv_push(&p->cols, c);
     }
-    printf("heapbench plot: %s\n", p.out);
-    bars(&p, baseline, 0);
-    bars(&p, baseline, 1);
-    scaling(&p);
-    rss_timelines(&p);
-    gc_plots(&p);
-    gogc(&p);
-    printf("heapbench plot: %d files written\n", p.drawn);
+    printf("heapbench plot: %s\n", p->out);
+    bars(p, baseline, 0);
+    bars(p, baseline, 1);
+    scaling(p);
+    rss_timelines(p);
+    gc_plots(p);
+    gogc(p);
+    printf("heapbench plot: %d files written\n", p->drawn);
+}
+
+enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_BASELINE };
+
+static const hb_opt plot_opts[] = {
+    {"format", OPT_FORMAT, "png,svg", "image formats to draw (default both)"},
+    {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
+    {0},
+};
+
+const hb_cmd_spec cmd_plot_spec = {
+    "plot", "RUN [--format png,svg] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
+    "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
+    "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
+    0,
+};
+
+typedef struct plot_cfg {
+    const char *formats, *baseline;
+} plot_cfg;
+
+static int on_opt(void *ctx, int key, const char *arg) {
+    plot_cfg *c = ctx;
+    if (key == OPT_FORMAT) c->formats = arg;
+    else c->baseline = arg;
+    return 0;
+}
+
+int cmd_plot(int argc, char **argv) {
+    plotctx p = {.png = 1, .svg = 1};
+    plot_cfg cfg = {"png,svg", NULL};
+    int first, rc = hb_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
+    if (first >= argc) return hb_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
+    if (first + 1 < argc)
+        return hb_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
+    hb_strv fm = {0};
+    hb_split(cfg.formats, ',', &fm);
+    p.png = hb_strv_has(&fm, "png");
+    p.svg = hb_strv_has(&fm, "svg");
+    hb_strv_free(&fm);
+    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", cfg.formats);
+    if ((rc = plot_setup(&p, argv[first])) != HB_EXIT_OK) return rc;
+    draw_all(&p, cfg.baseline);
     hb_strv_free(&p.rows);
     hb_strv_free(&p.cols);
     json_decref(p.run);
