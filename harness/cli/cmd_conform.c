@@ -371,6 +371,8 @@ static void execute(plan *pl, const conform_cfg *cfg) {
         cell *c = &pl->cells[i];
         if (tty) fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, total, c->adapter, c->p->name);
         run_cell(c, pl->tmpdir, cfg->timeout);
+        if (hb_child_interrupted()) /* killed by our interruption, not its own fault */
+            set_status(c, "not-run", strdup("interrupted while running"));
     }
     if (tty) fprintf(stderr, "\r\033[K");
     rmdir(pl->tmpdir);
