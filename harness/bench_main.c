@@ -18,8 +18,12 @@
  *       --gogc N, --memlimit BYTES, --torture    collector options
  *   hb-<name> conform [...]          the conformance properties
  *
- * Exit status: 0 ok, 1 selfcheck failed, 2 bad usage, 3 a workload failed
- * its validation, 4 the workload is unsupported by this adapter.
+ *   hb-<name> --help | -h | help     this usage, on stdout
+ *
+ * Exit status (heapbench/exitcodes.h, the one child protocol): 0 ok,
+ * 2 bad usage, 3 a workload failed its validation, 4 the workload is
+ * unsupported by this adapter, 5 selfcheck failed, 6 the adapter could
+ * not be set up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "heapbench/adapter.h"
+#include "heapbench/exitcodes.h"
 #include "heapbench/gbench.h"
 #include "heapbench/object.h"
 #include "heapbench/workload.h"
@@ -41,7 +46,25 @@
 /* Provided by conformance/ when it is linked in. */
 int hb_conform_main(int argc, char **argv) __attribute__((weak));
 
-enum { EXIT_SELFCHECK = 1, EXIT_USAGE = 2, EXIT_VALIDATION = 3, EXIT_UNSUPPORTED = 4 };
+/* Short names for the statuses this file ends with; the values are the
+ * protocol's (heapbench/exitcodes.h), defined there only. */
+enum {
+    EXIT_SELFCHECK = HB_CHILD_SELFCHECK,
+    EXIT_SETUP = HB_CHILD_SETUP,
+    EXIT_USAGE = HB_CHILD_USAGE,
+    EXIT_VALIDATION = HB_CHILD_INVALID,
+    EXIT_UNSUPPORTED = HB_CHILD_UNSUPPORTED,
+};
+
+static int usage(FILE *out, const hb_adapter *ad);
+
+/* Whether `a` is a bench option that takes a value (for "missing value"). */
+static int param_flag(const char *a) {
+    static const char *const with_value[] = {"--workload", "--preset", "--param", "--gogc", "--memlimit"};
+    for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
+        if (!strcmp(a, with_value[i])) return 1;
+    return 0;
+}
 
 /* The harness's measurement floor: an empty batched loop. */
 static void loop_overhead(hb_gb_state *st, void *ctx) {
@@ -318,20 +341,22 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
             if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --memlimit '%s'\n", ad->name, v), EXIT_USAGE;
             opt.memlimit = x;
             i++;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            return usage(stdout, ad);
         } else if (!strcmp(a, "--torture")) {
             opt.torture = true;
         } else if (!strncmp(a, "--benchmark_", 12)) {
             gb_argv[gb_argc++] = argv[i];
         } else {
-            fprintf(stderr, "hb-%s bench: unknown option '%s' (see the top of harness/bench_main.c)\n",
-                    ad->name, a);
+            fprintf(stderr, "hb-%s bench: %s '%s' (hb-%s --help)\n", ad->name,
+                    a[0] == '-' && !v && param_flag(a) ? "missing value for option" : "unknown option", a, ad->name);
             return EXIT_USAGE;
         }
     }
 
     if (hb_object_init(ad, &opt) != 0) {
         fprintf(stderr, "hb-%s: adapter init failed\n", ad->name);
-        return EXIT_SELFCHECK;
+        return EXIT_SETUP;
     }
     char msg[512] = "";
     if (ad->selfcheck(msg, sizeof msg) != 0) {
@@ -392,23 +417,48 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     return hb_wl_failed() ? EXIT_VALIDATION : 0;
 }
 
-static int usage(const char *prog) {
-    fprintf(stderr,
-            "usage: %s info | selfcheck | bench [--workload GLOB] [--preset quick|full]\n"
-            "       [--param NAME=VALUE] [--gogc N] [--memlimit BYTES] [--torture]\n"
-            "       [--benchmark_* flags] | conform [...]\n",
-            prog);
-    return EXIT_USAGE;
+static const char usage_text[] =
+    "usage: hb-%s MODE [options]\n"
+    "\n"
+    "One allocator (%s) serving the whole process, driven by `heapbench` as one\n"
+    "child per cell, or run by hand.\n"
+    "\n"
+    "modes:\n"
+    "  info                       JSON: adapter, version, kind, caps, preload, workloads\n"
+    "  selfcheck                  prove the allocator serving the process is this one\n"
+    "  bench [options]            run workloads through Google Benchmark:\n"
+    "    --workload NAME|GLOB     (repeatable; default: all, plus harness/loop-overhead)\n"
+    "    --preset quick|full      parameter set (default quick)\n"
+    "    --param NAME=VALUE       override one parameter (K/M/G suffixes)\n"
+    "    --gogc N                 collector: GOGC percentage\n"
+    "    --memlimit BYTES         collector: soft memory limit\n"
+    "    --torture                collector: collect as often as possible\n"
+    "    --benchmark_*            passed to Google Benchmark (e.g. --benchmark_format=json)\n"
+    "  conform --list | --property GLOB | --expect   the conformance properties\n"
+    "  help, --help, -h           this help\n"
+    "\n"
+    "exit: 0 ok, 2 bad usage, 3 a workload failed its validation, 4 unsupported by\n"
+    "this adapter, 5 selfcheck failed, 6 the adapter could not be set up\n"
+    "(heapbench/exitcodes.h). `heapbench list` shows every workload's parameters.\n";
+
+/* The usage: on stdout (asked for: exit 0) or stderr (bad usage: exit 2). */
+static int usage(FILE *out, const hb_adapter *ad) {
+    fprintf(out, usage_text, ad->name, ad->name);
+    return out == stdout ? HB_CHILD_OK : EXIT_USAGE;
 }
 
 int main(int argc, char **argv) {
     const hb_adapter *ad = hb_adapter_linked;
-    if (argc < 2) return usage(argv[0]);
+    if (argc < 2) return usage(stderr, ad);
     const char *mode = argv[1];
+    if (!strcmp(mode, "--help") || !strcmp(mode, "-h") || !strcmp(mode, "help")) return usage(stdout, ad);
     if (!strcmp(mode, "info")) return cmd_info(ad);
     if (!strcmp(mode, "selfcheck")) {
         hb_options opt = {.gogc = -1};
-        if (hb_object_init(ad, &opt) != 0) return EXIT_SELFCHECK;
+        if (hb_object_init(ad, &opt) != 0) {
+            fprintf(stderr, "hb-%s: adapter init failed\n", ad->name);
+            return EXIT_SETUP;
+        }
         return cmd_selfcheck(ad);
     }
     if (!strcmp(mode, "bench")) return cmd_bench(ad, argc - 1, argv + 1);
@@ -419,5 +469,6 @@ int main(int argc, char **argv) {
         }
         return hb_conform_main(argc - 1, argv + 1);
     }
-    return usage(argv[0]);
+    fprintf(stderr, "hb-%s: unknown mode '%s'\n", ad->name, mode);
+    return usage(stderr, ad);
 }

@@ -1,15 +1,25 @@
 /*
- * cli.h — the `heapbench` command line: one file per subcommand, each an
- * `int cmd_<name>(int argc, char **argv)` with argv[0] the subcommand name.
+ * cli.h — the `heapbench` command line: one file per subcommand.
+ *
+ * Convention: cmd_<name>.c exports `int cmd_<name>(int argc, char **argv)`
+ * (argv[0] is the subcommand's name) and next to it
+ * `const hb_cmd_spec cmd_<name>_spec`, the option table it parses with
+ * hb_opts_parse (opts.h) and that `heapbench help <name>` and
+ * `heapbench --help` print from.
+ *
  * Exit codes everywhere: 0 success, 1 a regression or conformance failure
  * found, 2 bad usage or bad input (with a message saying what and where).
+ * Children's exit statuses are another protocol: heapbench/exitcodes.h.
  */
 #ifndef HEAPBENCH_CLI_H
 #define HEAPBENCH_CLI_H
 
+#include "opts.h"
+
 enum { HB_EXIT_OK = 0, HB_EXIT_FOUND = 1, HB_EXIT_USAGE = 2 };
 
-/* Weak: a subcommand whose file is not in the build is reported as such. */
+/* Weak: a subcommand whose file is not in the build is reported as such
+ * (its function and spec are then NULL). */
 #define HB_CMD __attribute__((weak))
 HB_CMD int cmd_list(int argc, char **argv);
 HB_CMD int cmd_run(int argc, char **argv);
@@ -19,5 +29,14 @@ HB_CMD int cmd_plot(int argc, char **argv);
 HB_CMD int cmd_history(int argc, char **argv);
 HB_CMD int cmd_exec(int argc, char **argv);
 HB_CMD int cmd_export(int argc, char **argv);
+
+HB_CMD extern const hb_cmd_spec cmd_list_spec;
+HB_CMD extern const hb_cmd_spec cmd_run_spec;
+HB_CMD extern const hb_cmd_spec cmd_conform_spec;
+HB_CMD extern const hb_cmd_spec cmd_compare_spec;
+HB_CMD extern const hb_cmd_spec cmd_plot_spec;
+HB_CMD extern const hb_cmd_spec cmd_history_spec;
+HB_CMD extern const hb_cmd_spec cmd_exec_spec;
+HB_CMD extern const hb_cmd_spec cmd_export_spec;
 
 #endif

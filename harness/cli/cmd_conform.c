@@ -6,15 +6,25 @@
  *   heapbench conform [--adapters a,b|all] [--properties GLOB,GLOB]
  *                     [--timeout S] [--out DIR] [--format table|json] [--faults]
  *
+ * parse (option table) → plan (adapters, properties, which apply where) →
+ * execute (one child per cell) → verdict → report (conformance.json,
+ * conformance.md, stdout).
+ *
  * Each cell is `hb-<a> conform --property NAME`, which prints one JSON line
  * {property, kind, status, detail}. A child killed by a signal is `crashed`,
- * one past --timeout is `timeout` (its process group is killed). Writes
+ * one past --timeout is `timeout` (its process group is killed). A child
+ * that refuses to start (heapbench/exitcodes.h: selfcheck or setup failed)
+ * gives `n/a` for a property that does not apply to the adapter (the reason
+ * from `hb-<a> conform --list`), else `selfcheck-failed` / `setup-failed`:
+ * the cell was not checked, which is not a rule violation. Writes
  * conformance.json (schema heapbench-conformance/1) and conformance.md into
  * --out (default: <results>/conformance-<date>/).
  *
- * Exit: 1 when a real adapter breaks a rule (fail, crashed or timeout);
- * with --faults (the deliberately broken adapters hb-fault-*), 1 when a
- * fault is NOT caught by the property its file names (`conform --expect`).
+ * Exit: 1 when a real adapter breaks a rule (fail, crashed or timeout) or a
+ * cell could not be checked; with --faults (the deliberately broken adapters
+ * hb-fault-*), 1 when a fault is NOT caught by the property its file names
+ * (`conform --expect`); 2 for bad usage, or when interrupted (the cells run
+ * so far are still written, the rest marked `not-run`).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,8 +39,54 @@
 
 #include "child.h"
 #include "cli.h"
+#include "heapbench/exitcodes.h"
 #include "probe.h"
 #include "util.h"
+
+static const char *CMD = "conform";
+
+/* ---- parse ---- */
+
+enum { OPT_ADAPTERS = HB_OPT_LONG_ONLY, OPT_PROPERTIES, OPT_TIMEOUT, OPT_OUT, OPT_FORMAT, OPT_FAULTS };
+
+static const hb_opt conform_opts[] = {
+    {"adapters", OPT_ADAPTERS, "A,B|all", "adapters to check (default: every one built)"},
+    {"properties", OPT_PROPERTIES, "GLOB,...", "properties to run (default: all; e.g. 'gc/*')"},
+    {"timeout", OPT_TIMEOUT, "S", "seconds before a cell is killed as `timeout` (default 20)"},
+    {"out", OPT_OUT, "DIR", "folder for conformance.json/.md (default <results>/conformance-<date>)"},
+    {"format", OPT_FORMAT, "table|json", "stdout format (default table)"},
+    {"faults", OPT_FAULTS, NULL, "run the deliberately broken adapters (build/hb-fault-*) instead"},
+    {0},
+};
+
+const hb_cmd_spec cmd_conform_spec = {
+    "conform", "[options]", "check adapters against the conformance properties", conform_opts,
+    "With --faults each hb-fault-<name> must be caught by the property its file\n"
+    "names. Exit status: 0 no rule broken (or every fault caught), 1 a rule\n"
+    "violation, a cell that could not be checked, or a fault not caught, 2 bad\n"
+    "usage. Properties are described in docs/conformance.md.\n",
+    0,
+};
+
+typedef struct conform_cfg {
+    const char *adapters, *props, *out, *format;
+    double timeout;
+    int faults;
+} conform_cfg;
+
+static int on_opt(void *ctx, int key, const char *arg) {
+    conform_cfg *c = ctx;
+    switch (key) {
+    case OPT_ADAPTERS: c->adapters = arg; return 0;
+    case OPT_PROPERTIES: c->props = arg; return 0;
+    case OPT_OUT: c->out = arg; return 0;
+    case OPT_FAULTS: c->faults = 1; return 0;
+    case OPT_TIMEOUT: return hb_opts_double(&cmd_conform_spec, key, arg, 0, &c->timeout);
+    default: return hb_opts_choice(&cmd_conform_spec, key, arg, &c->format, "table", "json", NULL);
+    }
+}
+
+/* ---- plan ---- */
 
 typedef struct prop {
     char *name, *kind, *summary, *source;
@@ -39,21 +95,195 @@ typedef struct prop {
 typedef struct cell {
     const char *adapter;
     const prop *p;
-    char status[16];
+    char *na;         /* why p does not apply to the adapter (its conform --list), or NULL */
+    char status[24];  /* pass, fail, n/a, crashed, timeout, selfcheck-failed, setup-failed, not-run */
     char *detail;
     double wall_s;
 } cell;
 
-static const char *CMD = "conform";
+/* Invariant: cells[i * nsel + k] is adapter i × property sel[k]. */
+typedef struct plan {
+    hb_strv adapters;
+    prop *all;
+    size_t nall;
+    const prop **sel;
+    size_t nsel;
+    cell *cells;
+    char **expect; /* --faults: the property each fault names (or NULL) */
+    json_t *jadapters;
+    char tmpdir[32], start[64], end[64];
+} plan;
 
-static int usage(void) {
-    fprintf(stderr,
-            "usage: heapbench conform [--adapters a,b|all] [--properties GLOB,...] [--timeout S]\n"
-            "                         [--out DIR] [--format table|json] [--faults]\n"
-            "  --faults   run the deliberately broken adapters (build/hb-fault-*) and require each\n"
-            "             to be caught by the property its file names\n");
-    return HB_EXIT_USAGE;
+/* Runs hb-<adapter> with args, stdout to `out`, stderr to `err`. */
+static int run_exe(const char *adapter, const char *const *args, const char *out, const char *err,
+                   double timeout, hb_child_result *res) {
+    char exe[4096];
+    hb_adapter_exe(adapter, exe, sizeof exe);
+    const char *argv[8] = {exe};
+    int n = 1;
+    for (; args[n - 1] && n < 7; n++) argv[n] = args[n - 1];
+    argv[n] = NULL;
+    hb_child_opts o = {.argv = argv, .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
+    return hb_child_run(&o, res);
 }
+
+/* `hb-<adapter> conform --list`: one JSON object per property, or NULL. */
+static json_t *list_properties(const char *adapter, const char *tmpdir) {
+    char *path = hb_fmt("%s/list.jsonl", tmpdir);
+    const char *args[] = {"conform", "--list", NULL};
+    hb_child_result res;
+    char *text = NULL;
+    if (run_exe(adapter, args, path, NULL, 30, &res) == 0 && res.end == HB_CHILD_EXITED && !res.exit_code)
+        text = hb_read_file(path, NULL);
+    unlink(path);
+    free(path);
+    if (!text) return NULL;
+    json_t *list = json_array();
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j && json_is_object(j) && json_is_string(json_object_get(j, "name"))) json_array_append(list, j);
+        json_decref(j);
+    }
+    free(text);
+    return list;
+}
+
+static char *str_of(json_t *o, const char *key) {
+    const char *s = json_string_value(json_object_get(o, key));
+    return strdup(s ? s : "");
+}
+
+/* The catalogue, from the first adapter, and the properties --properties selects. */
+static int plan_properties(plan *pl, const char *globs_opt) {
+    json_t *list = list_properties(pl->adapters.v[0], pl->tmpdir), *j;
+    size_t n = json_array_size(list), k;
+    if (!n) {
+        json_decref(list);
+        return hb_die(CMD, "hb-%s conform --list gave no properties", pl->adapters.v[0]);
+    }
+    pl->all = calloc(n, sizeof *pl->all);
+    pl->sel = calloc(n, sizeof *pl->sel);
+    json_array_foreach(list, k, j) pl->all[k] = (prop){str_of(j, "name"), str_of(j, "kind"), str_of(j, "summary"),
+                                                         str_of(j, "source")};
+    pl->nall = n;
+    json_decref(list);
+    hb_strv globs = {0};
+    hb_split(globs_opt, ',', &globs);
+    for (k = 0; k < n; k++)
+        for (size_t g = 0; g < globs.n; g++)
+            if (!fnmatch(globs.v[g], pl->all[k].name, 0)) {
+                pl->sel[pl->nsel++] = &pl->all[k];
+                break;
+            }
+    hb_strv_free(&globs);
+    if (!pl->nsel) return hb_die(CMD, "no property matches --properties '%s' (hb-%s conform --list)", globs_opt,
+                                 pl->adapters.v[0]);
+    return HB_EXIT_OK;
+}
+
+/* Why property `name` does not apply, from one adapter's --list, or NULL. */
+static char *na_reason(json_t *list, const char *name) {
+    size_t k;
+    json_t *j;
+    json_array_foreach(list, k, j) {
+        if (strcmp(json_string_value(json_object_get(j, "name")), name)) continue;
+        if (!json_is_false(json_object_get(j, "applicable"))) return NULL;
+        const char *why = json_string_value(json_object_get(j, "why"));
+        const char *disc = json_string_value(json_object_get(j, "discipline"));
+        return why ? strdup(why) : hb_fmt("does not apply to this adapter (discipline %s)", disc ? disc : "?");
+    }
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every build/hb-fault-* next to this executable, as adapter names. */
+static void find_faults(hb_strv *out) {
+    DIR *d = opendir(hb_bin_dir());
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "hb-fault-", 9)) {
+            char *path = hb_fmt("%s/%s", hb_bin_dir(), e->d_name);
+            if (access(path, X_OK) == 0) hb_strv_push(out, e->d_name + 3);
+            free(path);
+        }
+    closedir(d);
+    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+}
+
+/* The adapters to check; each must have its executable. */
+static int plan_adapters(plan *pl, const conform_cfg *cfg) {
+    if (cfg->faults && !cfg->adapters) find_faults(&pl->adapters);
+    else if (!cfg->adapters || !strcmp(cfg->adapters, "all")) hb_split(hb_adapters_built(), ',', &pl->adapters);
+    else hb_split(cfg->adapters, ',', &pl->adapters);
+    if (!pl->adapters.n)
+        return cfg->faults && !cfg->adapters ? hb_die(CMD, "no hb-fault-* executables in %s", hb_bin_dir())
+                                             : hb_die(CMD, "no adapters given (--adapters)");
+    for (size_t i = 0; i < pl->adapters.n; i++) {
+        char exe[4096];
+        hb_adapter_exe(pl->adapters.v[i], exe, sizeof exe);
+        if (access(exe, X_OK) != 0)
+            return hb_die(CMD, "--adapters: no executable %s (adapters built: %s)", exe, hb_adapters_built());
+    }
+    return HB_EXIT_OK;
+}
+
+static char *fault_expect(const char *adapter, const char *tmpdir) {
+    char *path = hb_fmt("%s/expect.txt", tmpdir);
+    const char *args[] = {"conform", "--expect", NULL};
+    hb_child_result res;
+    char *txt = NULL;
+    if (run_exe(adapter, args, path, NULL, 10, &res) == 0 && res.end == HB_CHILD_EXITED && !res.exit_code) {
+        txt = hb_read_file(path, NULL);
+        if (txt) txt[strcspn(txt, "\n")] = '\0';
+    }
+    unlink(path);
+    free(path);
+    return txt;
+}
+
+/* One adapter's row: its facts (hb-<a> info), its fault's expectation,
+ * and which selected properties do not apply to it. */
+static void plan_adapter_row(plan *pl, size_t i, int faults) {
+    const char *a = pl->adapters.v[i];
+    char err[512];
+    json_t *info = hb_probe_info(a, err, sizeof err), *ja = json_pack("{s:s}", "name", a);
+    if (info) {
+        json_object_set(ja, "version", json_object_get(info, "version"));
+        json_object_set(ja, "kind", json_object_get(info, "kind"));
+        json_object_set(ja, "caps", json_object_get(info, "caps"));
+        json_decref(info);
+    }
+    if (faults) {
+        pl->expect[i] = fault_expect(a, pl->tmpdir);
+        json_object_set_new(ja, "expect", pl->expect[i] ? json_string(pl->expect[i]) : json_null());
+    }
+    json_array_append_new(pl->jadapters, ja);
+    json_t *list = list_properties(a, pl->tmpdir);
+    for (size_t k = 0; k < pl->nsel; k++) {
+        cell *c = &pl->cells[i * pl->nsel + k];
+        *c = (cell){.adapter = a, .p = pl->sel[k], .na = list ? na_reason(list, pl->sel[k]->name) : NULL,
+                    .status = "not-run"};
+        c->detail = strdup("not run (interrupted)");
+    }
+    json_decref(list);
+}
+
+static int make_plan(plan *pl, const conform_cfg *cfg) {
+    int rc = plan_adapters(pl, cfg);
+    if (rc != HB_EXIT_OK) return rc;
+    snprintf(pl->tmpdir, sizeof pl->tmpdir, "/tmp/heapbench-conform-XXXXXX");
+    if (!mkdtemp(pl->tmpdir)) return hb_die(CMD, "cannot create a temporary folder in /tmp");
+    if ((rc = plan_properties(pl, cfg->props)) != HB_EXIT_OK) return rc;
+    pl->jadapters = json_array();
+    pl->expect = calloc(pl->adapters.n, sizeof *pl->expect);
+    pl->cells = calloc(pl->adapters.n * pl->nsel, sizeof *pl->cells);
+    for (size_t i = 0; i < pl->adapters.n; i++) plan_adapter_row(pl, i, cfg->faults);
+    return HB_EXIT_OK;
+}
+
+/* ---- execute ---- */
 
 /* The last line of a file that parses as a JSON object, or NULL. */
 static json_t *last_json_line(const char *path) {
@@ -87,46 +317,32 @@ static char *tail_of(const char *path, size_t max) {
     return out;
 }
 
-/* Runs hb-<adapter> with args, stdout to `out`, stderr to `err`. */
-static int run_exe(const char *adapter, const char *const *args, const char *out, const char *err,
-                   double timeout, hb_child_result *res) {
-    char exe[4096];
-    hb_adapter_exe(adapter, exe, sizeof exe);
-    const char *argv[8] = {exe};
-    int n = 1;
-    for (; args[n - 1] && n < 7; n++) argv[n] = args[n - 1];
-    argv[n] = NULL;
-    hb_child_opts o = {.argv = argv, .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
-    return hb_child_run(&o, res);
+static void set_status(cell *c, const char *status, char *detail) {
+    snprintf(c->status, sizeof c->status, "%s", status);
+    free(c->detail);
+    c->detail = detail;
 }
 
-static int load_properties(const char *adapter, const char *tmpdir, prop **out, size_t *n) {
-    char *path = hb_fmt("%s/list.jsonl", tmpdir);
-    const char *args[] = {"conform", "--list", NULL};
-    hb_child_result res;
-    if (run_exe(adapter, args, path, NULL, 30, &res) != 0 || res.end != HB_CHILD_EXITED || res.exit_code) {
-        free(path);
-        return -1;
-    }
-    char *text = hb_read_file(path, NULL);
-    free(path);
-    if (!text) return -1;
-    size_t cap = 64;
-    *out = calloc(cap, sizeof **out);
-    *n = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        json_t *j = json_loads(line, 0, NULL);
-        if (!j) continue;
-        if (*n == cap) *out = realloc(*out, (cap *= 2) * sizeof **out);
-        prop *p = &(*out)[(*n)++];
-        p->name = strdup(json_string_value(json_object_get(j, "name")));
-        p->kind = strdup(json_string_value(json_object_get(j, "kind")));
-        p->summary = strdup(json_string_value(json_object_get(j, "summary")));
-        p->source = strdup(json_string_value(json_object_get(j, "source")));
-        json_decref(j);
-    }
-    free(text);
-    return 0;
+/* A child that gave no result line: why, from how it ended. */
+static void classify_no_result(cell *c, const hb_child_result *res, const char *err, double timeout) {
+    char *t = tail_of(err, 300);
+    const char *sep = *t ? ": " : "";
+    int refused = res->end == HB_CHILD_EXITED &&
+                  (res->exit_code == HB_CHILD_SELFCHECK || res->exit_code == HB_CHILD_SETUP);
+    if (res->end == HB_CHILD_TIMEOUT)
+        set_status(c, "timeout", hb_fmt("killed after %.1f s", timeout));
+    else if (res->end == HB_CHILD_SIGNALED)
+        set_status(c, "crashed", hb_fmt("killed by signal %d (%s)%s%s", res->signal, strsignal(res->signal), sep, t));
+    else if (res->end == HB_CHILD_SPAWN_FAILED)
+        set_status(c, "crashed", hb_fmt("could not start: %s", strerror(res->exit_code)));
+    else if (refused && c->na)
+        set_status(c, "n/a", hb_fmt("%s (and hb-%s refused to start%s%s)", c->na, c->adapter, sep, t));
+    else if (refused)
+        set_status(c, hb_child_status_name(res->exit_code),
+                   *t ? strdup(t) : hb_fmt("hb-%s refused to start (exit %d)", c->adapter, res->exit_code));
+    else
+        set_status(c, "crashed", hb_fmt("exited %d without a result%s%s", res->exit_code, sep, t));
+    free(t);
 }
 
 static void run_cell(cell *c, const char *tmpdir, double timeout) {
@@ -137,25 +353,8 @@ static void run_cell(cell *c, const char *tmpdir, double timeout) {
     c->wall_s = res.wall_s;
     json_t *j = res.end == HB_CHILD_EXITED ? last_json_line(out) : NULL;
     const char *st = j ? json_string_value(json_object_get(j, "status")) : NULL;
-    if (st) {
-        snprintf(c->status, sizeof c->status, "%s", st);
-        c->detail = strdup(json_string_value(json_object_get(j, "detail")));
-    } else if (res.end == HB_CHILD_TIMEOUT) {
-        snprintf(c->status, sizeof c->status, "timeout");
-        c->detail = hb_fmt("killed after %.1f s", timeout);
-    } else if (res.end == HB_CHILD_SIGNALED) {
-        char *t = tail_of(err, 300);
-        snprintf(c->status, sizeof c->status, "crashed");
-        c->detail = hb_fmt("killed by signal %d (%s)%s%s", res.signal, strsignal(res.signal), *t ? ": " : "", t);
-        free(t);
-    } else {
-        char *t = tail_of(err, 300);
-        snprintf(c->status, sizeof c->status, "crashed");
-        c->detail = res.end == HB_CHILD_SPAWN_FAILED
-                        ? hb_fmt("could not start: %s", strerror(res.exit_code))
-                        : hb_fmt("exited %d without a result%s%s", res.exit_code, *t ? ": " : "", t);
-        free(t);
-    }
+    if (st) set_status(c, st, str_of(j, "detail"));
+    else classify_no_result(c, &res, err, timeout);
     json_decref(j);
     unlink(out);
     unlink(err);
@@ -163,40 +362,105 @@ static void run_cell(cell *c, const char *tmpdir, double timeout) {
     free(err);
 }
 
+static void execute(plan *pl, const conform_cfg *cfg) {
+    hb_time_iso(pl->start, sizeof pl->start);
+    hb_child_install_signal_forwarding();
+    int tty = hb_isatty_stderr() && strcmp(cfg->format, "json");
+    size_t total = pl->adapters.n * pl->nsel;
+    for (size_t i = 0; i < total && !hb_child_interrupted(); i++) {
+        cell *c = &pl->cells[i];
+        if (tty) fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, total, c->adapter, c->p->name);
+        run_cell(c, pl->tmpdir, cfg->timeout);
+        if (hb_child_interrupted()) /* killed by our interruption, not its own fault */
+            set_status(c, "not-run", strdup("interrupted while running"));
+    }
+    if (tty) fprintf(stderr, "\r\033[K");
+    rmdir(pl->tmpdir);
+    hb_time_iso(pl->end, sizeof pl->end);
+}
+
+/* ---- verdict ---- */
+
 static int is_violation(const cell *c) {
     return !strcmp(c->p->kind, "rule") &&
            (!strcmp(c->status, "fail") || !strcmp(c->status, "crashed") || !strcmp(c->status, "timeout"));
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Every build/hb-fault-* next to this executable, as adapter names. */
-static void find_faults(hb_strv *out) {
-    DIR *d = opendir(hb_bin_dir());
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (!strncmp(e->d_name, "hb-fault-", 9)) {
-            char *path = hb_fmt("%s/%s", hb_bin_dir(), e->d_name);
-            if (access(path, X_OK) == 0) hb_strv_push(out, e->d_name + 3);
-            free(path);
-        }
-    closedir(d);
-    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+/* Not checked: the adapter refused to start, for a property that applies. */
+static int is_unchecked(const cell *c) {
+    return !strcmp(c->status, "selfcheck-failed") || !strcmp(c->status, "setup-failed");
 }
 
-static char *fault_expect(const char *adapter, const char *tmpdir) {
-    char *path = hb_fmt("%s/expect.txt", tmpdir);
-    const char *args[] = {"conform", "--expect", NULL};
-    hb_child_result res;
-    char *txt = NULL;
-    if (run_exe(adapter, args, path, NULL, 10, &res) == 0 && res.end == HB_CHILD_EXITED && !res.exit_code) {
-        txt = hb_read_file(path, NULL);
-        if (txt) txt[strcspn(txt, "\n")] = '\0';
+typedef struct verdict {
+    int violations, unchecked, missed;
+    json_t *jfaults; /* --faults: one object per fault whose property ran */
+} verdict;
+
+/* --faults: was adapter i caught by the property it names? NULL when that
+ * property was not selected (neither caught nor missed). */
+static json_t *fault_verdict(const plan *pl, size_t i) {
+    const char *want = pl->expect[i];
+    const cell *hit = NULL, *row = &pl->cells[i * pl->nsel];
+    int selected = 0;
+    json_t *also = json_array();
+    for (size_t k = 0; k < pl->nsel; k++) {
+        selected |= want && !strcmp(pl->sel[k]->name, want);
+        if (!is_violation(&row[k])) continue;
+        if (want && !strcmp(row[k].p->name, want)) hit = &row[k];
+        else json_array_append_new(also, json_string(row[k].p->name));
     }
-    unlink(path);
-    free(path);
-    return txt;
+    if (!selected) {
+        json_decref(also);
+        return NULL;
+    }
+    return json_pack("{s:s,s:s?,s:b,s:s?,s:s?,s:o}", "fault", pl->adapters.v[i], "expect", want, "caught",
+                     hit != NULL, "status", hit ? hit->status : NULL, "detail", hit ? hit->detail : NULL,
+                     "also_caught_by", also);
+}
+
+static verdict judge(const plan *pl, int faults) {
+    verdict v = {0, 0, 0, json_array()};
+    for (size_t i = 0; i < pl->adapters.n * pl->nsel; i++) {
+        v.violations += is_violation(&pl->cells[i]);
+        v.unchecked += is_unchecked(&pl->cells[i]);
+    }
+    for (size_t i = 0; faults && i < pl->adapters.n; i++) {
+        json_t *f = fault_verdict(pl, i);
+        if (!f) continue;
+        v.missed += !json_is_true(json_object_get(f, "caught"));
+        json_array_append_new(v.jfaults, f);
+    }
+    return v;
+}
+
+/* ---- report ---- */
+
+static json_t *report_json(const plan *pl, const conform_cfg *cfg, const verdict *v, int argc, char **argv) {
+    char commit[64], shortc[16], host[256] = "";
+    int dirty;
+    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    gethostname(host, sizeof host - 1);
+    json_t *cmdline = json_array(), *jprops = json_array(), *matrix = json_array();
+    json_array_append_new(cmdline, json_string("heapbench"));
+    for (int i = 0; i < argc; i++) json_array_append_new(cmdline, json_string(argv[i]));
+    for (size_t k = 0; k < pl->nsel; k++)
+        json_array_append_new(jprops, json_pack("{s:s,s:s,s:s,s:s}", "name", pl->sel[k]->name, "kind",
+                                                pl->sel[k]->kind, "summary", pl->sel[k]->summary, "source",
+                                                pl->sel[k]->source));
+    for (size_t i = 0; i < pl->adapters.n * pl->nsel; i++) {
+        const cell *c = &pl->cells[i];
+        json_array_append_new(matrix, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f}", "adapter", c->adapter, "property",
+                                                c->p->name, "kind", c->p->kind, "status", c->status, "detail",
+                                                c->detail, "wall_s", c->wall_s));
+    }
+    json_t *root = json_pack("{s:s,s:{s:s,s:s,s:s,s:s,s:b,s:s,s:o,s:f,s:b,s:b},s:O,s:o,s:o}", "schema",
+                             "heapbench-conformance/1", "meta", "start", pl->start, "end", pl->end, "host", host,
+                             "git_commit", commit, "git_dirty", dirty == 1, "heapbench_version", HB_VERSION,
+                             "command", cmdline, "timeout_s", cfg->timeout, "faults", cfg->faults, "interrupted",
+                             hb_child_interrupted() != 0, "adapters", pl->jadapters, "properties", jprops,
+                             "matrix", matrix);
+    if (cfg->faults) json_object_set(root, "faults", v->jfaults);
+    return root;
 }
 
 static void md_escape(FILE *f, const char *s) {
@@ -206,257 +470,161 @@ static void md_escape(FILE *f, const char *s) {
     }
 }
 
-int cmd_conform(int argc, char **argv) {
-    const char *adapters_opt = NULL, *props_opt = "*", *out_opt = NULL, *format = "table";
-    double timeout = 20;
-    int faults = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--adapters") && v) adapters_opt = v, i++;
-        else if (!strcmp(a, "--properties") && v) props_opt = v, i++;
-        else if (!strcmp(a, "--out") && v) out_opt = v, i++;
-        else if (!strcmp(a, "--format") && v) format = v, i++;
-        else if (!strcmp(a, "--timeout") && v) {
-            char *end;
-            timeout = strtod(v, &end);
-            if (*end || timeout <= 0) return hb_die(CMD, "--timeout takes seconds > 0, not '%s'", v);
-            i++;
-        } else if (!strcmp(a, "--faults")) faults = 1;
-        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) return usage(), HB_EXIT_OK;
-        else return hb_die(CMD, "unknown option '%s' (heapbench conform --help)", a);
-    }
-    if (strcmp(format, "table") && strcmp(format, "json"))
-        return hb_die(CMD, "--format takes table or json, not '%s'", format);
-
-    hb_strv adapters = {0}, globs = {0};
-    if (faults && !adapters_opt) find_faults(&adapters);
-    else if (!adapters_opt || !strcmp(adapters_opt, "all")) hb_split(hb_adapters_built(), ',', &adapters);
-    else hb_split(adapters_opt, ',', &adapters);
-    hb_split(props_opt, ',', &globs);
-    if (!adapters.n) return hb_die(CMD, faults ? "no hb-fault-* executables in %s" : "no adapters given (%s)",
-                                   faults ? hb_bin_dir() : "--adapters");
-    for (size_t i = 0; i < adapters.n; i++) {
-        char exe[4096];
-        hb_adapter_exe(adapters.v[i], exe, sizeof exe);
-        if (access(exe, X_OK) != 0)
-            return hb_die(CMD, "no executable %s (adapters built: %s)", exe, hb_adapters_built());
-    }
-
-    char tmpdir[] = "/tmp/heapbench-conform-XXXXXX";
-    if (!mkdtemp(tmpdir)) return hb_die(CMD, "cannot create a temporary folder");
-    prop *all;
-    size_t nall;
-    if (load_properties(adapters.v[0], tmpdir, &all, &nall) != 0 || !nall)
-        return hb_die(CMD, "hb-%s conform --list gave no properties", adapters.v[0]);
-    const prop **sel = calloc(nall, sizeof *sel);
-    size_t nsel = 0;
-    for (size_t k = 0; k < nall; k++)
-        for (size_t g = 0; g < globs.n; g++)
-            if (!fnmatch(globs.v[g], all[k].name, 0)) {
-                sel[nsel++] = &all[k];
-                break;
-            }
-    if (!nsel) return hb_die(CMD, "no property matches --properties '%s'", props_opt);
-
-    char start[64];
-    hb_time_iso(start, sizeof start);
-    hb_child_install_signal_forwarding();
-    int tty = hb_isatty_stderr() && strcmp(format, "json");
-    json_t *jadapters = json_array();
-    char **expect = calloc(adapters.n, sizeof *expect);
-    cell *cells = calloc(adapters.n * nsel, sizeof *cells);
-    for (size_t i = 0; i < adapters.n; i++) {
-        char err[512];
-        json_t *info = hb_probe_info(adapters.v[i], err, sizeof err);
-        json_t *ja = json_pack("{s:s}", "name", adapters.v[i]);
-        if (info) {
-            json_object_set(ja, "version", json_object_get(info, "version"));
-            json_object_set(ja, "kind", json_object_get(info, "kind"));
-            json_object_set(ja, "caps", json_object_get(info, "caps"));
-            json_decref(info);
-        }
-        if (faults) {
-            expect[i] = fault_expect(adapters.v[i], tmpdir);
-            json_object_set_new(ja, "expect", expect[i] ? json_string(expect[i]) : json_null());
-        }
-        json_array_append_new(jadapters, ja);
-        for (size_t k = 0; k < nsel && !hb_child_interrupted(); k++) {
-            cell *c = &cells[i * nsel + k];
-            c->adapter = adapters.v[i];
-            c->p = sel[k];
-            if (tty) fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i * nsel + k + 1, adapters.n * nsel,
-                             adapters.v[i], sel[k]->name);
-            run_cell(c, tmpdir, timeout);
-        }
-    }
-    if (tty) fprintf(stderr, "\r\033[K");
-    rmdir(tmpdir);
-    if (hb_child_interrupted()) return hb_die(CMD, "interrupted");
-    char end[64];
-    hb_time_iso(end, sizeof end);
-
-    /* ---- verdict ---- */
-    int violations = 0, missed = 0;
-    json_t *jfaults = json_array();
-    for (size_t i = 0; i < adapters.n; i++) {
-        if (!faults) {
-            for (size_t k = 0; k < nsel; k++) violations += is_violation(&cells[i * nsel + k]);
-            continue;
-        }
-        const cell *hit = NULL;
-        json_t *also = json_array();
-        for (size_t k = 0; k < nsel; k++) {
-            const cell *c = &cells[i * nsel + k];
-            if (!is_violation(c)) continue;
-            if (expect[i] && !strcmp(c->p->name, expect[i])) hit = c;
-            else json_array_append_new(also, json_string(c->p->name));
-        }
-        int selected = 0;
-        for (size_t k = 0; k < nsel; k++) selected |= expect[i] && !strcmp(sel[k]->name, expect[i]);
-        if (!selected) { /* its property was not run: neither caught nor missed */
-            json_decref(also);
-            continue;
-        }
-        missed += !hit;
-        json_array_append_new(jfaults, json_pack("{s:s,s:s?,s:b,s:s?,s:s?,s:o}", "fault", adapters.v[i], "expect",
-                                                 expect[i], "caught", hit != NULL, "status",
-                                                 hit ? hit->status : NULL, "detail", hit ? hit->detail : NULL,
-                                                 "also_caught_by", also));
-    }
-
-    /* ---- conformance.json ---- */
-    char commit[64], shortc[16];
-    int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    json_t *cmdline = json_array();
-    json_array_append_new(cmdline, json_string("heapbench"));
-    for (int i = 0; i < argc; i++) json_array_append_new(cmdline, json_string(argv[i]));
-    json_t *jprops = json_array();
-    for (size_t k = 0; k < nsel; k++)
-        json_array_append_new(jprops, json_pack("{s:s,s:s,s:s,s:s}", "name", sel[k]->name, "kind", sel[k]->kind,
-                                                "summary", sel[k]->summary, "source", sel[k]->source));
-    json_t *matrix = json_array();
-    for (size_t i = 0; i < adapters.n * nsel; i++)
-        json_array_append_new(matrix, json_pack("{s:s,s:s,s:s,s:s,s:s,s:f}", "adapter", cells[i].adapter, "property",
-                                                cells[i].p->name, "kind", cells[i].p->kind, "status",
-                                                cells[i].status, "detail", cells[i].detail, "wall_s",
-                                                cells[i].wall_s));
-    json_t *root = json_pack("{s:s,s:{s:s,s:s,s:s,s:s,s:b,s:s,s:o,s:f,s:b},s:o,s:o,s:o}", "schema",
-                             "heapbench-conformance/1", "meta", "start", start, "end", end, "host", host,
-                             "git_commit", commit, "git_dirty", dirty == 1, "heapbench_version", HB_VERSION,
-                             "command", cmdline, "timeout_s", timeout, "faults", faults, "adapters", jadapters,
-                             "properties", jprops, "matrix", matrix);
-    if (faults) json_object_set_new(root, "faults", jfaults);
-    else json_decref(jfaults);
-
-    char *outdir;
-    if (out_opt) {
-        outdir = strdup(out_opt);
-    } else {
-        char date[32];
-        time_t t = time(NULL);
-        strftime(date, sizeof date, "%Y%m%d-%H%M%S", localtime(&t));
-        outdir = hb_fmt("%s/conformance-%s%s", hb_results_root(), faults ? "faults-" : "", date);
-    }
-    if (hb_mkdir_p(outdir) != 0) return hb_die(CMD, "cannot create %s", outdir);
-    char *js = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    char *jpath = hb_fmt("%s/conformance.json", outdir), *mpath = hb_fmt("%s/conformance.md", outdir);
-    if (hb_write_atomic(jpath, js, strlen(js)) != 0) return hb_die(CMD, "cannot write %s", jpath);
-
-    /* ---- conformance.md (and the table on stdout) ---- */
-    char *md = NULL;
-    size_t mdlen = 0;
-    FILE *f = open_memstream(&md, &mdlen);
-    fprintf(f, "# Conformance %s\n\n%s, heapbench %s, commit %s%s. Rules marked **R**, traits *t*.\n\n", start,
-            host, HB_VERSION, shortc, dirty == 1 ? " (dirty)" : "");
+/* The matrix as a markdown table. */
+static void md_matrix(FILE *f, const plan *pl) {
     fprintf(f, "| property |");
-    for (size_t i = 0; i < adapters.n; i++) fprintf(f, " %s |", adapters.v[i]);
+    for (size_t i = 0; i < pl->adapters.n; i++) fprintf(f, " %s |", pl->adapters.v[i]);
     fprintf(f, "\n|---|");
-    for (size_t i = 0; i < adapters.n; i++) fprintf(f, "---|");
+    for (size_t i = 0; i < pl->adapters.n; i++) fprintf(f, "---|");
     fprintf(f, "\n");
-    for (size_t k = 0; k < nsel; k++) {
-        fprintf(f, "| %s %s |", sel[k]->name, !strcmp(sel[k]->kind, "rule") ? "**R**" : "*t*");
-        for (size_t i = 0; i < adapters.n; i++) {
-            const cell *c = &cells[i * nsel + k];
+    for (size_t k = 0; k < pl->nsel; k++) {
+        fprintf(f, "| %s %s |", pl->sel[k]->name, !strcmp(pl->sel[k]->kind, "rule") ? "**R**" : "*t*");
+        for (size_t i = 0; i < pl->adapters.n; i++) {
+            const cell *c = &pl->cells[i * pl->nsel + k];
             fprintf(f, is_violation(c) ? " **%s** |" : " %s |", c->status);
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "\n## Rule violations\n\n");
-    int any = 0;
-    for (size_t i = 0; i < adapters.n * nsel; i++)
-        if (is_violation(&cells[i])) {
-            fprintf(f, "- **%s** `%s` %s: ", cells[i].adapter, cells[i].p->name, cells[i].status);
-            md_escape(f, cells[i].detail);
-            fprintf(f, "\n");
-            any = 1;
-        }
-    if (!any) fprintf(f, "None.\n");
-    fprintf(f, "\n## Traits\n\n");
-    for (size_t i = 0; i < adapters.n * nsel; i++)
-        if (!strcmp(cells[i].p->kind, "trait") && !strcmp(cells[i].status, "pass")) {
-            fprintf(f, "- %s `%s`: ", cells[i].adapter, cells[i].p->name);
-            md_escape(f, cells[i].detail);
-            fprintf(f, "\n");
-        }
-    if (faults) {
-        fprintf(f, "\n## Faults\n\n");
-        size_t n = json_array_size(jfaults);
-        for (size_t i = 0; i < n; i++) {
-            json_t *x = json_array_get(jfaults, i);
-            fprintf(f, "- %s: %s by `%s`", json_string_value(json_object_get(x, "fault")),
-                    json_is_true(json_object_get(x, "caught")) ? "caught" : "**NOT caught**",
-                    json_string_value(json_object_get(x, "expect")));
-            if (json_is_true(json_object_get(x, "caught"))) {
-                fprintf(f, " (%s): ", json_string_value(json_object_get(x, "status")));
-                md_escape(f, json_string_value(json_object_get(x, "detail")));
-            }
-            fprintf(f, "\n");
-        }
-    }
-    fclose(f);
-    if (hb_write_atomic(mpath, md, mdlen) != 0) return hb_die(CMD, "cannot write %s", mpath);
+}
 
-    if (!strcmp(format, "json")) {
-        puts(js);
-    } else if (faults) {
-        size_t n = json_array_size(jfaults);
-        for (size_t i = 0; i < n; i++) {
-            json_t *x = json_array_get(jfaults, i);
-            json_t *also = json_object_get(x, "also_caught_by");
-            printf("%-28s %-12s by %-34s", json_string_value(json_object_get(x, "fault")),
-                   json_is_true(json_object_get(x, "caught")) ? "caught" : "NOT CAUGHT",
-                   json_string_value(json_object_get(x, "expect")));
-            if (json_array_size(also)) {
-                printf(" (also:");
-                for (size_t k = 0; k < json_array_size(also); k++)
-                    printf(" %s", json_string_value(json_array_get(also, k)));
-                printf(")");
-            }
-            printf("\n");
-        }
-        printf("%zu faults, %d not caught; %s\n", n, missed, mpath);
-    } else {
-        printf("%-36s", "property");
-        for (size_t i = 0; i < adapters.n; i++) printf(" %-9.9s", adapters.v[i]);
-        printf("\n");
-        for (size_t k = 0; k < nsel; k++) {
-            printf("%-34.34s %c", sel[k]->name, !strcmp(sel[k]->kind, "rule") ? 'R' : 't');
-            for (size_t i = 0; i < adapters.n; i++) {
-                const cell *c = &cells[i * nsel + k];
-                printf(" %-9s", is_violation(c) ? (c->status[0] == 'f' ? "FAIL" : c->status) : c->status);
-            }
-            printf("\n");
-        }
-        for (size_t i = 0; i < adapters.n * nsel; i++)
-            if (is_violation(&cells[i]))
-                printf("%s %s: %s: %s\n", cells[i].adapter, cells[i].p->name, cells[i].status, cells[i].detail);
-        printf("%d rule violation%s; %s\n", violations, violations == 1 ? "" : "s", mpath);
+/* One markdown section listing the cells `pick` selects, or "None.". */
+static void md_cells(FILE *f, const plan *pl, const char *title, int (*pick)(const cell *), int bold) {
+    int any = 0;
+    fprintf(f, "\n## %s\n\n", title);
+    for (size_t i = 0; i < pl->adapters.n * pl->nsel; i++) {
+        const cell *c = &pl->cells[i];
+        if (!pick(c)) continue;
+        fprintf(f, bold ? "- **%s** `%s` %s: " : "- %s `%s` %s: ", c->adapter, c->p->name, c->status);
+        md_escape(f, c->detail);
+        fprintf(f, "\n");
+        any = 1;
     }
-    free(js);
-    free(md);
+    if (!any) fprintf(f, "None.\n");
+}
+
+static int is_passing_trait(const cell *c) { return !strcmp(c->p->kind, "trait") && !strcmp(c->status, "pass"); }
+
+static void md_faults(FILE *f, const verdict *v) {
+    fprintf(f, "\n## Faults\n\n");
+    size_t i;
+    json_t *x;
+    json_array_foreach(v->jfaults, i, x) {
+        int caught = json_is_true(json_object_get(x, "caught"));
+        fprintf(f, "- %s: %s by `%s`", json_string_value(json_object_get(x, "fault")),
+                caught ? "caught" : "**NOT caught**", json_string_value(json_object_get(x, "expect")));
+        if (caught) {
+            fprintf(f, " (%s): ", json_string_value(json_object_get(x, "status")));
+            md_escape(f, json_string_value(json_object_get(x, "detail")));
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static char *report_md(const plan *pl, const verdict *v, int faults, size_t *len) {
+    char commit[64], shortc[16], host[256] = "", *md = NULL;
+    int dirty;
+    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    gethostname(host, sizeof host - 1);
+    FILE *f = open_memstream(&md, len);
+    fprintf(f, "# Conformance %s\n\n%s, heapbench %s, commit %s%s. Rules marked **R**, traits *t*.\n\n", pl->start,
+            host, HB_VERSION, shortc, dirty == 1 ? " (dirty)" : "");
+    md_matrix(f, pl);
+    md_cells(f, pl, "Rule violations", is_violation, 1);
+    md_cells(f, pl, "Not checked (the adapter refused to start)", is_unchecked, 1);
+    fprintf(f, "\n## Traits\n\n");
+    for (size_t i = 0; i < pl->adapters.n * pl->nsel; i++)
+        if (is_passing_trait(&pl->cells[i])) {
+            fprintf(f, "- %s `%s`: ", pl->cells[i].adapter, pl->cells[i].p->name);
+            md_escape(f, pl->cells[i].detail);
+            fprintf(f, "\n");
+        }
+    if (faults) md_faults(f, v);
+    fclose(f);
+    return md;
+}
+
+static void print_faults(const verdict *v, const char *mpath) {
+    size_t i, k;
+    json_t *x, *p;
+    json_array_foreach(v->jfaults, i, x) {
+        json_t *also = json_object_get(x, "also_caught_by");
+        printf("%-28s %-12s by %-34s", json_string_value(json_object_get(x, "fault")),
+               json_is_true(json_object_get(x, "caught")) ? "caught" : "NOT CAUGHT",
+               json_string_value(json_object_get(x, "expect")));
+        if (json_array_size(also)) {
+            printf(" (also:");
+            json_array_foreach(also, k, p) printf(" %s", json_string_value(p));
+            printf(")");
+        }
+        printf("\n");
+    }
+    printf("%zu faults, %d not caught; %s\n", json_array_size(v->jfaults), v->missed, mpath);
+}
+
+static void print_table(const plan *pl, const verdict *v, const char *mpath) {
+    printf("%-36s", "property");
+    for (size_t i = 0; i < pl->adapters.n; i++) printf(" %-9.9s", pl->adapters.v[i]);
+    printf("\n");
+    for (size_t k = 0; k < pl->nsel; k++) {
+        printf("%-34.34s %c", pl->sel[k]->name, !strcmp(pl->sel[k]->kind, "rule") ? 'R' : 't');
+        for (size_t i = 0; i < pl->adapters.n; i++) {
+            const cell *c = &pl->cells[i * pl->nsel + k];
+            const char *shown = is_unchecked(c) ? "refused" : c->status;
+            printf(" %-9s", is_violation(c) ? (c->status[0] == 'f' ? "FAIL" : c->status) : shown);
+        }
+        printf("\n");
+    }
+    for (size_t i = 0; i < pl->adapters.n * pl->nsel; i++) {
+        const cell *c = &pl->cells[i];
+        if (is_violation(c) || is_unchecked(c)) printf("%s %s: %s: %s\n", c->adapter, c->p->name, c->status, c->detail);
+    }
+    printf("%d rule violation%s", v->violations, v->violations == 1 ? "" : "s");
+    if (v->unchecked) printf(", %d cell%s not checked (adapter refused to start)", v->unchecked, v->unchecked == 1 ? "" : "s");
+    printf("; %s\n", mpath);
+}
+
+/* Writes conformance.json and .md into the output folder and prints the
+ * verdict: 0, or 2 when the folder or a file cannot be written. */
+static int report(const plan *pl, const conform_cfg *cfg, const verdict *v, int argc, char **argv) {
+    char *outdir = cfg->out ? strdup(cfg->out) : NULL;
+    if (!outdir) {
+        char date[32];
+        time_t t = time(NULL);
+        strftime(date, sizeof date, "%Y%m%d-%H%M%S", localtime(&t));
+        outdir = hb_fmt("%s/conformance-%s%s", hb_results_root(), cfg->faults ? "faults-" : "", date);
+    }
+    json_t *root = report_json(pl, cfg, v, argc, argv);
+    char *js = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *jpath = hb_fmt("%s/conformance.json", outdir), *mpath = hb_fmt("%s/conformance.md", outdir);
+    size_t mdlen;
+    char *md = report_md(pl, v, cfg->faults, &mdlen);
+    int rc = HB_EXIT_OK;
+    if (hb_mkdir_p(outdir) != 0) rc = hb_die(CMD, "cannot create %s", outdir);
+    else if (hb_write_atomic(jpath, js, strlen(js)) != 0) rc = hb_die(CMD, "cannot write %s", jpath);
+    else if (hb_write_atomic(mpath, md, mdlen) != 0) rc = hb_die(CMD, "cannot write %s", mpath);
+    else if (!strcmp(cfg->format, "json")) puts(js);
+    else if (cfg->faults) print_faults(v, mpath);
+    else print_table(pl, v, mpath);
+    free(js), free(md), free(jpath), free(mpath), free(outdir);
     json_decref(root);
-    return (faults ? missed : violations) ? HB_EXIT_FOUND : HB_EXIT_OK;
+    return rc;
+}
+
+int cmd_conform(int argc, char **argv) {
+    conform_cfg cfg = {.props = "*", .format = "table", .timeout = 20};
+    int first, rc = hb_opts_parse(&cmd_conform_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
+    if (first < argc) return hb_opts_usage_error(&cmd_conform_spec, "unexpected argument '%s'", argv[first]);
+    plan pl = {0};
+    if ((rc = make_plan(&pl, &cfg)) != HB_EXIT_OK) {
+        if (pl.tmpdir[0]) rmdir(pl.tmpdir);
+        return rc;
+    }
+    execute(&pl, &cfg);
+    verdict v = judge(&pl, cfg.faults);
+    rc = report(&pl, &cfg, &v, argc, argv);
+    json_decref(v.jfaults);
+    if (rc == HB_EXIT_OK && hb_child_interrupted()) rc = hb_die(CMD, "interrupted; the cells not run are marked not-run");
+    else if (rc == HB_EXIT_OK) rc = (cfg.faults ? v.missed : v.violations + v.unchecked) ? HB_EXIT_FOUND : HB_EXIT_OK;
+    return rc;
 }

@@ -13,26 +13,44 @@
 #include "results.h"
 #include "util.h"
 
+enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_OUT };
+
+static const hb_opt export_opts[] = {
+    {"format", OPT_FORMAT, "bmf", "the format (required): bmf, the Bencher Metric Format"},
+    {"out", OPT_OUT, "FILE", "write to FILE (atomically) instead of stdout"},
+    {0},
+};
+
+const hb_cmd_spec cmd_export_spec = {
+    "export", "--format bmf RUN [--out FILE]", "export a run in another format (--format bmf)", export_opts,
+    "RUN is a run folder, its run.json, or a Google Benchmark JSON file.\n", 0,
+};
+
+typedef struct export_cfg {
+    const char *format, *out;
+} export_cfg;
+
+static int on_opt(void *ctx, int key, const char *arg) {
+    export_cfg *c = ctx;
+    if (key == OPT_FORMAT) return hb_opts_choice(&cmd_export_spec, key, arg, &c->format, "bmf", NULL);
+    c->out = arg;
+    return 0;
+}
+
 int cmd_export(int argc, char **argv) {
-    const char *format = NULL, *out = NULL, *in = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) format = argv[++i];
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-        else if (!strcmp(argv[i], "--help")) {
-            printf("usage: heapbench export --format bmf RUN [--out FILE]\n");
-            return 0;
-        } else if (argv[i][0] == '-') return hb_die("export", "unknown option '%s'", argv[i]);
-        else if (!in) in = argv[i];
-        else return hb_die("export", "one run at a time ('%s' is extra)", argv[i]);
-    }
-    if (!in) return hb_die("export", "usage: heapbench export --format bmf RUN [--out FILE]");
-    if (!format || strcmp(format, "bmf")) return hb_die("export", "--format takes bmf");
+    export_cfg cfg = {0};
+    int first, rc = hb_opts_parse(&cmd_export_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
+    if (first >= argc) return hb_opts_usage_error(&cmd_export_spec, "which run? (RUN missing)");
+    if (first + 1 < argc) return hb_opts_usage_error(&cmd_export_spec, "one run at a time ('%s' is extra)", argv[first + 1]);
+    if (!cfg.format) return hb_opts_usage_error(&cmd_export_spec, "--format is required (bmf)");
+    const char *in = argv[first], *out = cfg.out;
     char err[2048];
     json_t *run = hb_run_load(in, err, sizeof err);
     if (!run) return hb_die("export", "%s", err);
     json_t *bmf = hb_export_bmf(run);
     char *s = json_dumps(bmf, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    int rc = 0;
+    rc = HB_EXIT_OK;
     if (out) {
         if (hb_write_atomic(out, s, strlen(s)) != 0) rc = hb_die("export", "cannot write %s: %s", out, strerror(errno));
     } else {

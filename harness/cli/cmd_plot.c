@@ -195,76 +195,98 @@ static FILE *open_data(plotctx *p, const char *name, char **path) {
     return f;
 }
 
-static void scaling(plotctx *p) {
-    /* workloads (rows without " threads=") whose cells ran at >= 2 counts */
-    hb_strv wls = {0};
+/* Workloads (rows without " threads=") that ran with a threads parameter. */
+static void threaded_workloads(plotctx *p, hb_strv *wls) {
     size_t i;
     json_t *rec;
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         const char *w = json_string_value(json_object_get(rec, "workload"));
-        if (is_ok(rec) && json_object_get(json_object_get(rec, "params"), "threads") && !hb_strv_has(&wls, w))
-            hb_strv_push(&wls, w);
+        if (is_ok(rec) && json_object_get(json_object_get(rec, "params"), "threads") && !hb_strv_has(wls, w))
+            hb_strv_push(wls, w);
     }
-    int any = 0;
-    for (size_t k = 0; k < wls.n; k++) {
-        hb_strv labels = {0}, adapters = {0}, counts = {0};
+}
+
+static int is_ok_of(json_t *rec, const char *wl) {
+    return is_ok(rec) && !strcmp(json_string_value(json_object_get(rec, "workload")), wl);
+}
+
+/* One series per column: "threads items_per_second median_ms" lines.
+ * Returns 1 when every cell has items_per_second (a throughput plot). */
+static int write_scaling(FILE *f, plotctx *p, const char *wl, const hb_strv *labels) {
+    int thr = 1;
+    size_t i;
+    json_t *rec;
+    for (size_t c = 0; c < labels->n; c++) {
+        fprintf(f, "# %s\n", labels->v[c]);
         json_array_foreach(json_object_get(p->run, "results"), i, rec) {
-            if (!is_ok(rec) || strcmp(json_string_value(json_object_get(rec, "workload")), wls.v[k])) continue;
-            char *t = hb_fmt("%lld", (long long)json_integer_value(json_object_get(json_object_get(rec, "params"), "threads")));
-            if (!hb_strv_has(&counts, t)) hb_strv_push(&counts, t);
-            free(t);
-            char c[256], ab[256];
-            hb_rec_col(rec, c, sizeof c);
-            if (!hb_strv_has(&labels, c)) {
-                hb_strv_push(&labels, c);
-                hb_strv_push(&adapters, col_adapter(c, ab, sizeof ab));
-            }
+            char cl[256];
+            hb_rec_col(rec, cl, sizeof cl);
+            if (!is_ok_of(rec, wl) || strcmp(cl, labels->v[c])) continue;
+            double th = hb_rec_number(json_object_get(rec, "params"), "threads");
+            double ips = hb_rec_number(rec, "items_per_second");
+            if (!isfinite(ips)) thr = 0;
+            fprintf(f, "%g %.6g %.6g\n", th, ips, hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6);
         }
-        if (counts.n >= 2) {
-            char sname[300], *dpath;
-            char san[256];
-            hb_sanitize(wls.v[k], san, sizeof san);
-            snprintf(sname, sizeof sname, "scaling-%s", san);
-            FILE *f = open_data(p, sname, &dpath);
-            int thr = 1;
-            if (f) {
-                for (size_t c = 0; c < labels.n; c++) {
-                    fprintf(f, "# %s\n", labels.v[c]);
-                    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
-                        char cl[256];
-                        hb_rec_col(rec, cl, sizeof cl);
-                        if (!is_ok(rec) || strcmp(cl, labels.v[c]) ||
-                            strcmp(json_string_value(json_object_get(rec, "workload")), wls.v[k]))
-                            continue;
-                        double th = hb_rec_number(json_object_get(rec, "params"), "threads");
-                        double ips = hb_rec_number(rec, "items_per_second");
-                        if (!isfinite(ips)) thr = 0;
-                        fprintf(f, "%g %.6g %.6g\n", th, ips, hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6);
-                    }
-                    fprintf(f, "\n\n");
-                }
-                fclose(f);
-                if (!thr) { /* time instead: rewrite columns 1:3 as 1:2 */
-                    char *txt = hb_read_file(dpath, NULL);
-                    FILE *g = fopen(dpath, "w");
-                    for (char *line = strtok(txt, "\n"); g && line; line = strtok(NULL, "\n")) {
-                        double a, b, c2;
-                        if (line[0] == '#') fprintf(g, "\n\n");
-                        else if (sscanf(line, "%lf %lf %lf", &a, &b, &c2) == 3) fprintf(g, "%g %.6g\n", a, c2);
-                    }
-                    if (g) fclose(g);
-                    free(txt);
-                }
-                char *title = hb_fmt("%s: %s over threads", wls.v[k], thr ? "throughput" : "time");
-                lines(p, sname, dpath, &labels, &adapters, title, "threads",
-                      thr ? "items per second" : "median time per iteration (ms)", 2, 0, "linespoints pt 7 ps 0.6", "0", "*");
-                free(title);
-                any = 1;
-            }
-            free(dpath);
-        }
-        hb_strv_free(&labels), hb_strv_free(&adapters), hb_strv_free(&counts);
+        fprintf(f, "\n\n");
     }
+    return thr;
+}
+
+/* Time instead of throughput: rewrite columns 1:3 as 1:2. */
+static void keep_time_column(const char *dpath) {
+    char *txt = hb_read_file(dpath, NULL);
+    FILE *g = txt ? fopen(dpath, "w") : NULL;
+    for (char *line = strtok(txt, "\n"); g && line; line = strtok(NULL, "\n")) {
+        double a, b, c2;
+        if (line[0] == '#') fprintf(g, "\n\n");
+        else if (sscanf(line, "%lf %lf %lf", &a, &b, &c2) == 3) fprintf(g, "%g %.6g\n", a, c2);
+    }
+    if (g) fclose(g);
+    free(txt);
+}
+
+/* One workload's scaling plot, when it ran at two or more thread counts. */
+static int scaling_one(plotctx *p, const char *wl) {
+    hb_strv labels = {0}, adapters = {0}, counts = {0};
+    size_t i;
+    json_t *rec;
+    int drawn = 0;
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
+        if (!is_ok_of(rec, wl)) continue;
+        char *t = hb_fmt("%lld", (long long)json_integer_value(json_object_get(json_object_get(rec, "params"), "threads")));
+        if (!hb_strv_has(&counts, t)) hb_strv_push(&counts, t);
+        free(t);
+        char c[256], ab[256];
+        hb_rec_col(rec, c, sizeof c);
+        if (!hb_strv_has(&labels, c)) {
+            hb_strv_push(&labels, c);
+            hb_strv_push(&adapters, col_adapter(c, ab, sizeof ab));
+        }
+    }
+    char sname[300], san[256], *dpath = NULL;
+    hb_sanitize(wl, san, sizeof san);
+    snprintf(sname, sizeof sname, "scaling-%s", san);
+    FILE *f = counts.n >= 2 ? open_data(p, sname, &dpath) : NULL;
+    if (f) {
+        int thr = write_scaling(f, p, wl, &labels);
+        fclose(f);
+        if (!thr) keep_time_column(dpath);
+        char *title = hb_fmt("%s: %s over threads", wl, thr ? "throughput" : "time");
+        lines(p, sname, dpath, &labels, &adapters, title, "threads",
+              thr ? "items per second" : "median time per iteration (ms)", 2, 0, "linespoints pt 7 ps 0.6", "0", "*");
+        free(title);
+        drawn = 1;
+    }
+    free(dpath);
+    hb_strv_free(&labels), hb_strv_free(&adapters), hb_strv_free(&counts);
+    return drawn;
+}
+
+static void scaling(plotctx *p) {
+    hb_strv wls = {0};
+    threaded_workloads(p, &wls);
+    int any = 0;
+    for (size_t k = 0; k < wls.n; k++) any |= scaling_one(p, wls.v[k]);
     if (!any) note("thread scaling", "no workload ran at two or more thread counts (use --threads 1,2,4)");
     hb_strv_free(&wls);
 }
@@ -303,83 +325,109 @@ static void rss_timelines(plotctx *p) {
     if (!any) note("RSS over time", "no cell has an rss_timeline (run with --rss-sample-ms > 0)");
 }
 
+/* One row's collector timelines, one series per column that has them. */
+typedef struct gc_series {
+    hb_strv labels, adapters;
+    hb_timeline *tls; /* tls[i] belongs to labels.v[i] */
+    double maxrun, minpause;
+} gc_series;
+
+static void gc_collect(plotctx *p, const char *row, gc_series *g) {
+    char ab[256];
+    *g = (gc_series){.tls = calloc(p->cols.n, sizeof *g->tls), .minpause = INFINITY};
+    for (size_t c = 0; c < p->cols.n; c++) {
+        const char *ev = json_string_value(json_object_get(cell(p, row, p->cols.v[c]), "gc_events"));
+        if (!ev) continue;
+        char *path = hb_fmt("%s/%s", p->dir, ev);
+        hb_timeline tl;
+        if (hb_timeline_load(path, &tl) == 0 && tl.npauses > 0 && tl.nruns > 0) {
+            g->tls[g->labels.n] = tl;
+            hb_strv_push(&g->labels, p->cols.v[c]);
+            hb_strv_push(&g->adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+            for (size_t i = 0; i < tl.nruns; i++) g->maxrun = fmax(g->maxrun, tl.runs[i].end - tl.runs[i].start);
+            for (size_t i = 0; i < tl.npauses; i++)
+                g->minpause = fmin(g->minpause, tl.pauses[i].end - tl.pauses[i].start);
+        } else if (tl.runs) {
+            hb_timeline_free(&tl);
+        }
+        free(path);
+    }
+}
+
+static void gc_series_free(gc_series *g) {
+    for (size_t s = 0; s < g->labels.n; s++) hb_timeline_free(&g->tls[s]);
+    free(g->tls);
+    hb_strv_free(&g->labels), hb_strv_free(&g->adapters);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The cumulative distribution of one timeline's pause lengths (µs). */
+static void write_pause_cdf(FILE *f, const hb_timeline *tl) {
+    size_t n = tl->npauses;
+    double *d = malloc(n * sizeof *d);
+    for (size_t i = 0; i < n; i++) d[i] = (tl->pauses[i].end - tl->pauses[i].start) * 1e6;
+    qsort(d, n, sizeof *d, cmp_double);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%.6g %.6g\n", d[i] > 0 ? d[i] : 1e-3, (double)(i + 1) / (double)n);
+    fprintf(f, "\n\n");
+    free(d);
+}
+
+static void gc_pause_plot(plotctx *p, const char *row, const char *san, gc_series *g) {
+    char sname[300], *dpath;
+    snprintf(sname, sizeof sname, "pauses-%s", san);
+    FILE *f = open_data(p, sname, &dpath);
+    if (f) {
+        for (size_t s = 0; s < g->labels.n; s++) write_pause_cdf(f, &g->tls[s]);
+        fclose(f);
+        char *title = hb_fmt("%s: collector pause times (cumulative distribution)", row);
+        lines(p, sname, dpath, &g->labels, &g->adapters, title, "pause (µs)", "fraction of pauses ≤ x", 1, 0,
+              "linespoints pt 7 ps 0.6", "0", "1.02");
+        free(title);
+    }
+    free(dpath);
+}
+
+/* Minimum mutator utilization over 61 log-spaced windows, from a quarter of
+ * the shortest pause to the longest run. */
+static void gc_mmu_plot(plotctx *p, const char *row, const char *san, gc_series *g) {
+    char sname[300], *dpath;
+    snprintf(sname, sizeof sname, "mmu-%s", san);
+    FILE *f = open_data(p, sname, &dpath);
+    if (f) {
+        double lo = isfinite(g->minpause) && g->minpause > 0 ? g->minpause / 4 : 1e-5;
+        if (lo < 1e-6) lo = 1e-6;
+        for (size_t s = 0; s < g->labels.n; s++) {
+            for (int k = 0; k <= 60; k++) {
+                double w = lo * pow(g->maxrun / lo, k / 60.0), m = hb_mmu(&g->tls[s], w);
+                if (isfinite(m)) fprintf(f, "%.6g %.6g\n", w * 1e3, m);
+            }
+            fprintf(f, "\n\n");
+        }
+        fclose(f);
+        char *title = hb_fmt("%s: minimum mutator utilization", row);
+        lines(p, sname, dpath, &g->labels, &g->adapters, title, "window (ms)", "MMU", 1, 0, "lines", "0", "1.02");
+        free(title);
+    }
+    free(dpath);
+}
+
 static void gc_plots(plotctx *p) {
     int any = 0;
     for (size_t r = 0; r < p->rows.n; r++) {
-        hb_strv labels = {0}, adapters = {0};
-        hb_timeline *tls = calloc(p->cols.n, sizeof *tls);
-        double maxrun = 0, minpause = INFINITY;
-        char ab[256];
-        for (size_t c = 0; c < p->cols.n; c++) {
-            json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
-            const char *ev = json_string_value(json_object_get(x, "gc_events"));
-            if (!ev) continue;
-            char *path = hb_fmt("%s/%s", p->dir, ev);
-            hb_timeline tl;
-            if (hb_timeline_load(path, &tl) == 0 && tl.npauses > 0 && tl.nruns > 0) {
-                tls[labels.n] = tl;
-                hb_strv_push(&labels, p->cols.v[c]);
-                hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
-                for (size_t i = 0; i < tl.nruns; i++)
-                    if (tl.runs[i].end - tl.runs[i].start > maxrun) maxrun = tl.runs[i].end - tl.runs[i].start;
-                for (size_t i = 0; i < tl.npauses; i++)
-                    if (tl.pauses[i].end - tl.pauses[i].start < minpause) minpause = tl.pauses[i].end - tl.pauses[i].start;
-            } else if (tl.runs) {
-                hb_timeline_free(&tl);
-            }
-            free(path);
-        }
-        if (labels.n) {
-            any = 1;
-            char san[256], sname[300], *dpath;
+        gc_series g;
+        gc_collect(p, p->rows.v[r], &g);
+        if (g.labels.n) {
+            char san[256];
             hb_sanitize(p->rows.v[r], san, sizeof san);
-            snprintf(sname, sizeof sname, "pauses-%s", san);
-            FILE *f = open_data(p, sname, &dpath);
-            if (f) {
-                for (size_t s = 0; s < labels.n; s++) {
-                    size_t n = tls[s].npauses;
-                    double *d = malloc(n * sizeof *d);
-                    for (size_t i = 0; i < n; i++) d[i] = (tls[s].pauses[i].end - tls[s].pauses[i].start) * 1e6;
-                    for (size_t i = 1; i < n; i++) /* insertion sort: pause lists are short */
-                        for (size_t j = i; j > 0 && d[j - 1] > d[j]; j--) {
-                            double t = d[j];
-                            d[j] = d[j - 1];
-                            d[j - 1] = t;
-                        }
-                    for (size_t i = 0; i < n; i++) fprintf(f, "%.6g %.6g\n", d[i] > 0 ? d[i] : 1e-3, (double)(i + 1) / (double)n);
-                    fprintf(f, "\n\n");
-                    free(d);
-                }
-                fclose(f);
-                char *title = hb_fmt("%s: collector pause times (cumulative distribution)", p->rows.v[r]);
-                lines(p, sname, dpath, &labels, &adapters, title, "pause (µs)", "fraction of pauses ≤ x", 1, 0,
-                      "linespoints pt 7 ps 0.6", "0", "1.02");
-                free(title);
-            }
-            free(dpath);
-            snprintf(sname, sizeof sname, "mmu-%s", san);
-            f = open_data(p, sname, &dpath);
-            if (f) {
-                double lo = isfinite(minpause) && minpause > 0 ? minpause / 4 : 1e-5;
-                if (lo < 1e-6) lo = 1e-6;
-                for (size_t s = 0; s < labels.n; s++) {
-                    for (int k = 0; k <= 60; k++) {
-                        double w = lo * pow(maxrun / lo, k / 60.0);
-                        double m = hb_mmu(&tls[s], w);
-                        if (isfinite(m)) fprintf(f, "%.6g %.6g\n", w * 1e3, m);
-                    }
-                    fprintf(f, "\n\n");
-                }
-                fclose(f);
-                char *title = hb_fmt("%s: minimum mutator utilization", p->rows.v[r]);
-                lines(p, sname, dpath, &labels, &adapters, title, "window (ms)", "MMU", 1, 0, "lines", "0", "1.02");
-                free(title);
-            }
-            free(dpath);
+            gc_pause_plot(p, p->rows.v[r], san, &g);
+            gc_mmu_plot(p, p->rows.v[r], san, &g);
+            any = 1;
         }
-        for (size_t s = 0; s < labels.n; s++) hb_timeline_free(&tls[s]);
-        free(tls);
-        hb_strv_free(&labels), hb_strv_free(&adapters);
+        gc_series_free(&g);
     }
     if (!any) note("GC pauses and MMU", "no cell recorded collector pause events (adapters with cap pause-events)");
 }
@@ -443,73 +491,102 @@ static void gogc(plotctx *p) {
     hb_strv_free(&wls);
 }
 
-int cmd_plot(int argc, char **argv) {
-    plotctx p = {.png = 1, .svg = 1};
-    const char *in = NULL, *baseline = NULL, *formats = "png,svg";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: heapbench plot RUN_DIR [--format png,svg] [--baseline ADAPTER]\n");
-            return 0;
-        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) formats = argv[++i];
-        else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) baseline = argv[++i];
-        else if (argv[i][0] == '-') return hb_die("plot", "unknown option '%s'", argv[i]);
-        else if (!in) in = argv[i];
-        else return hb_die("plot", "one run folder at a time ('%s' is extra)", argv[i]);
-    }
-    if (!in) return hb_die("plot", "usage: heapbench plot RUN_DIR [--format png,svg]");
-    hb_strv fm = {0};
-    hb_split(formats, ',', &fm);
-    p.png = hb_strv_has(&fm, "png");
-    p.svg = hb_strv_has(&fm, "svg");
-    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", formats);
-    hb_strv_free(&fm);
+/* Loads the run, checks gnuplot and its templates, makes RUN/plots/data:
+ * 0, or 2 after saying what is missing (nothing is drawn then). */
+static int plot_setup(plotctx *p, const char *in) {
     char err[2048];
-    p.run = hb_run_load(in, err, sizeof err);
-    if (!p.run) return hb_die("plot", "%s", err);
-    if (hb_is_dir(in)) snprintf(p.dir, sizeof p.dir, "%s", in);
+    p->run = hb_run_load(in, err, sizeof err);
+    if (!p->run) return hb_die("plot", "%s", err);
+    if (hb_is_dir(in)) snprintf(p->dir, sizeof p->dir, "%s", in);
     else {
         char *c = strdup(in);
-        snprintf(p.dir, sizeof p.dir, "%s", dirname(c));
+        snprintf(p->dir, sizeof p->dir, "%s", dirname(c));
         free(c);
     }
-    if (!hb_gnuplot_available()) {
-        json_decref(p.run);
-        return hb_die("plot", "gnuplot is not installed (Debian: apt-get install gnuplot-nox)");
-    }
+    const char *why = NULL;
     char tmpl[PATH_MAX + 16];
     snprintf(tmpl, sizeof tmpl, "%s/bars.gp", hb_plots_dir());
-    if (!hb_is_file(tmpl)) {
-        json_decref(p.run);
-        return hb_die("plot", "no plot templates at %s (set HB_PLOTS_DIR)", hb_plots_dir());
+    snprintf(p->out, sizeof p->out, "%s/plots", p->dir);
+    snprintf(p->data, sizeof p->data, "%s/data", p->out);
+    snprintf(p->log, sizeof p->log, "%s/gnuplot.log", p->out);
+    if (!hb_gnuplot_available()) why = "gnuplot is not installed (Debian: apt-get install gnuplot-nox)";
+    else if (!hb_is_file(tmpl)) why = "no plot templates (set HB_PLOTS_DIR)";
+    else if (hb_mkdir_p(p->data) != 0) why = strerror(errno);
+    if (why) {
+        json_decref(p->run);
+        return hb_die("plot", "%s (templates %s, output %s)", why, hb_plots_dir(), p->data);
     }
-    snprintf(p.out, sizeof p.out, "%s/plots", p.dir);
-    snprintf(p.data, sizeof p.data, "%s/data", p.out);
-    snprintf(p.log, sizeof p.log, "%s/gnuplot.log", p.out);
-    if (hb_mkdir_p(p.data) != 0) {
-        json_decref(p.run);
-        return hb_die("plot", "cannot create %s: %s", p.data, strerror(errno));
-    }
-    unlink(p.log);
-    if (!baseline) baseline = json_string_value(json_object_get(json_object_get(json_object_get(p.run, "meta"), "config"), "baseline"));
+    unlink(p->log);
+    return HB_EXIT_OK;
+}
+
+/* Every plot the run has data for, normalized to `baseline`. */
+static void draw_all(plotctx *p, const char *baseline) {
+    if (!baseline)
+        baseline = json_string_value(json_object_get(json_object_get(json_object_get(p->run, "meta"), "config"), "baseline"));
     if (!baseline) baseline = "system";
     size_t i;
     json_t *rec;
-    json_array_foreach(json_object_get(p.run, "results"), i, rec) {
+    json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         if (!is_ok(rec)) continue;
         char r[512], c[256];
         hb_rec_row(rec, r, sizeof r);
         hb_rec_col(rec, c, sizeof c);
-        if (!hb_strv_has(&p.rows, r)) hb_strv_push(&p.rows, r);
-        if (!hb_strv_has(&p.cols, c)) hb_strv_push(&p.cols, c);
+        if (!hb_strv_has(&p->rows, r)) hb_strv_push(&p->rows, r);
+        if (!hb_strv_has(&p->cols, c)) hb_strv_push(&p->cols, c);
     }
-    printf("heapbench plot: %s\n", p.out);
-    bars(&p, baseline, 0);
-    bars(&p, baseline, 1);
-    scaling(&p);
-    rss_timelines(&p);
-    gc_plots(&p);
-    gogc(&p);
-    printf("heapbench plot: %d files written\n", p.drawn);
+    printf("heapbench plot: %s\n", p->out);
+    bars(p, baseline, 0);
+    bars(p, baseline, 1);
+    scaling(p);
+    rss_timelines(p);
+    gc_plots(p);
+    gogc(p);
+    printf("heapbench plot: %d files written\n", p->drawn);
+}
+
+enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_BASELINE };
+
+static const hb_opt plot_opts[] = {
+    {"format", OPT_FORMAT, "png,svg", "image formats to draw (default both)"},
+    {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
+    {0},
+};
+
+const hb_cmd_spec cmd_plot_spec = {
+    "plot", "RUN [--format png,svg] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
+    "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
+    "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
+    0,
+};
+
+typedef struct plot_cfg {
+    const char *formats, *baseline;
+} plot_cfg;
+
+static int on_opt(void *ctx, int key, const char *arg) {
+    plot_cfg *c = ctx;
+    if (key == OPT_FORMAT) c->formats = arg;
+    else c->baseline = arg;
+    return 0;
+}
+
+int cmd_plot(int argc, char **argv) {
+    plotctx p = {.png = 1, .svg = 1};
+    plot_cfg cfg = {"png,svg", NULL};
+    int first, rc = hb_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
+    if (first >= argc) return hb_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
+    if (first + 1 < argc)
+        return hb_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
+    hb_strv fm = {0};
+    hb_split(cfg.formats, ',', &fm);
+    p.png = hb_strv_has(&fm, "png");
+    p.svg = hb_strv_has(&fm, "svg");
+    hb_strv_free(&fm);
+    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", cfg.formats);
+    if ((rc = plot_setup(&p, argv[first])) != HB_EXIT_OK) return rc;
+    draw_all(&p, cfg.baseline);
     hb_strv_free(&p.rows);
     hb_strv_free(&p.cols);
     json_decref(p.run);

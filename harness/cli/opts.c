@@ -6,12 +6,16 @@
 #define _GNU_SOURCE
 #include "opts.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { KEY_HELP = 'h' };
+/* --help's key: outside every table's range (letters, HB_OPT_LONG_ONLY..).
+ * -h is help too unless the table gives 'h' to an option of its own. */
+enum { KEY_HELP = 0x40000000 };
 
 static size_t table_len(const hb_opt *o) {
     size_t n = 0;
@@ -32,8 +36,8 @@ static struct option *build_longopts(const hb_cmd_spec *spec, char *shorts, size
     if (!lo) abort();
     char *s = shorts;
     if (spec->stop_at_operand) *s++ = '+'; /* else permute: operands may come first */
-    *s++ = ':';                      /* report a missing value as ':' */
-    *s++ = 'h';
+    *s++ = ':';                            /* report a missing value as ':' */
+    if (!by_key(spec, 'h')) *s++ = 'h';
     for (size_t i = 0; i < n; i++) {
         const hb_opt *o = &spec->opts[i];
         lo[k++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->key};
@@ -58,24 +62,43 @@ static void named(const char *arg, char *buf, size_t len) {
     if (eq && buf[0] == '-' && buf[1] == '-') *eq = 0;
 }
 
+/* How many long options (--help included) start with `what` ("--ad"). */
+static int prefix_matches(const struct option *lo, const char *what) {
+    int n = 0;
+    if (strncmp(what, "--", 2) || !what[2]) return 0;
+    for (; lo->name; lo++) n += !strncmp(lo->name, what + 2, strlen(what + 2));
+    return n;
+}
+
+/* getopt_long said '?' (unknown, ambiguous, or a value given to a flag) or
+ * ':' (missing value): say which, naming the option as written. */
+static void report(const hb_cmd_spec *spec, const struct option *lo, int c, int optind_now, char **argv) {
+    char what[128];
+    const char *why = "unknown option";
+    int known = optopt && (optopt == KEY_HELP || by_key(spec, optopt));
+    if (optopt && optopt < HB_OPT_LONG_ONLY && !known)
+        snprintf(what, sizeof what, "-%c", optopt);
+    else
+        named(argv[optind_now - 1], what, sizeof what);
+    if (c == ':') why = "missing value for option";
+    else if (known) why = "no value allowed for option";
+    else if (prefix_matches(lo, what) > 1) why = "ambiguous option";
+    fprintf(stderr, "heapbench %s: %s '%s'\n", spec->name, why, what);
+    hint(spec);
+}
+
 int hb_opts_parse(const hb_cmd_spec *spec, int argc, char **argv, hb_opt_fn fn, void *ctx, int *first) {
-    char shorts[256], what[128];
+    char shorts[256];
     struct option *lo = build_longopts(spec, shorts, sizeof shorts);
     int rc = HB_OPTS_OK, c;
     opterr = 0;
     optind = 0; /* full re-initialisation (GNU) */
     while (rc == HB_OPTS_OK && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-        if (c == KEY_HELP && !by_key(spec, KEY_HELP)) {
+        if (c == KEY_HELP || (c == 'h' && !by_key(spec, 'h'))) {
             hb_opts_help(spec, stdout);
             rc = HB_OPTS_HELP;
         } else if (c == '?' || c == ':') {
-            if (optopt && optopt < HB_OPT_LONG_ONLY && !by_key(spec, optopt))
-                snprintf(what, sizeof what, "-%c", optopt);
-            else
-                named(argv[optind - 1], what, sizeof what);
-            fprintf(stderr, "heapbench %s: %s '%s'\n", spec->name,
-                    c == ':' ? "missing value for option" : "unknown option", what);
-            hint(spec);
+            report(spec, lo, c, optind, argv);
             rc = HB_OPTS_ERROR;
         } else if (fn(ctx, c, optarg) != 0) {
             rc = HB_OPTS_ERROR;
@@ -98,7 +121,7 @@ void hb_opts_help(const hb_cmd_spec *spec, FILE *out) {
         snprintf(left + n, sizeof left - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         fprintf(out, "  %-30s %s\n", left, o->help ? o->help : "");
     }
-    fprintf(out, "  %-30s %s\n", "-h, --help", "show this help and exit");
+    fprintf(out, "  %-30s %s\n", by_key(spec, 'h') ? "    --help" : "-h, --help", "show this help and exit");
     if (spec->epilog) fprintf(out, "\n%s", spec->epilog);
     if (spec->epilog && spec->epilog[0] && spec->epilog[strlen(spec->epilog) - 1] != '\n') fputc('\n', out);
 }
@@ -112,5 +135,54 @@ int hb_opts_bad(const hb_cmd_spec *spec, int key, const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    hint(spec);
     return 1;
+}
+
+int hb_opts_choice(const hb_cmd_spec *spec, int key, const char *arg, const char **out, ...) {
+    char list[256] = "";
+    size_t len = 0;
+    va_list ap;
+    va_start(ap, out);
+    for (const char *c; (c = va_arg(ap, const char *));) {
+        if (!strcmp(arg, c)) {
+            va_end(ap);
+            *out = c;
+            return 0;
+        }
+        len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%s", len ? ", " : "", c);
+    }
+    va_end(ap);
+    return hb_opts_bad(spec, key, "takes one of %s, not '%s'", list, arg);
+}
+
+int hb_opts_double(const hb_cmd_spec *spec, int key, const char *arg, double min, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || errno || !isfinite(v) || !(v > min))
+        return hb_opts_bad(spec, key, "takes a number > %g, not '%s'", min, arg);
+    *out = v;
+    return 0;
+}
+
+int hb_opts_long(const hb_cmd_spec *spec, int key, const char *arg, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || errno || v < lo || v > hi)
+        return hb_opts_bad(spec, key, "takes an integer from %ld to %ld, not '%s'", lo, hi, arg);
+    *out = v;
+    return 0;
+}
+
+int hb_opts_usage_error(const hb_cmd_spec *spec, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "heapbench %s: ", spec->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    hint(spec);
+    return HB_OPTS_ERROR;
 }

@@ -64,4 +64,17 @@ void hb_opts_help(const hb_cmd_spec *spec, FILE *out);
 /* For handlers: prints "heapbench CMD: --NAME <why>" to stderr and returns 1. */
 int hb_opts_bad(const hb_cmd_spec *spec, int key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Value checkers for handlers; each returns 0 with *out set, or prints
+ * "heapbench CMD: --NAME takes ..., not 'ARG'" (hb_opts_bad) and returns 1.
+ * hb_opts_choice: arg must be one of the NULL-terminated choices (*out = arg).
+ * hb_opts_double: a finite number > min. hb_opts_long: an integer in [lo, hi]. */
+int hb_opts_choice(const hb_cmd_spec *spec, int key, const char *arg, const char **out, ...)
+    __attribute__((sentinel));
+int hb_opts_double(const hb_cmd_spec *spec, int key, const char *arg, double min, double *out);
+int hb_opts_long(const hb_cmd_spec *spec, int key, const char *arg, long lo, long hi, long *out);
+
+/* For operand checks after parsing: prints "heapbench CMD: <why>" and the
+ * help hint to stderr, returns HB_OPTS_ERROR (2, the CLI's usage status). */
+int hb_opts_usage_error(const hb_cmd_spec *spec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
