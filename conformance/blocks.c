@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "heapbench/conform.h"
 #include "heapbench/object.h"
@@ -86,14 +88,32 @@ static const hb_property zero_size_prop = {
     "C17 7.22.3p1; glibc malloc/tst-malloc.c; mimalloc test-api.c (malloc-null)", zero_size_run};
 HB_PROPERTY(zero_size_prop);
 
-static hb_cf_status free_null_run(hb_cf_result *r) {
+/* 0 when free(NULL) x1000 left malloc working; 1 when malloc(32) failed. */
+static int free_null_body(void) {
     const hb_adapter *ad = hb_rt.ad;
     for (int i = 0; i < 1000; i++) ad->free(NULL);
     void *p = ad->malloc(32);
-    if (!p) return hb_cf_fail(r, "malloc(32) after free(NULL) returned NULL");
+    if (!p) return 1;
     memset(p, 1, 32);
     ad->free(p);
-    return hb_cf_pass(r, "free(NULL) x1000 is a no-op");
+    return 0;
+}
+
+/* In a forked child, so that a free(NULL) that dereferences its argument
+ * is reported with the signal that killed it rather than as a crash. */
+static hb_cf_status free_null_run(hb_cf_result *r) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return hb_cf_fail(r, "fork: %s", strerror(errno));
+    if (pid == 0) _exit(free_null_body());
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(st))
+        return hb_cf_fail(r, "free(NULL) killed the process with signal %d (%s): it dereferenced or recorded its "
+                          "argument", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+        return hb_cf_fail(r, "malloc(32) after free(NULL) x1000 returned NULL");
+    return hb_cf_pass(r, "free(NULL) x1000 is a no-op (then malloc(32) works)");
 }
 
 static const hb_property free_null_prop = {
