@@ -7,9 +7,12 @@
  * C17 7.22.3 (each allocation yields an object disjoint from any other;
  * size 0 gives NULL or a unique pointer; free(NULL) does nothing), POSIX
  * malloc (ENOMEM). Sources: glibc malloc/tst-malloc.c, tst-malloc-too-large.c;
- * mimalloc test-api.c; jemalloc test/integration/malloc.c. Proven by
- * faults/malloc0_overlap.c, faults/huge_wraps.c, faults/huge_crash.c,
- * faults/shared_tail.c.
+ * mimalloc test-api.c; jemalloc test/integration/malloc.c. free keeps
+ * errno (POSIX.1-2024). Proven by faults/malloc0_overlap.c,
+ * faults/free_null_deref.c, faults/free_clobbers_errno.c,
+ * faults/page_round_down.c, faults/short_block.c, faults/huge_wraps.c,
+ * faults/huge_crash.c, faults/huge_no_errno.c, faults/no_reuse.c,
+ * faults/sized_free_leak.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

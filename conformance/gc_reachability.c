@@ -10,7 +10,9 @@
  *
  * Sources: bdwgc tests/gctest.c (reverse_test, tree_test, typed_test),
  * Go runtime/gc_test.go (TestGcSys, TestGcDeepNesting). Proven by
- * faults/forgets_root.c, faults/gc_dirty_alloc.c.
+ * faults/gc_forgets_root.c, faults/gc_stack_base_low.c,
+ * faults/gc_no_interior.c, faults/gc_dirty_alloc.c,
+ * faults/gc_layout_reversed.c.
  */
 #define _GNU_SOURCE
 #include <stdalign.h>

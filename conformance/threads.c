@@ -9,7 +9,8 @@
  * contents verified), glibc malloc/tst-malloc-thread-exit.c,
  * tst-malloc-thread-fail.c, tst-mallocfork2.c; jemalloc
  * test/unit/thread_event.c. Proven by faults/double_handout.c,
- * faults/late_free_write.c, faults/cross_thread_leak.c.
+ * faults/late_free_write.c, faults/cross_thread_leak.c,
+ * faults/thread_arena_reset.c, faults/thread_cache_leak.c.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
