@@ -13,7 +13,7 @@
 const char *const hb_fault_expect = "malloc/no-overlap";
 
 #define LARGE ((size_t)64 << 10)
-#define REGION ((size_t)2 << 30)
+#define REGION ((size_t)1 << 30)
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static char *region, *bump;
 

@@ -16,7 +16,7 @@
 const char *const hb_fault_expect = "threads/exited-thread-blocks";
 
 #define CHUNK ((size_t)1 << 20)
-#define REGION ((size_t)4 << 30)
+#define REGION ((size_t)512 << 20)
 #define MAXCHUNKS 64
 
 typedef struct theap {

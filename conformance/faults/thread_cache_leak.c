@@ -14,7 +14,7 @@
 const char *const hb_fault_expect = "threads/thread-churn";
 
 #define CHUNK ((size_t)2 << 20)
-#define REGION ((size_t)8 << 30)
+#define REGION ((size_t)1 << 30)
 #define NCLASS 64 /* 16-byte classes up to 1 KiB */
 
 typedef struct tcache {
