@@ -8,7 +8,9 @@
  * and posix_memalign (POSIX) take an explicit power-of-two alignment, and
  * posix_memalign must refuse a bad one with EINVAL. Sources: glibc
  * malloc/tst-memalign.c, tst-posix_memalign.c, tst-aligned-alloc.c; mimalloc
- * test/test-api.c (malloc-aligned1..10). Proven by faults/misaligned.c.
+ * test/test-api.c (malloc-aligned1..10). Proven by faults/misaligned.c,
+ * faults/tiny_packed.c, faults/aligned_by_size.c, faults/memalign_page_cap.c,
+ * faults/posix_memalign_noinval.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

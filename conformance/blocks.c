@@ -7,16 +7,22 @@
  * C17 7.22.3 (each allocation yields an object disjoint from any other;
  * size 0 gives NULL or a unique pointer; free(NULL) does nothing), POSIX
  * malloc (ENOMEM). Sources: glibc malloc/tst-malloc.c, tst-malloc-too-large.c;
- * mimalloc test-api.c; jemalloc test/integration/malloc.c. Proven by
- * faults/malloc0_overlap.c, faults/huge_wraps.c, faults/huge_crash.c,
- * faults/shared_tail.c.
+ * mimalloc test-api.c; jemalloc test/integration/malloc.c. free keeps
+ * errno (POSIX.1-2024). Proven by faults/malloc0_overlap.c,
+ * faults/free_null_deref.c, faults/free_clobbers_errno.c,
+ * faults/page_round_down.c, faults/short_block.c, faults/huge_wraps.c,
+ * faults/huge_crash.c, faults/huge_no_errno.c, faults/no_reuse.c,
+ * faults/sized_free_leak.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "heapbench/conform.h"
 #include "heapbench/object.h"
@@ -85,14 +91,32 @@ static const hb_property zero_size_prop = {
     "C17 7.22.3p1; glibc malloc/tst-malloc.c; mimalloc test-api.c (malloc-null)", zero_size_run};
 HB_PROPERTY(zero_size_prop);
 
-static hb_cf_status free_null_run(hb_cf_result *r) {
+/* 0 when free(NULL) x1000 left malloc working; 1 when malloc(32) failed. */
+static int free_null_body(void) {
     const hb_adapter *ad = hb_rt.ad;
     for (int i = 0; i < 1000; i++) ad->free(NULL);
     void *p = ad->malloc(32);
-    if (!p) return hb_cf_fail(r, "malloc(32) after free(NULL) returned NULL");
+    if (!p) return 1;
     memset(p, 1, 32);
     ad->free(p);
-    return hb_cf_pass(r, "free(NULL) x1000 is a no-op");
+    return 0;
+}
+
+/* In a forked child, so that a free(NULL) that dereferences its argument
+ * is reported with the signal that killed it rather than as a crash. */
+static hb_cf_status free_null_run(hb_cf_result *r) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return hb_cf_fail(r, "fork: %s", strerror(errno));
+    if (pid == 0) _exit(free_null_body());
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFSIGNALED(st))
+        return hb_cf_fail(r, "free(NULL) killed the process with signal %d (%s): it dereferenced or recorded its "
+                          "argument", WTERMSIG(st), strsignal(WTERMSIG(st)));
+    if (!WIFEXITED(st) || WEXITSTATUS(st))
+        return hb_cf_fail(r, "malloc(32) after free(NULL) x1000 returned NULL");
+    return hb_cf_pass(r, "free(NULL) x1000 is a no-op (then malloc(32) works)");
 }
 
 static const hb_property free_null_prop = {
@@ -296,3 +320,102 @@ static const hb_property sized_free_prop = {
     "free_sized(p, requested size) frees every size class and the memory is reused",
     "C23 7.24.3.4 free_sized; jemalloc sdallocx tests", sized_free_run};
 HB_PROPERTY(sized_free_prop);
+
+/* ---- free preserves errno ----
+ * POSIX.1-2024 free(): "The free() function shall not modify errno if ptr is
+ * a null pointer or a pointer previously returned by an allocation function"
+ * (Austin Group defect 385). Programs save errno, clean up, then report it;
+ * a free that unmaps or trims memory and leaves the syscall's errno behind
+ * breaks them. Checked over every path a free may take: NULL, small blocks,
+ * large (mmap'd) blocks, a heap top big enough to trim, 256 MiB freed at
+ * once (past every cache, so memory goes back to the OS), blocks of another
+ * thread, of an exited thread, and blocks freed on a thread that did not
+ * allocate them. */
+#define ERRNO_MARK 0x5eed /* no errno value a library sets */
+
+static const size_t errno_sizes[] = {1, 16, 100, 1024, 4000, 60000, 128 << 10, 1 << 20, 8 << 20, 64 << 20};
+#define NERRNO (sizeof errno_sizes / sizeof *errno_sizes)
+
+typedef struct errno_case {
+    int n;                 /* frees checked */
+    void *blocks[NERRNO];  /* one block of each size, for a helper thread */
+    char why[320];         /* the first violation, or "" */
+} errno_case;
+
+/* free(p) with errno set to the mark; 0 if errno kept it, else notes why. */
+static int free_keeps(void *p, size_t sz, const char *what, errno_case *c) {
+    errno = ERRNO_MARK;
+    hb_rt.ad->free(p);
+    int e = errno;
+    c->n++;
+    if (e == ERRNO_MARK) return 0;
+    if (!c->why[0])
+        snprintf(c->why, sizeof c->why, "free(%p) of %s (%zu bytes) changed errno from %d to %d (%s)", p, what,
+                 sz, ERRNO_MARK, e, e ? strerror(e) : "0");
+    return -1;
+}
+
+/* Allocate one block of each size (its first page touched) into c->blocks. */
+static int errno_alloc(errno_case *c) {
+    for (size_t i = 0; i < NERRNO; i++) {
+        c->blocks[i] = hb_rt.ad->malloc(errno_sizes[i]);
+        if (!c->blocks[i]) return -1;
+        memset(c->blocks[i], 0x3c, errno_sizes[i] < 4096 ? errno_sizes[i] : 4096);
+    }
+    return 0;
+}
+
+static void errno_free_all(errno_case *c, const char *what) {
+    for (size_t i = 0; i < NERRNO; i++) free_keeps(c->blocks[i], errno_sizes[i], what, c);
+}
+
+static void *errno_alloc_thread(void *arg) { return errno_alloc(arg) ? arg : NULL; }
+
+static void *errno_free_thread(void *arg) {
+    errno_free_all(arg, "a block another thread allocated");
+    return NULL;
+}
+
+static hb_cf_status free_errno_run(hb_cf_result *r) {
+    errno_case c = {0}, x = {0};
+    errno = ERRNO_MARK;
+    hb_rt.ad->free(NULL);
+    if (errno != ERRNO_MARK) return hb_cf_fail(r, "free(NULL) changed errno from %d to %d", ERRNO_MARK, errno);
+    for (int round = 0; round < 3; round++) { /* this thread's blocks, small to mmap'd */
+        if (errno_alloc(&c)) return hb_cf_fail(r, "malloc returned NULL");
+        errno_free_all(&c, "a block");
+    }
+    enum { NTOP = 4096 }; /* a heap top worth trimming: 16 MiB of 4 KiB blocks freed last to first */
+    void **top = malloc(NTOP * sizeof *top);
+    for (int i = 0; i < NTOP; i++) {
+        if (!(top[i] = hb_rt.ad->malloc(4096))) return hb_cf_fail(r, "malloc(4096) returned NULL");
+        memset(top[i], 1, 4096);
+    }
+    for (int i = NTOP - 1; i >= 0; i--) free_keeps(top[i], 4096, "the heap top (freed last to first)", &c);
+    free(top);
+    enum { NBURST = 64 }; /* 256 MiB of 4 MiB blocks at once: past every cache, so some free releases */
+    void *burst[NBURST];
+    for (int i = 0; i < NBURST; i++) {
+        if (!(burst[i] = hb_rt.ad->malloc(4 << 20))) return hb_cf_fail(r, "malloc(4 MiB) returned NULL");
+        memset(burst[i], 2, 4096);
+    }
+    for (int i = 0; i < NBURST; i++) free_keeps(burst[i], 4 << 20, "one of 64 large blocks freed together", &c);
+    pthread_t t; /* blocks of another thread, which has exited */
+    hb_thread_start(&t, errno_alloc_thread, &c);
+    if (hb_thread_join(t)) return hb_cf_fail(r, "malloc returned NULL on a helper thread");
+    errno_free_all(&c, "a block of an exited thread");
+    if (c.why[0]) return hb_cf_fail(r, "%s", c.why);
+    if (errno_alloc(&x)) return hb_cf_fail(r, "malloc returned NULL"); /* this thread's, freed by another */
+    hb_thread_start(&t, errno_free_thread, &x);
+    hb_thread_join(t);
+    if (x.why[0]) return hb_cf_fail(r, "on a helper thread: %s", x.why);
+    return hb_cf_pass(r, "errno kept its value over free(NULL) and %d frees: 1 B .. 64 MiB, a trimmable heap top, 256 MiB at once, "
+                      "blocks of an exited thread, blocks freed by another thread",
+                      c.n + x.n);
+}
+
+static const hb_property free_errno_prop = {
+    "malloc/free-keeps-errno", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
+    "free leaves errno unchanged: NULL, small, large (mmap'd), heap-top trim, bulk release, cross-thread",
+    "POSIX.1-2024 free (Austin Group defect 385); glibc 2.33 NEWS (free preserves errno)", free_errno_run};
+HB_PROPERTY(free_errno_prop);

@@ -8,7 +8,8 @@
  * C17 7.22.3.2; POSIX calloc (ENOMEM). Sources: glibc malloc/tst-calloc.c,
  * tst-malloc-too-large.c; mimalloc test-api.c (calloc-overflow); jemalloc
  * test/integration/calloc overflow (CVE-2002-0391 class). Proven by
- * faults/calloc_dirty.c and faults/calloc_overflow.c.
+ * faults/calloc_short_memset.c, faults/calloc_dirty.c,
+ * faults/calloc_overflow.c and faults/calloc0_shared.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -22,7 +22,8 @@
  *
  * Sources: Go sync/pool.go (Get/Put, poolCleanup, victim cache since Go
  * 1.13), sync/pool_test.go (TestPool, TestPoolNew, TestPoolRelease).
- * pool-dropped is proven by faults/gc_pool_keeps.c.
+ * pool-get-put is proven by faults/gc_pool_private.c, pool-dropped by
+ * faults/gc_pool_keeps.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -10,13 +10,17 @@
  *
  * Sources: bdwgc tests/gctest.c (reverse_test, tree_test, typed_test),
  * Go runtime/gc_test.go (TestGcSys, TestGcDeepNesting). Proven by
- * faults/forgets_root.c, faults/gc_dirty_alloc.c.
+ * faults/gc_forgets_root.c, faults/gc_stack_base_low.c,
+ * faults/gc_no_interior.c, faults/gc_dirty_alloc.c,
+ * faults/gc_layout_reversed.c.
  */
 #define _GNU_SOURCE
 #include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "gc_support.h"
 
@@ -44,10 +48,25 @@ static node *make_list(uint64_t base, int n) {
     return head;
 }
 
+/* 1 when n bytes at p can be read. A collector that freed a reachable
+ * object may also have returned its pages to the OS; the check reports
+ * that instead of faulting on it (process_vm_readv on this process fails
+ * with EFAULT where a load would raise SIGSEGV). */
+static int readable(const void *p, size_t n) {
+    char buf[64];
+    struct iovec to = {buf, n < sizeof buf ? n : sizeof buf}, from = {(void *)p, to.iov_len};
+    return process_vm_readv(getpid(), &to, 1, &from, 1, 0) == (ssize_t)to.iov_len;
+}
+
 /* 0 when the list holds n intact nodes; else writes why. */
 static int check_list(node *x, uint64_t base, int n, char *why, size_t len) {
     for (int i = 0; i < n; i++, x = x->next) {
         if (!x) return snprintf(why, len, "list %llu ends after %d of %d nodes", (unsigned long long)base, i, n), -1;
+        if (!readable(x, sizeof *x) || !readable(x->payload, 64))
+            return snprintf(why, len, "node %d of list %llu (%p) or its payload is no longer mapped — freed and "
+                            "returned to the OS while reachable",
+                            i, (unsigned long long)base, (void *)x),
+                   -1;
         if (x->id != base + (uint64_t)i || x->check != ~x->id)
             return snprintf(why, len, "node %p of list %llu: id %#llx check %#llx, expected id %#llx — freed and "
                             "reused while reachable",
@@ -108,7 +127,7 @@ HB_PROPERTY(roots_prop);
 /* ---- stacks of every registered thread ---- */
 typedef struct stk {
     pthread_barrier_t held, checked;
-    int bad;
+    _Atomic int bad;
     char why[256];
 } stk;
 
@@ -118,8 +137,14 @@ static void *stack_holder(void *arg) {
     for (int i = 0; i < 8; i++) local[i] = make_list(500000 + (uint64_t)i * 1000, 50);
     pthread_barrier_wait(&s->held);  /* main collects now */
     pthread_barrier_wait(&s->checked);
+    char why[256];
     for (int i = 0; i < 8; i++)
-        if (check_list(local[i], 500000 + (uint64_t)i * 1000, 50, s->why, sizeof s->why)) s->bad = 1;
+        if (check_list(local[i], 500000 + (uint64_t)i * 1000, 50, why, sizeof why)) {
+            /* the first thread to find a lost list reports it; stop here, before
+             * following more pointers of freed (perhaps unmapped) memory */
+            if (!atomic_exchange(&s->bad, 1)) memcpy(s->why, why, sizeof why);
+            break;
+        }
     return NULL;
 }
 

@@ -13,8 +13,9 @@
  *
  * Sources: bdwgc tests/gctest.c (finalization, GC_MALLOC_ATOMIC), Go
  * runtime/mfinal_test.go, runtime/gc_test.go (TestGcSys). Proven by
- * faults/gc_cycle_leak.c, faults/gc_scans_noscan.c, faults/gc_finalizer_twice.c,
- * faults/gc_finalizer_early.c, faults/gc_no_collect.c.
+ * faults/gc_alloc_log.c, faults/gc_cycle_leak.c, faults/gc_scans_noscan.c,
+ * faults/gc_finalizer_twice.c, faults/gc_finalizer_early.c,
+ * faults/gc_no_collect.c, faults/gc_stale_stats.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

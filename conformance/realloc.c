@@ -7,7 +7,9 @@
  *
  * C17 7.22.3.5. Sources: glibc malloc/tst-realloc.c, tst-mremap.c;
  * mimalloc test-api.c (realloc-*); jemalloc test/integration/rallocx.c.
- * Proven by faults/realloc_short_copy.c and faults/realloc_fail_frees.c.
+ * Proven by faults/realloc_short_copy.c, faults/realloc_shrink_tail.c,
+ * faults/realloc_stale_size.c, faults/realloc_null_fails.c and
+ * faults/realloc_fail_frees.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -6,7 +6,7 @@
  *
  * Sources: glibc malloc/tst-malloc-usable.c, mimalloc test-api.c
  * (malloc-size), jemalloc test/integration/allocated.c. Proven by
- * faults/usable_lies.c.
+ * faults/usable_class_below.c and faults/usable_lies.c.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
