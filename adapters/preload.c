@@ -16,7 +16,8 @@
  * malloc for every program must be thread-safe); releases-memory is never
  * claimed (nothing exported can promise it). The version comes from a known
  * symbol (mi_version, jemalloc's mallctl("version"), tc_version,
- * GC_get_version), else the library's build-id.
+ * GC_get_version), else the library's build-id ("scudo (build-id ...)" when
+ * it exports __scudo_print_stats, "unknown (build-id ...)" otherwise).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -68,7 +69,8 @@ static const char *pl_version(void) {
     } else {
         char id[128];
         hb_bind_build_id(lib_path, id, sizeof id);
-        snprintf(v, sizeof v, "unknown (build-id %s)", id[0] ? id : "none");
+        snprintf(v, sizeof v, "%s (build-id %s)", lib_sym("__scudo_print_stats") ? "scudo" : "unknown",
+                 id[0] ? id : "none");
     }
     return v;
 }

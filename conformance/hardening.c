@@ -7,7 +7,7 @@
  *   hardening/double-free        free(p); free(p)
  *   hardening/invalid-free-interior  free(p + 16)
  *   hardening/invalid-free-foreign   free() of memory the allocator never gave
- *   hardening/write-after-free   free(p), then write all of p, then allocate
+ *   hardening/write-after-free   free 8 blocks, overwrite the last, allocate
  *   hardening/overflow-header    write from a block's usable end up to its
  *                                neighbour (its header), then free both
  *   hardening/randomized         are successive malloc(64) addresses
@@ -127,12 +127,15 @@ static void free_foreign(const hb_adapter *ad, char *note, size_t len) {
     snprintf(note, len, "free() of a pointer into an mmap'd page it never gave out returned");
 }
 
+/* Eight blocks freed, so the last one freed links to others on whatever
+ * free list the allocator keeps; then that block is overwritten. */
 static void write_after_free(const hb_adapter *ad, char *note, size_t len) {
-    unsigned char *p = ad->malloc(64);
-    ad->free(p);
-    memset(p, 0x41, 64);
+    unsigned char *p[8];
+    for (int i = 0; i < 8; i++) p[i] = ad->malloc(64);
+    for (int i = 0; i < 8; i++) ad->free(p[i]);
+    memset(p[7], 0x41, 64);
     churn(ad, 64);
-    snprintf(note, len, "64 bytes written to a freed 64-byte block; 64 allocations later");
+    snprintf(note, len, "64 bytes written to the last of 8 freed 64-byte blocks; 64 allocations later");
 }
 
 static int by_address(const void *a, const void *b) {
