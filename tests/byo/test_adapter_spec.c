@@ -5,7 +5,7 @@
  * the build-id it was linked with, its version, loaded through hb-preload).
  *
  * usage: test_adapter_spec TINY TINY_HALF NOMALLOC CRASH_AT_LOAD HB_PRELOAD
- *                          AN_EXECUTABLE MIMALLOC_LIB TMPDIR
+ *                          AN_EXECUTABLE MIMALLOC_LIB TMPDIR TINY_SLOW
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -22,7 +22,7 @@
 
 #include "adapter_spec.h"
 
-static const char *tiny, *tiny_half, *nomalloc, *crashlib, *hb_preload, *an_exe, *mimalloc, *tmpdir;
+static const char *tiny_slow, *tiny, *tiny_half, *nomalloc, *crashlib, *hb_preload, *an_exe, *mimalloc, *tmpdir;
 static const char *builtins = "system,mimalloc,jemalloc,scudo";
 
 /* hb_spec_parse + hb_spec_check of "NAME=PATH"; the error message, or "" when accepted. */
@@ -161,6 +161,28 @@ static void test_identity(void **state) {
     json_decref(id);
 }
 
+/* Two builds of one library (tiny, and tiny with a delay in malloc) are
+ * told apart by their identity: same exports, different hash and build-id. */
+static void test_two_builds_differ(void **state) {
+    (void)state;
+    hb_adapter_spec a, b;
+    char err[1024] = "", arg[2048];
+    snprintf(arg, sizeof arg, "fast=%s", tiny);
+    assert_int_equal(hb_spec_parse(arg, builtins, &a, err, sizeof err), 0);
+    snprintf(arg, sizeof arg, "slow=%s", tiny_slow);
+    assert_int_equal(hb_spec_parse(arg, builtins, &b, err, sizeof err), 0);
+    assert_int_equal(hb_spec_check(&a, err, sizeof err) | hb_spec_check(&b, err, sizeof err), 0);
+    json_t *ia = hb_spec_identity(&a, err, sizeof err), *ib = hb_spec_identity(&b, err, sizeof err);
+    assert_non_null(ia);
+    assert_non_null(ib);
+    assert_true(json_equal(json_object_get(ia, "exports"), json_object_get(ib, "exports")));
+    assert_string_not_equal(json_string_value(json_object_get(ia, "sha256")),
+                            json_string_value(json_object_get(ib, "sha256")));
+    assert_false(json_equal(json_object_get(ia, "build_id"), json_object_get(ib, "build_id")));
+    json_decref(ia);
+    json_decref(ib);
+}
+
 static void test_version_from_symbol(void **state) {
     (void)state;
     hb_adapter_spec s;
@@ -210,18 +232,20 @@ static void test_env(void **state) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 9) {
-        fprintf(stderr, "usage: %s TINY TINY_HALF NOMALLOC CRASH HB_PRELOAD EXE MIMALLOC TMPDIR\n", argv[0]);
+    if (argc != 10) {
+        fprintf(stderr, "usage: %s TINY TINY_HALF NOMALLOC CRASH HB_PRELOAD EXE MIMALLOC TMPDIR TINY_SLOW\n",
+                argv[0]);
         return 2;
     }
     tiny = argv[1], tiny_half = argv[2], nomalloc = argv[3], crashlib = argv[4];
-    hb_preload = argv[5], an_exe = argv[6], mimalloc = argv[7], tmpdir = argv[8];
+    hb_preload = argv[5], an_exe = argv[6], mimalloc = argv[7], tmpdir = argv[8], tiny_slow = argv[9];
     mkdir(tmpdir, 0755);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),          cmocka_unit_test(test_name_clash),
         cmocka_unit_test(test_missing_and_not_regular), cmocka_unit_test(test_not_elf),
         cmocka_unit_test(test_wrong_architecture), cmocka_unit_test(test_no_malloc),
-        cmocka_unit_test(test_identity),       cmocka_unit_test(test_version_from_symbol),
+        cmocka_unit_test(test_identity),       cmocka_unit_test(test_two_builds_differ),
+        cmocka_unit_test(test_version_from_symbol),
         cmocka_unit_test(test_half_and_crashing), cmocka_unit_test(test_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
