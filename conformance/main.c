@@ -107,6 +107,8 @@ int hb_conform_main(int argc, char **argv) {
     if (!glob) return usage();
 
     hb_options opt = {.gogc = -1};
+    const char *gogc = getenv("HB_GOGC"); /* as bench: gc/gogc-proportional runs probes with it */
+    if (gogc && *gogc) opt.gogc = atoi(gogc);
     if (hb_object_init(ad, &opt) != 0) {
         fprintf(stderr, "hb-%s: adapter init failed\n", ad->name);
         return 3;

@@ -58,8 +58,9 @@ static void set_goal(int64_t marked, int64_t rootsBytes) {
     gh_gcController *c = &gh_gcController_;
     int64_t goal;
     if (c->gogc > 0) {
-        goal = marked + (marked + rootsBytes) * c->gogc / 100;
-        int64_t min = HEAP_MINIMUM * c->gogc / 100;
+        int64_t gogc = gh_gc_fault & GH_FAULT_GOGC_FIXED ? 100 : c->gogc;
+        goal = marked + (marked + rootsBytes) * gogc / 100;
+        int64_t min = HEAP_MINIMUM * gogc / 100;
         if (goal < min) goal = min;
     } else {
         goal = INT64_MAX / 4; /* off: only the memory limit (if any) triggers */
