@@ -12,7 +12,7 @@
  * gc/gogc-proportional` with HB_GOGC=50, 100, 200 and HB_CF_GOGC_PROBE=1 in
  * the environment (conform passes HB_GOGC on as hb_options.gogc). A probe
  * keeps 8 MiB live, runs two full cycles, reads the goal, then allocates
- * 256 MiB of garbage and counts the cycles that ran by themselves; it prints
+ * 128 MiB of garbage and counts the cycles that ran by themselves; it prints
  * its figures as its detail, which this process parses.
  *
  * Bounds: each headroom ratio (100:50, 200:100) within [1.4, 2.9] (about
@@ -37,7 +37,7 @@
 extern char **environ;
 
 enum { PLIVE = 8192, PLIVE_SIZE = 1024 };
-#define PCHURN ((size_t)256 << 20)
+#define PCHURN ((size_t)128 << 20)
 enum { PCHURN_SIZE = 4096 };
 #define PROBE_ENV "HB_CF_GOGC_PROBE"
 

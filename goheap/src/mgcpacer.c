@@ -146,7 +146,7 @@ void gh_pacer_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
     atomic_store_explicit(&c->heapMarked, marked, memory_order_relaxed);
     atomic_store_explicit(&c->heapLive, marked, memory_order_relaxed);
     c->heapScan = scanWork > (64 << 10) ? scanWork : (64 << 10);
-    set_goal(marked, rootsBytes);
+    if (!(gh_gc_fault & GH_FAULT_GOAL_STALE)) set_goal(marked, rootsBytes);
     int64_t trig = atomic_load_explicit(&c->trigger, memory_order_relaxed);
     int64_t dist = trig - marked;
     if (dist < (1 << 20)) dist = 1 << 20;

@@ -78,6 +78,8 @@ enum {
     GH_FAULT_ALLOC_WHITE = 1u << 4,    /* mgc.c: objects allocated while marking are not marked */
     GH_FAULT_DIRTY_HOLES = 1u << 5,    /* mgc.c: recycled slots of fresh-page spans not zeroed */
     GH_FAULT_DIRTY_LARGE = 1u << 6,    /* mheap.c: the large-span cache claims its spans are clean */
+    GH_FAULT_GOAL_STALE = 1u << 7,     /* mgcpacer.c: the goal is not recomputed from the marked heap
+                                          at the end of a cycle (stays at the initial minimum) */
 };
 GH_API extern unsigned gh_gc_fault;
 
