@@ -63,7 +63,7 @@ static pthread_key_t g_key;
 static gh_fixalloc g_alloc;
 static gh_g *g_free;
 /* GH_FAULT_SIGNAL_REGS only: the interrupted stack pointer, to scan from. */
-static __thread uintptr_t fault_sp;
+static __thread uintptr_t fault_sp __attribute__((tls_model("initial-exec")));
 static uint8_t idx_used[GH_MAX_G];
 static _Atomic int maxidx;
 
@@ -75,8 +75,11 @@ static void futex_wake(_Atomic uint32_t *addr) {
 }
 
 GH_NOINLINE void gh_suspend_self(gh_g *g) {
-    uintptr_t fsp = fault_sp;
-    fault_sp = 0;
+    uintptr_t fsp = 0;
+    if (GH_UNLIKELY(gh_gc_fault & GH_FAULT_SIGNAL_REGS)) {
+        fsp = fault_sp;
+        fault_sp = 0;
+    }
     uint32_t gen = atomic_load_explicit(&world_stopped, memory_order_acquire);
     if (!gen || g->suspended || atomic_load_explicit(&g->acked, memory_order_relaxed) == gen) return;
     g->suspended = 1;
