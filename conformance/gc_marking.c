@@ -73,6 +73,15 @@ static uint64_t *make_chain(uint64_t id0, int len, void **keep) {
     return head;
 }
 
+/* Inside the window: 0 when the hook's promise holds (a concurrent
+ * collector has its barrier on: marking really is under way), else why. */
+static int window_is_marking(char *why, size_t n) {
+    if (!hb_has(HB_CAP_CONCURRENT)) return 0;
+    if (hb_rt.barrier_flag && __atomic_load_n(hb_rt.barrier_flag, __ATOMIC_RELAXED)) return 0;
+    return snprintf(why, n, "the adapter claims HB_CAP_CONCURRENT but its barrier flag was off inside the mark "
+                    "hook: the hook did not run during marking, so the hazard was never built");
+}
+
 static int finalizers_ran(_Atomic int *fin, int n) {
     int ran = 0;
     for (int i = 0; i < n; i++) ran += atomic_load(&fin[i]) > 0;
@@ -120,11 +129,13 @@ static hb_cf_status deletion_run(hb_cf_result *r) {
         hb_store(&holder[k], NULL); /* the heap's only reference, deleted */
     }
     int barrier = hb_rt.barrier_flag && __atomic_load_n(hb_rt.barrier_flag, __ATOMIC_RELAXED);
+    char why[400];
+    int outside = window_is_marking(why, sizeof why);
     gc_window_close(&w);
+    if (outside) return hb_cf_fail(r, "%s", why);
     gc_churn(NWORDS * 8, &node_layout, 16384);
     hb_collect(); /* a second cycle: the stack holds them again, finalizers run */
     gc_churn(NWORDS * 8, &node_layout, 16384);
-    char why[400];
     for (int k = 0; k < DX; k++) {
         if ((uintptr_t)held[k] != (s->hidden[k] ^ HIDE))
             return hb_cf_fail(r, "the stack slot of object #%d changed (%p): the property itself is broken", k,
@@ -242,7 +253,11 @@ static hb_cf_status mutators_run(hb_cf_result *r) {
     uint64_t t0 = hb_cf_now_ns();
     while (atomic_load(&s->moved) < MT && hb_cf_now_ns() - t0 < 10000000000ull) gc_nap();
     int moved = atomic_load(&s->moved);
-    if (opened == 0) gc_window_close(&w);
+    char outside[300] = "";
+    if (opened == 0) {
+        window_is_marking(outside, sizeof outside);
+        gc_window_close(&w);
+    }
     gc_churn(NWORDS * 8, &node_layout, 16384);
     hb_collect();
     gc_churn(NWORDS * 8, &node_layout, 16384);
@@ -250,6 +265,7 @@ static hb_cf_status mutators_run(hb_cf_result *r) {
     for (int t = 0; t < MT; t++) hb_thread_join(th[t]);
     if (opened != 0)
         return hb_cf_fail(r, "the adapter claims HB_CAP_MARK_HOOK but its mark hook did not run within 10 s");
+    if (outside[0]) return hb_cf_fail(r, "%s", outside);
     if (moved < MT) return hb_cf_fail(r, "only %d of %d mutator threads ran inside the mark phase", moved, MT);
     for (int t = 0; t < MT; t++)
         if (s->why[t][0])
@@ -279,6 +295,11 @@ static hb_cf_status alloc_run(hb_cf_result *r) {
     if (gc_window_open(&w) != 0)
         return hb_cf_fail(r, "the adapter claims HB_CAP_MARK_HOOK but its mark hook did not run within 10 s");
     int barrier = hb_rt.barrier_flag && __atomic_load_n(hb_rt.barrier_flag, __ATOMIC_RELAXED);
+    char why[400];
+    if (window_is_marking(why, sizeof why)) {
+        gc_window_close(&w);
+        return hb_cf_fail(r, "%s", why);
+    }
     void **nb = hb_new(NL * sizeof(void *), &all_ptrs);
     hb_store(&keep[0], nb);
     for (int i = 0; i < NL; i++) {
@@ -289,7 +310,6 @@ static hb_cf_status alloc_run(hb_cf_result *r) {
     nb = NULL;
     gc_window_close(&w);
     gc_churn(NWORDS * 8, &node_layout, 16384);
-    char why[400];
     for (int i = 0; i < NL; i++)
         if (check_chain(heads[i], (uint64_t)i << 8, NLEN, why, sizeof why))
             return hb_cf_fail(r, "a chain allocated during marking, held by a stack and by new objects only: %s "
