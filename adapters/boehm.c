@@ -9,10 +9,14 @@
  * over arrays with GC_calloc_explicitly_typed. bdwgc stops the world for the
  * whole collection (it is not run incrementally here); pauses are timed from
  * its collection events, from the request to stop the world until the world
- * runs again.
+ * runs again. The mark hook (HB_CAP_MARK_HOOK) is bdwgc's start callback:
+ * it runs at the start of every full collection, before the world stops,
+ * with the allocation lock held (so mutators may not allocate meanwhile,
+ * which the contract allows for a collector without HB_CAP_CONCURRENT).
  */
 #define GC_THREADS
 #include <gc/gc.h>
+#include <gc/gc_mark.h>
 #include <gc/gc_typed.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -212,6 +216,22 @@ static void boehm_set_finalizer(void *obj, void (*fn)(void *, void *), void *arg
     GC_REGISTER_FINALIZER(obj, run_finalizer, f, NULL, NULL);
 }
 
+/* ---- the mark hook: GC_set_start_callback takes no argument ---- */
+static void (*_Atomic hook_fn)(void *);
+static void *_Atomic hook_arg;
+
+static void on_start(void) {
+    void (*fn)(void *) = hook_fn;
+    if (fn) fn(hook_arg);
+}
+
+static void boehm_set_mark_hook(void (*fn)(void *), void *arg) {
+    hook_fn = NULL;
+    hook_arg = arg;
+    hook_fn = fn;
+    GC_set_start_callback(fn ? on_start : NULL);
+}
+
 static int boehm_init(const hb_options *opt) {
     GC_INIT();
     GC_allow_register_threads();
@@ -233,7 +253,7 @@ static int boehm_selfcheck(char *msg, size_t len) {
 static const hb_adapter adapter = {
     .name = "boehm",
     .kind = HB_COLLECTED,
-    .caps = HB_CAP_THREADS | HB_CAP_INTERIOR_PTRS | HB_CAP_FINALIZERS | HB_CAP_PAUSE_EVENTS,
+    .caps = HB_CAP_THREADS | HB_CAP_INTERIOR_PTRS | HB_CAP_FINALIZERS | HB_CAP_PAUSE_EVENTS | HB_CAP_MARK_HOOK,
     .version = boehm_version,
     .init = boehm_init,
     .selfcheck = boehm_selfcheck,
@@ -247,5 +267,6 @@ static const hb_adapter adapter = {
     .gc_stats = boehm_stats,
     .gc_events = boehm_events,
     .set_finalizer = boehm_set_finalizer,
+    .set_mark_hook = boehm_set_mark_hook,
 };
 HB_ADAPTER(adapter);

@@ -77,12 +77,13 @@ static void ghgc_pool_free(hb_pool *p) { gh_pool_free((gh_pool *)p); }
     {                                                                                                       \
         .kind = HB_COLLECTED,                                                                               \
         .caps = HB_CAP_THREADS | HB_CAP_INTERIOR_PTRS | HB_CAP_FINALIZERS | HB_CAP_GOGC | HB_CAP_MEMLIMIT | \
-                HB_CAP_CONCURRENT | HB_CAP_POOL | HB_CAP_STACKPOOL | HB_CAP_PAUSE_EVENTS,                   \
+                HB_CAP_CONCURRENT | HB_CAP_POOL | HB_CAP_STACKPOOL | HB_CAP_PAUSE_EVENTS | HB_CAP_MARK_HOOK, \
         .init = ghgc_init, .thread_attach = gh_gc_thread_attach, .thread_detach = gh_gc_thread_detach,      \
         .gc_alloc = ghgc_alloc, .write_barrier = gh_gc_write_barrier,                                       \
         .barrier_flag = &gh_gc_barrier_enabled, .root_add = gh_gc_root_add,                                 \
         .root_remove = gh_gc_root_remove, .collect = gh_gc_collect, .safepoint = gh_gc_safepoint,           \
         .gc_stats = ghgc_stats, .gc_events = ghgc_events, .set_finalizer = gh_gc_set_finalizer,             \
+        .set_mark_hook = gh_gc_set_mark_hook,                                                               \
         .pool_new = ghgc_pool_new, .pool_get = ghgc_pool_get, .pool_put = ghgc_pool_put,                    \
         .pool_free = ghgc_pool_free, .stack_alloc = gh_stack_alloc, .stack_free = gh_stack_free,            \
         __VA_ARGS__                                                                                         \

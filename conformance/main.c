@@ -135,6 +135,8 @@ static int report_inapplicable(const hb_property *const *all, size_t n, const ch
  * HB_CHILD_SETUP / HB_CHILD_SELFCHECK after saying why on stderr. */
 static int set_up(const hb_adapter *ad) {
     hb_options opt = {.gogc = -1};
+    const char *gogc = getenv("HB_GOGC"); /* as bench: gc/gogc-proportional runs probes with it */
+    if (gogc && *gogc) opt.gogc = atoi(gogc);
     if (hb_object_init(ad, &opt) != 0) {
         fprintf(stderr, "hb-%s: refusing to run: adapter init failed\n", ad->name);
         return HB_CHILD_SETUP;

@@ -224,7 +224,7 @@ static void run_workload(hb_gb_state *st, void *ctx) {
 static const char *caps_names[] = {"aligned",  "usable-size", "sized-free", "threads",
                                    "releases-memory", "interior-pointers", "finalizers",
                                    "weak-refs", "gogc", "memlimit", "concurrent", "pool",
-                                   "stackpool", "pause-events"};
+                                   "stackpool", "pause-events", "mark-hook"};
 
 static int cmd_info(const hb_adapter *ad) {
     json_t *root = json_object();

@@ -30,4 +30,13 @@ static int fg_selfcheck(char *msg, size_t len) {
         GOHEAP_GC_TABLE(.name = NAME, .version = fg_version, .selfcheck = fg_selfcheck, __VA_ARGS__); \
     HB_ADAPTER(fault_adapter)
 
+/* A fault switched on inside goheap (gh_gc_fault, goheap/include/goheap/
+ * gc.h): the table is the real one, goheap runs with that one bug. */
+#define HB_FAULT_GOHEAP_BUG(NAME, BUG)                   \
+    static int fg_init_##BUG(const hb_options *opt) {    \
+        gh_gc_fault = BUG;                               \
+        return ghgc_init(opt);                           \
+    }                                                    \
+    HB_FAULT_GOHEAP(NAME, .init = fg_init_##BUG)
+
 #endif

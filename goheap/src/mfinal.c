@@ -82,7 +82,18 @@ static void *fin_main(void *arg) {
         while (!nready) pthread_cond_wait(&ready_cond, &ready_lock);
         gh_fin f = ready[--nready];
         fin_running = 1;
+        /* Taking the entry out of the queue deletes a reference the marker
+         * may not have seen yet (it scans the queue after the stacks, and
+         * this stack was scanned before f was on it): shade it, as the
+         * deletion barrier does, or the object is freed while fn runs. */
+        gh_g *g = gh_curg;
+        int marking = atomic_load_explicit(&gh_gcphase, memory_order_relaxed) != GH_GCoff;
+        if (marking) {
+            gh_g_acquire(g);
+            gh_greyobject_ptr(f.obj, &g->gcw);
+        }
         pthread_mutex_unlock(&ready_lock);
+        if (marking) gh_g_release(g);
         f.fn(f.user, f.arg);
         atomic_fetch_add_explicit(&nrun, 1, memory_order_relaxed);
         f.user = NULL; /* drop the reference: the object may go next cycle */
@@ -164,8 +175,10 @@ void gh_final_queue_dead(void) {
             continue;
         }
         gh_mspan *s = gh_spanOf(o);
-        gh_set_marked(o, s);
-        atomic_fetch_add_explicit(&gh_work_bytesMarked, (int64_t)s->elemsize, memory_order_relaxed);
+        if (!(gh_gc_fault & GH_FAULT_FINALIZER_FREES)) {
+            gh_set_marked(o, s);
+            atomic_fetch_add_explicit(&gh_work_bytesMarked, (int64_t)s->elemsize, memory_order_relaxed);
+        }
         size_t np = atomic_load_explicit(&npending, memory_order_relaxed);
         if (grow(&pending, &cappending, np + 1) == 0) {
             pending[np] = fins[i];

@@ -69,6 +69,14 @@ _Atomic int gh_gcBlackenEnabled;
 _Atomic uint32_t gh_gc_cycles;
 int gh_gc_debug;
 gh_type gh_types[GH_MAX_TYPES];
+unsigned gh_gc_fault; /* gc.h: faulty adapters only */
+static void (*_Atomic mark_hook)(void *);
+static void *_Atomic mark_hook_arg;
+
+/* Allocate black while marking (the GH_FAULT_ALLOC_WHITE fault does not). */
+#define ALLOC_BLACK()                                                            \
+    (atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed) && \
+     !(gh_gc_fault & GH_FAULT_ALLOC_WHITE))
 
 static _Atomic int gc_inited;
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -225,14 +233,14 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
         esize = s->npages << GH_PAGE_SHIFT;
         s->allocBits = s->bits[0];
         s->gcmarkBits = s->bits[1];
-        s->bits[1][0] = atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed) ? 1 : 0;
+        s->bits[1][0] = ALLOC_BLACK() ? 1 : 0;
         __atomic_store_n(&s->layout, (uintptr_t)t, __ATOMIC_RELEASE);
         gh_large_add(s);
         if (s->bits[1][0]) g->gcw.bytesMarked += (int64_t)esize;
     } else {
         esize = (t == NULL && size < GH_TINY_SIZE) ? (size ? size : 1) : s->elemsize;
         if (t && s->layout != (uintptr_t)t) gh_types_set(s, (uintptr_t)x, t);
-        if (atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) {
+        if (ALLOC_BLACK()) {
             gh_set_marked((uintptr_t)x, s);
             g->gcw.bytesMarked += (int64_t)esize;
         }
@@ -280,9 +288,9 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     uintptr_t esize = slot->elemsize;
     uintptr_t x = slot->wordBase + (uintptr_t)__builtin_ctzll(cache) * esize;
     gh_mspan *s = slot->span;
-    zero_small(x, esize);
+    if (GH_LIKELY(!(gh_gc_fault & GH_FAULT_DIRTY_HOLES)) || s->needzero) zero_small(x, esize);
     if (t && s->layout != (uintptr_t)t) gh_types_set(s, x, t);
-    if (GH_UNLIKELY(atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed))) {
+    if (GH_UNLIKELY(ALLOC_BLACK())) {
         gh_set_marked(x, s);
         g->gcw.bytesMarked += (int64_t)esize;
     }
@@ -290,6 +298,12 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     gh_g_release(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
     return (void *)x;
+}
+
+void gh_gc_set_mark_hook(void (*fn)(void *), void *arg) {
+    atomic_store_explicit(&mark_hook, NULL, memory_order_release);
+    atomic_store_explicit(&mark_hook_arg, arg, memory_order_release);
+    atomic_store_explicit(&mark_hook, fn, memory_order_release);
 }
 
 void gh_gc_safepoint(void) {
@@ -407,6 +421,8 @@ static void gc_cycle(void) {
     scan_stacks(&worker_w);
     uint64_t p1 = gh_startTheWorld();
     gh_stats_pause(p0, p1);
+    void (*hook)(void *) = atomic_load_explicit(&mark_hook, memory_order_acquire);
+    if (hook) hook(atomic_load_explicit(&mark_hook_arg, memory_order_acquire)); /* gh_gc_set_mark_hook */
 
     /* ---- concurrent mark ---- */
     mark_start_ns = nanotime();
@@ -431,7 +447,7 @@ static void gc_cycle(void) {
         uint64_t q0 = nanotime();
         gh_stopTheWorld();
         int more = 0;
-        for (gh_g *g = gh_allg_first(); g; g = g->next) {
+        for (gh_g *g = gh_allg_first(); g && !(gh_gc_fault & GH_FAULT_UNDRAINED_GREY); g = g->next) {
             if (g->gcw.wbuf && g->gcw.wbuf->n) more = 1;
             gh_gcw_dispose(&g->gcw);
         }

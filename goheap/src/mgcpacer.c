@@ -58,8 +58,9 @@ static void set_goal(int64_t marked, int64_t rootsBytes) {
     gh_gcController *c = &gh_gcController_;
     int64_t goal;
     if (c->gogc > 0) {
-        goal = marked + (marked + rootsBytes) * c->gogc / 100;
-        int64_t min = HEAP_MINIMUM * c->gogc / 100;
+        int64_t gogc = gh_gc_fault & GH_FAULT_GOGC_FIXED ? 100 : c->gogc;
+        goal = marked + (marked + rootsBytes) * gogc / 100;
+        int64_t min = HEAP_MINIMUM * gogc / 100;
         if (goal < min) goal = min;
     } else {
         goal = INT64_MAX / 4; /* off: only the memory limit (if any) triggers */
@@ -145,7 +146,7 @@ void gh_pacer_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
     atomic_store_explicit(&c->heapMarked, marked, memory_order_relaxed);
     atomic_store_explicit(&c->heapLive, marked, memory_order_relaxed);
     c->heapScan = scanWork > (64 << 10) ? scanWork : (64 << 10);
-    set_goal(marked, rootsBytes);
+    if (!(gh_gc_fault & GH_FAULT_GOAL_STALE)) set_goal(marked, rootsBytes);
     int64_t trig = atomic_load_explicit(&c->trigger, memory_order_relaxed);
     int64_t dist = trig - marked;
     if (dist < (1 << 20)) dist = 1 << 20;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "goheap/gc.h" /* gh_gc_fault */
 #include "runtime.h"
 
 gh_mheap gh_mheap_ = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -119,7 +120,7 @@ static gh_mspan *largeCacheTake(gh_mheap *h, uintptr_t npages) {
     memmove(&h->largeCache[best], &h->largeCache[best + 1], (h->largeCacheN - best) * sizeof(gh_mspan *));
     h->largeCachePages -= s->npages;
     s->state = GH_SPAN_LARGE;
-    s->needzero = 1;
+    s->needzero = !(gh_gc_fault & GH_FAULT_DIRTY_LARGE); /* fault: "cached spans are clean" */
     s->allocCount = 1;
     h->largeObjects++;
     h->largePages += s->npages;

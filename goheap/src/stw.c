@@ -44,6 +44,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "mgc.h"
@@ -61,6 +62,8 @@ static _Atomic uint32_t world_stopped;/* non-zero (= stop_gen) while stopped */
 static pthread_key_t g_key;
 static gh_fixalloc g_alloc;
 static gh_g *g_free;
+/* GH_FAULT_SIGNAL_REGS only: the interrupted stack pointer, to scan from. */
+static __thread uintptr_t fault_sp __attribute__((tls_model("initial-exec")));
 static uint8_t idx_used[GH_MAX_G];
 static _Atomic int maxidx;
 
@@ -72,12 +75,17 @@ static void futex_wake(_Atomic uint32_t *addr) {
 }
 
 GH_NOINLINE void gh_suspend_self(gh_g *g) {
+    uintptr_t fsp = 0;
+    if (GH_UNLIKELY(gh_gc_fault & GH_FAULT_SIGNAL_REGS)) {
+        fsp = fault_sp;
+        fault_sp = 0;
+    }
     uint32_t gen = atomic_load_explicit(&world_stopped, memory_order_acquire);
     if (!gen || g->suspended || atomic_load_explicit(&g->acked, memory_order_relaxed) == gen) return;
     g->suspended = 1;
     __builtin_unwind_init(); /* callee-saved registers into this frame */
     volatile uintptr_t here = 0;
-    g->sp = (uintptr_t)&here & ~(uintptr_t)7;
+    g->sp = fsp ? fsp : (uintptr_t)&here & ~(uintptr_t)7;
     atomic_store_explicit(&g->acked, gen, memory_order_release);
     while (atomic_load_explicit(&world_stopped, memory_order_acquire) == gen) futex_wait(&world_stopped, gen);
     g->sp = 0;
@@ -91,6 +99,10 @@ static void suspend_handler(int sig, siginfo_t *si, void *uc) {
     (void)uc;
     int e = errno;
     gh_g *g = gh_curg;
+#if defined(__x86_64__)
+    if (GH_UNLIKELY(gh_gc_fault & GH_FAULT_SIGNAL_REGS) && g && !g->mallocing)
+        fault_sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#endif
     if (g && !g->mallocing) gh_suspend_self(g);
     errno = e;
 }

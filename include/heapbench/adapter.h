@@ -49,6 +49,7 @@ enum {
     HB_CAP_POOL = 1u << 11,          /* pool_* : a GC-aware object pool (sync.Pool) */
     HB_CAP_STACKPOOL = 1u << 12,     /* stack_alloc/stack_free: a stack pool */
     HB_CAP_PAUSE_EVENTS = 1u << 13,  /* collected: gc_events timeline */
+    HB_CAP_MARK_HOOK = 1u << 14,     /* collected: set_mark_hook (a window inside marking) */
 };
 
 /* Which words of an object may hold pointers, for a precise collector.
@@ -139,6 +140,18 @@ typedef struct hb_adapter {
     size_t (*gc_events)(hb_gc_event *out, size_t max);
     /* HB_CAP_FINALIZERS: fn(obj, arg) runs once after obj is unreachable. */
     void (*set_finalizer)(void *obj, void (*fn)(void *obj, void *arg), void *arg);
+    /* HB_CAP_MARK_HOOK: fn(arg) runs once in every cycle, on the thread that
+     * runs the cycle, when marking has begun but no heap object has been
+     * scanned yet: for a concurrent collector after its first pause (stacks
+     * scanned, barrier on, allocation black); for a stop-the-world one
+     * before it stops the world. The other threads run while fn runs and
+     * the cycle waits for fn to return, so a conformance property can make
+     * its mutators act *inside* a mark phase deterministically. While fn
+     * runs the mutators may load and store (hb_load, hb_store); they may
+     * allocate only where the adapter also claims HB_CAP_CONCURRENT (a
+     * stop-the-world collector calls fn holding its allocation lock). fn
+     * itself must not allocate or collect. NULL removes the hook. */
+    void (*set_mark_hook)(void (*fn)(void *arg), void *arg);
 
     /* ---- optional extras ---- */
     hb_pool *(*pool_new)(void *(*new_fn)(void *arg), void *arg); /* HB_CAP_POOL */

@@ -59,6 +59,29 @@ GH_API int gh_gc_is_heap_ptr(const void *p);
 /* Test hook: 1 if the object containing p was found live by the last mark
  * (its slot is allocated and not yet reclaimed). */
 GH_API int gh_gc_is_allocated(const void *p);
+/* Test hook: fn(arg) runs on the collector's worker thread in every cycle
+ * once marking has begun: after the first pause (stacks scanned, barrier
+ * on, allocation black) and before any root or heap object is scanned. The
+ * mutators run meanwhile; marking waits until fn returns. fn must not
+ * allocate or collect (the worker is not a mutator). NULL removes it. */
+GH_API void gh_gc_set_mark_hook(void (*fn)(void *arg), void *arg);
+
+/* Deliberately broken behaviours, one bit each, for heapbench's faulty
+ * adapters (conformance/faults/gc_*.c) only, which set gh_gc_fault before
+ * gh_gc_init. Always 0 otherwise; each is tested at exactly one place. */
+enum {
+    GH_FAULT_SIGNAL_REGS = 1u << 0,    /* stw.c: stopped threads scanned from the interrupted sp,
+                                          not the signal frame: registers lost */
+    GH_FAULT_UNDRAINED_GREY = 1u << 1, /* mgc.c: mark termination ignores the mutators' grey buffers */
+    GH_FAULT_FINALIZER_FREES = 1u << 2,/* mfinal.c: a queued finalizable object is not kept alive */
+    GH_FAULT_GOGC_FIXED = 1u << 3,     /* mgcpacer.c: the goal uses GOGC=100, whatever was set */
+    GH_FAULT_ALLOC_WHITE = 1u << 4,    /* mgc.c: objects allocated while marking are not marked */
+    GH_FAULT_DIRTY_HOLES = 1u << 5,    /* mgc.c: recycled slots of fresh-page spans not zeroed */
+    GH_FAULT_DIRTY_LARGE = 1u << 6,    /* mheap.c: the large-span cache claims its spans are clean */
+    GH_FAULT_GOAL_STALE = 1u << 7,     /* mgcpacer.c: the goal is not recomputed from the marked heap
+                                          at the end of a cycle (stays at the initial minimum) */
+};
+GH_API extern unsigned gh_gc_fault;
 
 typedef struct gh_gc_stats {
     uint64_t cycles, pauses;
