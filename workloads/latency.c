@@ -1,24 +1,43 @@
 /*
- * latency.c — per-call allocation and free latency, sampled.
+ * latency.c — the sampler behind alloc_share and the per-call latency
+ * percentiles.
  *
- * A mean hides what a latency-sensitive program feels: the one malloc in
- * ten thousand that takes a lock, refills a span from the OS, or waits for a
- * collection. With HB_LATENCY=1 in the environment, every workload's hb_new,
- * hb_new_zeroed and hb_drop calls are sampled: one call in HB_LATENCY_EVERY
- * (default 61, prime so that it does not beat with a workload's own period)
- * is timed with the cycle counter (rdtsc fenced by lfence/rdtscp) and the
- * cycles are stored. At the end of each workload run the samples are
- * converted to nanoseconds — the cycle counter is calibrated against
- * CLOCK_MONOTONIC over the whole interval since sampling began — and
- * reported as Google Benchmark counters:
+ * One hb_new/hb_new_zeroed/hb_drop call in N (per thread; N prime so that
+ * it does not beat with a workload's own period) is timed with the cycle
+ * counter (rdtsc fenced by lfence/rdtscp), minus the timer's own cost
+ * measured at start.
+ *
+ * alloc_share (always; HB_ALLOC_SHARE=0 turns it off; N = 127): what share
+ * of the workload's thread time was spent inside allocator calls. Each
+ * thread sums its sampled cycles; N x the sum estimates the cycles of all
+ * its calls. The thread time is the wall time of the threads the workload
+ * started (hb_thread_start) plus the main thread's run time less the time
+ * it waited in hb_thread_join (harness/object.c): wall time on both sides,
+ * so a loaded machine inflates both alike. Reported per workload run as
+ *
+ *   alloc_share          estimated time in calls / thread time, in [0, 1]
+ *   alloc_share_samples  timed calls behind it
+ *   alloc_call_mean_ns   mean time of a sampled call
+ *
+ * A workload that allocates nothing in this process (real/: the program
+ * runs as a child) reports no alloc_share. A collector's background
+ * threads are not thread time here; its work inside gc_alloc (assists, a
+ * stop-the-world collection) is time in calls.
+ *
+ * Latency percentiles (HB_LATENCY=1; N = 61, HB_LATENCY_EVERY=N overrides
+ * both): A mean hides what a latency-sensitive program feels: the one
+ * malloc in ten thousand that takes a lock, refills a span from the OS, or
+ * waits for a collection. The sampled cycles are also stored, converted to
+ * nanoseconds at the end of each run — the cycle counter is calibrated
+ * against CLOCK_MONOTONIC over the whole interval since sampling began —
+ * and reported as Google Benchmark counters:
  *
  *   alloc_p50_ns alloc_p99_ns alloc_p999_ns alloc_max_ns alloc_samples
  *   free_p50_ns  free_p99_ns  free_p999_ns  free_max_ns  free_samples
  *
  * (free_* only for manual adapters: a collector's drop does nothing). Up to
  * 1M samples per kind are kept per run; later ones are counted as
- * `latency_dropped`. Disabled, the cost is one predictable branch in
- * hb_new/hb_drop (heapbench/object.h).
+ * `latency_dropped`. The fast path's cost: heapbench/object.h.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -67,52 +86,80 @@ typedef struct sample_set {
 } sample_set;
 
 static sample_set allocs, frees;
-static unsigned every = 61;
-static uint64_t calib_cycles, calib_ns;
-static _Thread_local unsigned countdown;
+static unsigned every = 127;
+static int share_on, percentiles_on;
+static uint64_t calib_cycles, calib_ns, timer_cost, last_report_ns;
+
+/* Per thread: sampled cycles and samples not yet added to the totals. */
+static _Thread_local uint64_t tl_cycles, tl_samples;
+static uint64_t sum_cycles, sum_samples;
 
 static void record(sample_set *s, uint64_t c) {
     uint64_t i = __atomic_fetch_add(&s->n, 1, __ATOMIC_RELAXED);
     if (i < CAP) s->cyc[i] = c;
 }
 
-static inline int sample_now(void) {
-    if (countdown) {
-        countdown--;
-        return 0;
-    }
-    countdown = every - 1;
-    return 1;
+static void flush_thread(void) {
+    __atomic_fetch_add(&sum_cycles, tl_cycles, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sum_samples, tl_samples, __ATOMIC_RELAXED);
+    tl_cycles = tl_samples = 0;
+}
+
+void hb_latency_thread_exit(void) { flush_thread(); }
+
+int hb_latency_enabled(void) { return share_on || percentiles_on; }
+
+static void account(sample_set *s, uint64_t t0, uint64_t t1) {
+    uint64_t c = t1 - t0 > timer_cost ? t1 - t0 - timer_cost : 0;
+    tl_cycles += c;
+    if (++tl_samples >= 256) flush_thread(); /* rarely: the totals are shared */
+    if (percentiles_on) record(s, c);
 }
 
 void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) {
-    if (!sample_now()) return hb_new_direct(size, layout, zeroed);
+    hb_sample_countdown = (int)every - 1;
     uint64_t t0 = cycles_begin();
     void *p = hb_new_direct(size, layout, zeroed);
     uint64_t t1 = cycles_end();
-    record(&allocs, t1 - t0);
+    account(&allocs, t0, t1);
     return p;
 }
 
 void hb_latency_drop(void *p, size_t size) {
-    if (hb_rt.kind == HB_COLLECTED || !sample_now()) {
-        hb_drop_direct(p, size);
+    hb_sample_countdown = (int)every - 1;
+    if (hb_rt.kind == HB_COLLECTED) { /* a no-op: it costs (about) nothing */
+        tl_samples++;
         return;
     }
     uint64_t t0 = cycles_begin();
     hb_drop_direct(p, size);
     uint64_t t1 = cycles_end();
-    record(&frees, t1 - t0);
+    account(&frees, t0, t1);
 }
+
+/* The timer's own cost: the least of many empty timed intervals. */
+static uint64_t measure_timer_cost(void) {
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t t0 = cycles_begin(), t1 = cycles_end();
+        if (t1 - t0 < best) best = t1 - t0;
+    }
+    return best == UINT64_MAX ? 0 : best;
+}
+
+static int env_off(const char *v) { return v && (!*v || !strcmp(v, "0")); }
 
 __attribute__((constructor)) static void latency_setup(void) {
     const char *on = getenv("HB_LATENCY");
-    if (!on || !*on || !strcmp(on, "0")) return;
+    percentiles_on = on && !env_off(on);
+    share_on = !env_off(getenv("HB_ALLOC_SHARE"));
+    if (percentiles_on) every = 61;
     const char *ev = getenv("HB_LATENCY_EVERY");
     if (ev && atoi(ev) > 0) every = (unsigned)atoi(ev);
-    calib_ns = mono_ns();
+    timer_cost = measure_timer_cost();
+    last_report_ns = calib_ns = mono_ns();
     calib_cycles = cycles_begin();
-    hb_rt.latency = 1;
+    hb_rt.latency = percentiles_on;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -152,9 +199,30 @@ static uint64_t report_set(hb_gb_state *st, sample_set *s, const char *kind, dou
     return dropped;
 }
 
+/* alloc_share over the interval since the last report (see the top). */
+static void report_share(hb_gb_state *st, uint64_t now, double ns_per_cyc) {
+    flush_thread();
+    uint64_t cyc = __atomic_exchange_n(&sum_cycles, 0, __ATOMIC_RELAXED);
+    uint64_t n = __atomic_exchange_n(&sum_samples, 0, __ATOMIC_RELAXED);
+    uint64_t threads_ns, join_ns;
+    hb_thread_time_take(&threads_ns, &join_ns);
+    uint64_t main_ns = now - last_report_ns;
+    last_report_ns = now;
+    main_ns = main_ns > join_ns ? main_ns - join_ns : 0;
+    double busy_ns = (double)(main_ns + threads_ns), in_calls_ns = (double)cyc * every * ns_per_cyc;
+    if (n == 0 || busy_ns <= 0) return;
+    double share = in_calls_ns / busy_ns;
+    hb_gb_counter(st, "alloc_share", share > 1 ? 1 : share, HB_GB_DEFAULT);
+    hb_gb_counter(st, "alloc_share_samples", (double)n, HB_GB_DEFAULT);
+    hb_gb_counter(st, "alloc_call_mean_ns", (double)cyc * ns_per_cyc / (double)n, HB_GB_DEFAULT);
+}
+
 void hb_latency_report(hb_gb_state *st) {
-    if (!hb_rt.latency) return;
+    if (!hb_latency_enabled() || hb_gb_thread_index(st) != 0) return;
+    uint64_t now = mono_ns(); /* before ns_per_cycle, which may wait */
     double scale = ns_per_cycle();
+    if (share_on) report_share(st, now, scale);
+    if (!percentiles_on) return;
     uint64_t dropped = report_set(st, &allocs, "alloc", scale);
     dropped += report_set(st, &frees, "free", scale);
     if (dropped) hb_gb_counter(st, "latency_dropped", (double)dropped, HB_GB_DEFAULT);
