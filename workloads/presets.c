@@ -7,8 +7,9 @@
  * heapbench/workload.h): `classic` gives a classic-derived workload the
  * arguments its original is published with. A preset's values are
  * "NAME=VALUE,..." over the workload's own params; unlisted params keep
- * their quick value; VALUE is an integer with an optional K/M/G suffix, or
- * `nproc` (the CPUs this process may run on, as nproc(1) counts them).
+ * their quick value; VALUE is an integer with an optional K/M/G suffix,
+ * `nproc` (the CPUs this process may run on, as nproc(1) counts them), or
+ * `M*nproc`.
  *
  * The policy table says how each preset is measured by default: the
  * repetitions per cell and Google Benchmark's minimum time per repetition
@@ -52,9 +53,14 @@ static int64_t online_cpus(void) {
     return n > 0 ? n : 1;
 }
 
-/* One VALUE: an integer with an optional K/M/G suffix, or nproc. */
+/* One VALUE: an integer with an optional K/M/G suffix, nproc, or M*nproc. */
 static int parse_value(const char *s, size_t len, int64_t *out) {
     if (len == 5 && !strncmp(s, "nproc", 5)) return *out = online_cpus(), 0;
+    if (len > 6 && !strncmp(s + len - 6, "*nproc", 6)) {
+        if (parse_value(s, len - 6, out)) return -1;
+        *out *= online_cpus();
+        return 0;
+    }
     char buf[32], *end;
     if (len == 0 || len >= sizeof buf) return -1;
     memcpy(buf, s, len);

@@ -18,7 +18,7 @@
  * table). A workload may name further presets in `presets` — e.g.
  * `classic`, the published arguments of the benchmark it mirrors — each a
  * list of NAME=VALUE over its params (unlisted params keep their quick
- * value; the value `nproc` means the online CPU count). A workload without
+ * value; the value `nproc` means the online CPU count, `2*nproc` twice it). A workload without
  * a preset that was asked for is `unsupported` for it (exit 4), never run
  * with other values. Resolution: workloads/presets.c; docs/workloads.md.
  */
