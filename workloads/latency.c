@@ -143,8 +143,26 @@ static void account(sample_set *s, uint64_t t0, uint64_t t1, int migrated) {
     if (++tl_samples >= 256) flush_thread(); /* rarely: the totals are shared */
 }
 
+/* Whether to time this call, and re-arm the countdown. A thread's first
+ * call lands here (its countdown starts at 0): it is timed with chance
+ * 1/N and the countdown starts at a random phase, so that the costly first
+ * call of every thread (its cache being set up) is not always timed — it
+ * would count N times over. */
+static _Thread_local int tl_armed;
+
+static int take_sample(void) {
+    if (tl_armed) {
+        hb_sample_countdown = (int)every - 1;
+        return 1;
+    }
+    tl_armed = 1;
+    unsigned r = (unsigned)(cycles_begin() % every);
+    hb_sample_countdown = r ? (int)r - 1 : (int)every - 1;
+    return r == 0;
+}
+
 void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) {
-    hb_sample_countdown = (int)every - 1;
+    if (!take_sample()) return hb_new_direct(size, layout, zeroed);
     unsigned c0, c1;
     uint64_t t0 = call_begin(&c0);
     void *p = hb_new_direct(size, layout, zeroed);
@@ -154,7 +172,10 @@ void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) {
 }
 
 void hb_latency_drop(void *p, size_t size) {
-    hb_sample_countdown = (int)every - 1;
+    if (!take_sample()) {
+        hb_drop_direct(p, size);
+        return;
+    }
     if (hb_rt.kind == HB_COLLECTED) { /* a no-op: it costs (about) nothing */
         tl_samples++;
         return;
