@@ -6,13 +6,16 @@
 # factor over each GOOD adapter (per-thread memory), which must stay under
 # 1.3. (On a quiet 16-core Xeon the same measurement gave about 2.0 for the
 # packed placement and 1.00-1.03 for malloc's with two threads, 4.4-4.9
-# with eight: docs/validity.md.) False sharing needs the two threads on two cores with private caches
-# at the same time; on a shared machine they may not get them, so a miss is
-# retried, and if every try misses while hb-fs-probe (two threads storing
-# to one line vs two lines, no allocator) shows less than a 1.5x slowdown,
-# the machine cannot show false sharing now and the test is skipped (exit
-# 77) — it fails only where the probe saw false sharing and hb-packed's
-# factor still did not.
+# with eight: docs/validity.md.)
+#
+# False sharing needs the two threads on two cores with private caches at
+# the same time, which a shared machine may not give them (and two virtual
+# CPUs that are one core's hyperthreads never do). So each try is
+# bracketed by hb-fs-probe (two threads storing to and loading from one
+# line vs two lines, no allocator): a try counts only if both probes saw a
+# slowdown of at least 1.8x. Any counted or uncounted try that passes
+# passes; three counted tries that all miss fail; otherwise (the machine
+# could not show false sharing) the test is skipped, exit 77.
 set -u
 B=${1:?usage: $0 BUILD WORKLOAD GOOD...}
 WL=${2:?}
@@ -30,7 +33,17 @@ assert f, "no false_sharing_factor counter"
 print(f[len(f) // 2])' || { cat "$B/fs-$1.err" >&2; echo "FAIL: no factor from hb-$1" >&2; exit 1; }
 }
 
-for try in 1 2 3 4 5; do
+# probe: hb-fs-probe's slowdown, and whether it is at least 1.8.
+probe_ok() {
+    p=$("$B/hb-fs-probe") || { echo "FAIL: hb-fs-probe failed" >&2; exit 1; }
+    echo "probe: two threads on one line vs two lines, no allocator: ${p}x"
+    python3 -c "import sys; sys.exit(0 if $p >= 1.8 else 1)"
+}
+
+counted=0
+for try in 1 2 3 4 5 6; do
+    before=0
+    probe_ok && before=1
     bad=$(factor packed) || exit 1
     ok=1
     for g in "$@"; do
@@ -41,12 +54,13 @@ for try in 1 2 3 4 5; do
         python3 -c "import sys; b, g = $bad, $good; sys.exit(0 if b >= 1.5 * g and b >= g + 0.5 else 1)" || ok=0
     done
     [ $ok = 1 ] && { echo "ok: packed's factor far above the good adapters'"; exit 0; }
+    if [ $before = 1 ] && probe_ok; then
+        counted=$((counted + 1))
+        if [ $counted -ge 3 ]; then
+            echo "FAIL: the machine showed false sharing around $counted tries, yet hb-packed's false_sharing_factor ($bad) was never far above the good adapters'" >&2
+            exit 1
+        fi
+    fi
 done
-probe=$("$B/hb-fs-probe") || { echo "FAIL: hb-fs-probe failed" >&2; exit 1; }
-echo "probe: two threads on one line vs two lines, no allocator: ${probe}x"
-if python3 -c "import sys; sys.exit(0 if $probe < 1.5 else 1)"; then
-    echo "SKIP: false sharing does not show on this machine now (loaded, or CPUs sharing a cache)"
-    exit 77
-fi
-echo "FAIL: the machine shows false sharing (${probe}x), yet hb-packed's false_sharing_factor ($bad) is not far above the good adapters'" >&2
-exit 1
+echo "SKIP: false sharing did not show on this machine around the tries (loaded, or CPUs sharing a cache)"
+exit 77
