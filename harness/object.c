@@ -1,8 +1,7 @@
 /*
  * object.c — the out-of-line half of the object API (heapbench/object.h):
  * binding the active adapter, threads that the adapter knows about, and
- * the sampled calls' slow path with the thread time that alloc_share is a
- * share of (the sampler itself is workloads/latency.c).
+ * the sampled calls' slow path (the sampler itself is workloads/latency.c).
  */
 #define _GNU_SOURCE
 #include "heapbench/object.h"
@@ -12,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const int hb_no_barrier = 0;
@@ -36,20 +34,6 @@ void hb_sample_drop(void *p, size_t size) {
     else hb_drop_direct(p, size);
 }
 
-/* alloc_share's denominator: see hb_thread_time_take in object.h. */
-static uint64_t threads_ns, join_wait_ns;
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void hb_thread_time_take(uint64_t *t_ns, uint64_t *j_ns) {
-    *t_ns = __atomic_exchange_n(&threads_ns, 0, __ATOMIC_RELAXED);
-    *j_ns = __atomic_exchange_n(&join_wait_ns, 0, __ATOMIC_RELAXED);
-}
-
 hb_runtime hb_rt = {.barrier_flag = &hb_no_barrier};
 
 const char *hb_kind_name(hb_kind k) { return k == HB_COLLECTED ? "collected" : "manual"; }
@@ -69,12 +53,10 @@ typedef struct thread_start {
 static void *thread_main(void *p) {
     thread_start ts = *(thread_start *)p;
     free(p);
-    uint64_t t0 = now_ns();
     if (hb_rt.ad->thread_attach) hb_rt.ad->thread_attach();
     void *ret = ts.fn(ts.arg);
     if (hb_rt.ad->thread_detach) hb_rt.ad->thread_detach();
     if (hb_latency_thread_exit) hb_latency_thread_exit();
-    __atomic_fetch_add(&threads_ns, now_ns() - t0, __ATOMIC_RELAXED);
     return ret;
 }
 
@@ -90,9 +72,7 @@ int hb_thread_start(pthread_t *t, void *(*fn)(void *), void *arg) {
 
 void *hb_thread_join(pthread_t t) {
     void *ret = NULL;
-    uint64_t t0 = now_ns();
     pthread_join(t, &ret);
-    __atomic_fetch_add(&join_wait_ns, now_ns() - t0, __ATOMIC_RELAXED);
     return ret;
 }
 

@@ -5,21 +5,26 @@
  * One hb_new/hb_new_zeroed/hb_drop call in N (per thread; N prime so that
  * it does not beat with a workload's own period) is timed with the cycle
  * counter (rdtsc fenced by lfence/rdtscp), minus the timer's own cost
- * measured at start. A call that ended on another CPU than it began (the
- * thread was descheduled inside it) is left out of alloc_share, not out of
- * the percentiles; and a timed call counts at most ~1 ms (3M cycles) towards it: on a
- * loaded machine a thread preempted inside a timed call (without moving)
- * would otherwise add its whole time slice, times N. Allocator calls
- * longer than 1 ms are a collector's stop-the-world collections, whose
- * time is in pause_total_ns. Still, measure alloc_share on a quiet machine.
+ * measured at start (the median of fenced empty indirect calls). A call
+ * during which the thread was descheduled is left out of alloc_share (not
+ * out of the percentiles): one that ended on another CPU than it began,
+ * or one longer than ~20 us (60000 cycles) after which the thread's count
+ * of involuntary context switches had moved; and a timed call counts at
+ * most ~1 ms (3M cycles), for what the guest cannot see (a virtual CPU
+ * descheduled by its host). Otherwise, on a loaded machine, a thread
+ * preempted inside a timed call would add its whole time slice, times N.
+ * Allocator calls longer than 1 ms are a collector's stop-the-world
+ * collections, whose time is in pause_total_ns. The fences also keep a
+ * timed call from overlapping the work around it, so for calls of a few
+ * ns the share is an upper bound. Measure alloc_share on a quiet machine.
  *
  * alloc_share (always; HB_ALLOC_SHARE=0 turns it off; N = 127): what share
- * of the workload's thread time was spent inside allocator calls. Each
- * thread sums its sampled cycles; N x the sum estimates the cycles of all
- * its calls. The thread time is the wall time of the threads the workload
- * started (hb_thread_start) plus the main thread's run time less the time
- * it waited in hb_thread_join (harness/object.c): wall time on both sides,
- * so a loaded machine inflates both alike. Reported per workload run as
+ * of the process's CPU time was spent inside allocator calls. Each thread
+ * sums its sampled cycles; N x the sum estimates the cycles of all its
+ * calls; the CPU time is getrusage(RUSAGE_SELF), user + system, over the
+ * same interval (since the previous report). CPU time on both sides: a
+ * call during which the thread was descheduled is left out (below), and a
+ * descheduled thread uses no CPU time. Reported per workload run as
  *
  *   alloc_share          estimated time in calls / thread time, in [0, 1]
  *   alloc_share_samples  timed calls behind it
@@ -27,8 +32,10 @@
  *
  * A workload that allocates nothing in this process (real/: the program
  * runs as a child) reports no alloc_share. A collector's background
- * threads are not thread time here; its work inside gc_alloc (assists, a
- * stop-the-world collection) is time in calls.
+ * threads' CPU time counts as time outside calls; its work inside gc_alloc
+ * (assists, a stop-the-world collection) as time in calls. A thread that
+ * sleeps inside a call (a lock's futex) counts wall time inside the call
+ * but no CPU time, so contended allocators can read high (clamped at 1).
  *
  * Latency percentiles (HB_LATENCY=1; N = 61, HB_LATENCY_EVERY=N overrides
  * both): A mean hides what a latency-sensitive program feels: the one
@@ -50,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "heapbench/object.h"
@@ -110,7 +118,7 @@ typedef struct sample_set {
 static sample_set allocs, frees;
 static unsigned every = 127;
 static int share_on, percentiles_on;
-static uint64_t calib_cycles, calib_ns, timer_cost, last_report_ns;
+static uint64_t calib_cycles, calib_ns, timer_cost;
 /* A timed call counts at most this many cycles towards alloc_share: 1 ms
  * at 3 GHz (0.75-1.5 ms on common cycle-counter rates); no calibration
  * wait at start, which every hb-<name> process would pay. */
@@ -135,10 +143,23 @@ void hb_latency_thread_exit(void) { flush_thread(); }
 
 int hb_latency_enabled(void) { return share_on || percentiles_on; }
 
+/* Whether this thread was preempted since the last time it asked (its
+ * involuntary context switches moved). A syscall: asked only about calls
+ * longer than ~20 us, which are rare unless the thread was preempted. */
+static _Thread_local long tl_nivcsw = -1;
+
+static int preempted_since_last(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0) return 0;
+    int moved = ru.ru_nivcsw != tl_nivcsw;
+    tl_nivcsw = ru.ru_nivcsw;
+    return moved;
+}
+
 static void account(sample_set *s, uint64_t t0, uint64_t t1, int migrated) {
     uint64_t c = t1 - t0 > timer_cost ? t1 - t0 - timer_cost : 0;
     if (percentiles_on) record(s, c); /* the latency a caller felt, whatever the cause */
-    if (migrated) return;
+    if (migrated || (c > 60000 && preempted_since_last())) return;
     tl_cycles += c < share_cap ? c : share_cap;
     if (++tl_samples >= 256) flush_thread(); /* rarely: the totals are shared */
 }
@@ -187,16 +208,41 @@ void hb_latency_drop(void *p, size_t size) {
     account(&frees, t0, t1, c0 != c1);
 }
 
-/* The timer's own cost: the least of many empty timed intervals. */
-static uint64_t measure_timer_cost(void) {
-    uint64_t best = UINT64_MAX;
-    for (int i = 0; i < 1000; i++) {
-        unsigned c0, c1;
-        uint64_t t0 = call_begin(&c0), t1 = cycles_end_cpu(&c1);
-        if (t1 - t0 < best) best = t1 - t0;
-    }
-    return best == UINT64_MAX ? 0 : best;
+/* The timer's own cost, as a timed call sees it: an indirect call to an
+ * empty function between the same fences — the median of many (the sum of
+ * samples wants the typical overhead, not the least). */
+__attribute__((noinline)) static void *empty_call(size_t n) {
+    __asm__ volatile("" ::: "memory");
+    return (void *)n;
 }
+static void *(*volatile empty_fn)(size_t) = empty_call;
+
+static int cmp_u64_(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t measure_timer_cost(void) {
+    static uint64_t d[2001];
+    for (int i = 0; i < 2001; i++) {
+        unsigned c0, c1;
+        uint64_t t0 = call_begin(&c0);
+        empty_fn((size_t)i);
+        d[i] = cycles_end_cpu(&c1) - t0;
+    }
+    qsort(d, 2001, sizeof *d, cmp_u64_);
+    return d[1000];
+}
+
+/* The process's CPU time (all threads, user + system), in ns. */
+static uint64_t cpu_ns(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+static uint64_t last_cpu_ns;
 
 static int env_off(const char *v) { return v && (!*v || !strcmp(v, "0")); }
 
@@ -208,7 +254,8 @@ __attribute__((constructor)) static void latency_setup(void) {
     const char *ev = getenv("HB_LATENCY_EVERY");
     if (ev && atoi(ev) > 0) every = (unsigned)atoi(ev);
     timer_cost = measure_timer_cost();
-    last_report_ns = calib_ns = mono_ns();
+    calib_ns = mono_ns();
+    last_cpu_ns = cpu_ns();
     calib_cycles = cycles_begin();
     hb_rt.latency = percentiles_on;
 }
@@ -251,18 +298,15 @@ static uint64_t report_set(hb_gb_state *st, sample_set *s, const char *kind, dou
 }
 
 /* alloc_share over the interval since the last report (see the top). */
-static void report_share(hb_gb_state *st, uint64_t now, double ns_per_cyc) {
+static void report_share(hb_gb_state *st, uint64_t cpu, double ns_per_cyc) {
     flush_thread();
     uint64_t cyc = __atomic_exchange_n(&sum_cycles, 0, __ATOMIC_RELAXED);
     uint64_t n = __atomic_exchange_n(&sum_samples, 0, __ATOMIC_RELAXED);
-    uint64_t threads_ns, join_ns;
-    hb_thread_time_take(&threads_ns, &join_ns);
-    uint64_t main_ns = now - last_report_ns;
-    last_report_ns = now;
-    main_ns = main_ns > join_ns ? main_ns - join_ns : 0;
-    double busy_ns = (double)(main_ns + threads_ns), in_calls_ns = (double)cyc * every * ns_per_cyc;
-    if (n == 0 || busy_ns <= 0) return;
-    double share = in_calls_ns / busy_ns;
+    uint64_t busy = cpu - last_cpu_ns;
+    last_cpu_ns = cpu;
+    double in_calls_ns = (double)cyc * every * ns_per_cyc;
+    if (n == 0 || busy == 0) return;
+    double share = in_calls_ns / (double)busy;
     hb_gb_counter(st, "alloc_share", share > 1 ? 1 : share, HB_GB_DEFAULT);
     hb_gb_counter(st, "alloc_share_samples", (double)n, HB_GB_DEFAULT);
     hb_gb_counter(st, "alloc_call_mean_ns", (double)cyc * ns_per_cyc / (double)n, HB_GB_DEFAULT);
@@ -270,9 +314,9 @@ static void report_share(hb_gb_state *st, uint64_t now, double ns_per_cyc) {
 
 void hb_latency_report(hb_gb_state *st) {
     if (!hb_latency_enabled() || hb_gb_thread_index(st) != 0) return;
-    uint64_t now = mono_ns(); /* before ns_per_cycle, which may wait */
+    uint64_t cpu = cpu_ns(); /* before ns_per_cycle, which may spin */
     double scale = ns_per_cycle();
-    if (share_on) report_share(st, now, scale);
+    if (share_on) report_share(st, cpu, scale);
     if (!percentiles_on) return;
     uint64_t dropped = report_set(st, &allocs, "alloc", scale);
     dropped += report_set(st, &frees, "free", scale);

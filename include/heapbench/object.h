@@ -21,7 +21,7 @@
  *
  * Sampling (workloads/latency.c): one hb_new/hb_drop call in N is timed
  * with the cycle counter. Always (unless HB_ALLOC_SHARE=0), N = 127 and the
- * sum gives `alloc_share`, the share of the workload's thread time spent
+ * sum gives `alloc_share`, the share of the process's CPU time spent
  * inside allocator calls, reported as a counter of every cell; with
  * HB_LATENCY=1, N = 61 and the per-call latency percentiles are reported
  * too (HB_LATENCY_EVERY=N overrides N). The fast path pays one decrement
@@ -72,11 +72,6 @@ void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) __attribu
 void hb_latency_drop(void *p, size_t size) __attribute__((weak));
 int hb_latency_enabled(void) __attribute__((weak));     /* nonzero: sample */
 void hb_latency_thread_exit(void) __attribute__((weak)); /* flush a thread's sums */
-
-/* Thread time for alloc_share's denominator (harness/object.c): the wall
- * time of threads started by hb_thread_start, and the time threads spent
- * waiting in hb_thread_join, each since the last call (then reset). */
-void hb_thread_time_take(uint64_t *threads_ns, uint64_t *join_wait_ns);
 
 /* The unsampled operations. */
 static inline void *hb_new_direct(size_t size, const hb_layout *layout, int zeroed) {
