@@ -13,7 +13,10 @@
  *   hb-<name> bench [options] [--benchmark_* flags]
  *       --workload NAME|GLOB         (repeatable; default: all, plus
  *                                    harness/loop-overhead)
- *       --preset quick|full          parameter set (default quick)
+ *       --preset quick|full|NAME     parameter set (default quick); NAME: a
+ *                                    further preset such as classic, listed per
+ *                                    workload in `info` ("presets"); a workload
+ *                                    without it is unsupported (exit 4)
  *       --param NAME=VALUE           override one parameter (K/M/G suffixes)
  *       --gogc N, --memlimit BYTES, --torture    collector options
  *   hb-<name> conform [...]          the conformance properties
@@ -226,6 +229,33 @@ static const char *caps_names[] = {"aligned",  "usable-size", "sized-free", "thr
                                    "weak-refs", "gogc", "memlimit", "concurrent", "pool",
                                    "stackpool", "pause-events", "mark-hook"};
 
+/* A workload's presets in `info`: "presets": every name it runs under
+ * (quick, full, then its own), and "preset_params": {name: {param: value}}
+ * for its own presets, resolved here (nproc is this machine's count), and
+ * "preset_repetitions": {name: N} for every preset. */
+static void add_presets(json_t *w, const hb_workload *wl) {
+    json_t *names = json_array(), *vals = json_object(), *reps = json_object();
+    json_array_append_new(names, json_string("quick"));
+    json_array_append_new(names, json_string("full"));
+    for (const hb_preset *p = wl->presets; p && p->name; p++) json_array_append_new(names, json_string(p->name));
+    size_t i;
+    json_t *name;
+    json_array_foreach(names, i, name) {
+        const char *pn = json_string_value(name);
+        int64_t v[HB_MAX_PARAMS];
+        char err[256];
+        json_object_set_new(reps, pn, json_integer(hb_preset_repetitions(wl, pn)));
+        if (i < 2 || hb_preset_values(wl, pn, v, err, sizeof err) != 0) continue;
+        json_t *o = json_object();
+        for (size_t k = 0; k < wl->nparams && k < HB_MAX_PARAMS; k++)
+            json_object_set_new(o, wl->params[k].name, json_integer(v[k]));
+        json_object_set_new(vals, pn, o);
+    }
+    json_object_set_new(w, "presets", names);
+    json_object_set_new(w, "preset_params", vals);
+    json_object_set_new(w, "preset_repetitions", reps);
+}
+
 static int cmd_info(const hb_adapter *ad) {
     json_t *root = json_object();
     json_object_set_new(root, "name", json_string(ad->name));
@@ -260,6 +290,7 @@ static int cmd_info(const hb_adapter *ad) {
                                                 "help", p->help ? p->help : ""));
         }
         json_object_set_new(w, "params", ps);
+        add_presets(w, wl);
         json_array_append_new(wls, w);
     }
     json_object_set_new(root, "workloads", wls);
@@ -287,6 +318,16 @@ static int parse_int(const char *s, int64_t *out) {
     return 0;
 }
 
+/* quick, full, a preset with a measurement policy, or one a workload names. */
+static int preset_known(const char *name) {
+    if (!strcmp(name, "quick") || !strcmp(name, "full") || hb_preset_policy_find(name)) return 1;
+    const hb_workload *const *all;
+    size_t n = hb_workloads(&all);
+    for (size_t i = 0; i < n; i++)
+        if (hb_preset_find(all[i], name)) return 1;
+    return 0;
+}
+
 typedef struct param_override {
     const char *name;
     int64_t value;
@@ -295,7 +336,8 @@ typedef struct param_override {
 
 static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     const char *globs[64];
-    int nglobs = 0, full = 0;
+    int nglobs = 0, gb_reps_given = 0, gb_min_time_given = 0;
+    const char *preset = "quick";
     param_override ov[HB_MAX_PARAMS * 4];
     int nov = 0;
     hb_options opt = {.gogc = -1};
@@ -319,11 +361,7 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
             if (nglobs < 64) globs[nglobs++] = v;
             i++;
         } else if (!strcmp(a, "--preset") && v) {
-            if (strcmp(v, "quick") && strcmp(v, "full")) {
-                fprintf(stderr, "hb-%s: --preset takes quick or full, not '%s'\n", ad->name, v);
-                return EXIT_USAGE;
-            }
-            full = !strcmp(v, "full");
+            preset = v; /* checked against the selected workloads below */
             i++;
         } else if (!strcmp(a, "--param") && v) {
             const char *eq = strchr(v, '=');
@@ -346,6 +384,8 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         } else if (!strcmp(a, "--torture")) {
             opt.torture = true;
         } else if (!strncmp(a, "--benchmark_", 12)) {
+            gb_reps_given |= !strncmp(a, "--benchmark_repetitions=", 24);
+            gb_min_time_given |= !strncmp(a, "--benchmark_min_time=", 21);
             gb_argv[gb_argc++] = argv[i];
         } else {
             fprintf(stderr, "hb-%s bench: %s '%s' (hb-%s --help)\n", ad->name,
@@ -364,6 +404,11 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         return EXIT_SELFCHECK;
     }
 
+    if (!preset_known(preset)) {
+        fprintf(stderr, "hb-%s: --preset takes quick, full or a preset a workload names (`info` "
+                        "lists each workload's \"presets\"), not '%s'\n", ad->name, preset);
+        return EXIT_USAGE;
+    }
     int matched = 0, unsupported = 0;
     if (nglobs == 0 || fnmatch(globs[0], "harness/loop-overhead", 0) == 0) {
         hb_gb_bench *b = hb_gb_register("harness/loop-overhead", loop_overhead, NULL);
@@ -386,8 +431,15 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         }
         hb_wl_args *args = calloc(1, sizeof *args);
         args->wl = wl;
+        char perr[256];
+        int prc = hb_preset_values(wl, preset, args->value, perr, sizeof perr);
+        if (prc < 0) return fprintf(stderr, "hb-%s: %s\n", ad->name, perr), EXIT_USAGE;
+        if (prc > 0) { /* no such preset: the cell is unsupported, not run with other values */
+            fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, perr);
+            unsupported++, free(args);
+            continue;
+        }
         for (size_t k = 0; k < wl->nparams && k < HB_MAX_PARAMS; k++) {
-            args->value[k] = full ? wl->params[k].full : wl->params[k].quick;
             for (int o = 0; o < nov; o++)
                 if (!strcmp(ov[o].name, wl->params[k].name)) {
                     args->value[k] = ov[o].value;
@@ -397,8 +449,15 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
         hb_gb_use_real_time(b);
         if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
+        /* The preset's measurement policy, unless the command line set it
+         * (a benchmark's own setting would override the flag). */
+        const hb_preset_policy *pol = hb_preset_policy_find(preset);
+        if (!gb_reps_given && hb_preset_repetitions(wl, preset) > 0)
+            hb_gb_repetitions(b, hb_preset_repetitions(wl, preset));
+        if (!gb_min_time_given && pol && wl->iterations <= 0) hb_gb_min_time(b, pol->min_time_s);
     }
-    for (int o = 0; o < nov; o++)
+
+    for (int o = 0; o < nov && matched > unsupported; o++)
         if (!ov[o].used) {
             fprintf(stderr, "hb-%s: no selected workload has a parameter '%s'\n", ad->name, ov[o].name);
             return EXIT_USAGE;
@@ -428,7 +487,8 @@ static const char usage_text[] =
     "  selfcheck                  prove the allocator serving the process is this one\n"
     "  bench [options]            run workloads through Google Benchmark:\n"
     "    --workload NAME|GLOB     (repeatable; default: all, plus harness/loop-overhead)\n"
-    "    --preset quick|full      parameter set (default quick)\n"
+    "    --preset NAME            parameter set: quick (default), full, or one a workload\n"
+    "                             declares (classic: the original benchmark's arguments)\n"
     "    --param NAME=VALUE       override one parameter (K/M/G suffixes)\n"
     "    --gogc N                 collector: GOGC percentage\n"
     "    --memlimit BYTES         collector: soft memory limit\n"

@@ -1,6 +1,7 @@
 /*
  * object.c — the out-of-line half of the object API (heapbench/object.h):
- * binding the active adapter, and threads that the adapter knows about.
+ * binding the active adapter, threads that the adapter knows about, and
+ * the sampled calls' slow path (the sampler itself is workloads/latency.c).
  */
 #define _GNU_SOURCE
 #include "heapbench/object.h"
@@ -13,6 +14,25 @@
 #include <unistd.h>
 
 static const int hb_no_barrier = 0;
+
+_Thread_local int hb_sample_countdown;
+
+/* Sampling off (or the sampler not linked): no slow path for ~2^31 calls. */
+static int sampling_on(void) {
+    if (hb_latency_enabled && hb_latency_enabled()) return 1;
+    hb_sample_countdown = __INT_MAX__;
+    return 0;
+}
+
+void *hb_sample_new(size_t size, const hb_layout *layout, int zeroed) {
+    if (sampling_on()) return hb_latency_new(size, layout, zeroed);
+    return hb_new_direct(size, layout, zeroed);
+}
+
+void hb_sample_drop(void *p, size_t size) {
+    if (sampling_on()) hb_latency_drop(p, size);
+    else hb_drop_direct(p, size);
+}
 
 hb_runtime hb_rt = {.barrier_flag = &hb_no_barrier};
 
@@ -36,6 +56,7 @@ static void *thread_main(void *p) {
     if (hb_rt.ad->thread_attach) hb_rt.ad->thread_attach();
     void *ret = ts.fn(ts.arg);
     if (hb_rt.ad->thread_detach) hb_rt.ad->thread_detach();
+    if (hb_latency_thread_exit) hb_latency_thread_exit();
     return ret;
 }
 

@@ -19,17 +19,21 @@
  *
  * Fast paths are inline; `hb_rt` is set once at start by hb_object_init().
  *
- * Latency sampling (workloads/latency.c): with HB_LATENCY=1 in the
- * environment, one hb_new/hb_drop call in HB_LATENCY_EVERY (default 61) is
- * timed with the cycle counter and the percentiles are reported as counters
- * at the end of each workload run. Disabled, it costs one predictable
- * branch on a word the fast path loads anyway.
+ * Sampling (workloads/latency.c): one hb_new/hb_drop call in N is timed
+ * with the cycle counter. Always (unless HB_ALLOC_SHARE=0), N = 127 and the
+ * sum gives `alloc_share`, the share of the process's CPU time spent
+ * inside allocator calls, reported as a counter of every cell; with
+ * HB_LATENCY=1, N = 61 and the per-call latency percentiles are reported
+ * too (HB_LATENCY_EVERY=N overrides N). The fast path pays one decrement
+ * of a thread-local countdown and a predictable branch; the slow path is
+ * taken once in N calls.
  */
 #ifndef HEAPBENCH_OBJECT_H
 #define HEAPBENCH_OBJECT_H
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "heapbench/adapter.h"
@@ -44,7 +48,7 @@ typedef struct hb_runtime {
     const hb_adapter *ad;
     hb_kind kind;
     const int *barrier_flag; /* never NULL: points at 0 when there is none */
-    int latency;             /* nonzero: hb_new/hb_drop go through the sampler */
+    int latency;             /* nonzero: HB_LATENCY=1, percentiles are reported */
 } hb_runtime;
 
 extern hb_runtime hb_rt;
@@ -52,11 +56,22 @@ extern hb_runtime hb_rt;
 /* Set up the object API over `ad` and run its init; 0 on success. */
 int hb_object_init(const hb_adapter *ad, const hb_options *opt);
 
-/* The sampler's slow paths (workloads/latency.c); reached only when
- * hb_rt.latency was set, which only that file does. Weak so that a program
- * without it still links. */
+/* Calls left before the next sampled one, per thread (harness/object.c).
+ * Starts at 0, so a thread's first call takes the slow path, which re-arms
+ * it (or sets it very high when sampling is off). */
+extern _Thread_local int hb_sample_countdown;
+
+/* The slow paths (harness/object.c): time the call through the sampler in
+ * workloads/latency.c when it is linked and on, else just make it. */
+void *hb_sample_new(size_t size, const hb_layout *layout, int zeroed);
+void hb_sample_drop(void *p, size_t size);
+
+/* The sampler's side (workloads/latency.c). Weak so that a program without
+ * it (tests/core) still links. */
 void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) __attribute__((weak));
 void hb_latency_drop(void *p, size_t size) __attribute__((weak));
+int hb_latency_enabled(void) __attribute__((weak));     /* nonzero: sample */
+void hb_latency_thread_exit(void) __attribute__((weak)); /* flush a thread's sums */
 
 /* The unsampled operations. */
 static inline void *hb_new_direct(size_t size, const hb_layout *layout, int zeroed) {
@@ -71,18 +86,18 @@ static inline void hb_drop_direct(void *p, size_t size) {
 }
 
 static inline void *hb_new(size_t size, const hb_layout *layout) {
-    if (__builtin_expect(hb_rt.latency, 0)) return hb_latency_new(size, layout, 0);
+    if (__builtin_expect(--hb_sample_countdown < 0, 0)) return hb_sample_new(size, layout, 0);
     return hb_new_direct(size, layout, 0);
 }
 
 static inline void *hb_new_zeroed(size_t size, const hb_layout *layout) {
-    if (__builtin_expect(hb_rt.latency, 0)) return hb_latency_new(size, layout, 1);
+    if (__builtin_expect(--hb_sample_countdown < 0, 0)) return hb_sample_new(size, layout, 1);
     return hb_new_direct(size, layout, 1);
 }
 
 static inline void hb_drop(void *p, size_t size) {
-    if (__builtin_expect(hb_rt.latency, 0)) {
-        hb_latency_drop(p, size);
+    if (__builtin_expect(--hb_sample_countdown < 0, 0)) {
+        hb_sample_drop(p, size);
         return;
     }
     hb_drop_direct(p, size);

@@ -13,6 +13,14 @@
  *
  * A workload file ends with HB_WORKLOAD(the_descriptor); the descriptors
  * are collected in a linker section, so adding a file adds a workload.
+ *
+ * Presets: every workload has `quick` and `full` (the columns of its params
+ * table). A workload may name further presets in `presets` — e.g.
+ * `classic`, the published arguments of the benchmark it mirrors — each a
+ * list of NAME=VALUE over its params (unlisted params keep their quick
+ * value; the value `nproc` means the online CPU count, `2*nproc` twice it). A workload without
+ * a preset that was asked for is `unsupported` for it (exit 4), never run
+ * with other values. Resolution: workloads/presets.c; docs/workloads.md.
  */
 #ifndef HEAPBENCH_WORKLOAD_H
 #define HEAPBENCH_WORKLOAD_H
@@ -34,6 +42,23 @@ typedef struct hb_param {
 } hb_param;
 
 #define HB_MAX_PARAMS 16
+
+/* A named preset beyond quick/full (see the top of this file). */
+typedef struct hb_preset {
+    const char *name;   /* "classic" */
+    const char *values; /* "threads=nproc,objects=1000,writes=2000000,size=1" */
+    const char *why;    /* the original's command line, or what it models */
+    int repetitions;    /* per-cell repetitions for this preset; 0: the preset's default */
+} hb_preset;
+
+/* How a preset is measured by default (heapbench run and a bare
+ * `hb-<name> bench --preset P` use these unless given --repetitions /
+ * --benchmark_repetitions and --min-time / --benchmark_min_time). */
+typedef struct hb_preset_policy {
+    const char *name;
+    int repetitions;
+    double min_time_s; /* Google Benchmark's minimum time per repetition */
+} hb_preset_policy;
 
 /* Requirements: a cell over an adapter lacking one is `unsupported`. */
 enum {
@@ -59,11 +84,24 @@ typedef struct hb_workload {
      * workloads); N fixes it (a whole program run, e.g. GCBench, is 1). */
     int64_t iterations;
     void (*run)(hb_gb_state *st, const hb_wl_args *args);
+    const hb_preset *presets; /* further named presets, ended by {NULL}; may be NULL */
 } hb_workload;
 
 /* The value of parameter `name`; aborts on a name the workload lacks (a
  * programming error, caught by the tests). */
 int64_t hb_param_get(const hb_wl_args *a, const char *name);
+
+/* Preset resolution (workloads/presets.c). */
+/* The policy of preset `name` (quick, full, classic); NULL if unknown. */
+const hb_preset_policy *hb_preset_policy_find(const char *name);
+/* The named preset of `wl`, or NULL (quick and full are not in the table). */
+const hb_preset *hb_preset_find(const hb_workload *wl, const char *name);
+/* Fill out[0..nparams) with `preset`'s values for `wl`. Returns 0; 1 when
+ * `wl` has no such preset (the cell is unsupported); -1 when the preset's
+ * table is malformed (a programming error), with the reason in err. */
+int hb_preset_values(const hb_workload *wl, const char *preset, int64_t *out, char *err, size_t len);
+/* Repetitions for `wl` under `preset`: the preset's own, else the policy's. */
+int hb_preset_repetitions(const hb_workload *wl, const char *preset);
 
 /* Report that the result is wrong: the benchmark is skipped with `msg`
  * and the cell's status becomes failed-validation. printf-style. */

@@ -4,7 +4,7 @@
  * Pattern: a server where each connection's thread allocates and frees
  * blocks at random, and blocks outlive the thread that made them: each of
  * `threads` threads owns an array of `slots` blocks; it replaces `ops`
- * random blocks (free the old, allocate a new one of 16–`max_size` bytes),
+ * random blocks (free the old, allocate a new one of `min_size`–`max_size` bytes),
  * then exits, and a *new* thread inherits its array for the next round.
  * So most frees are of blocks another (dead) thread allocated. Origin:
  * P. Larson and M. Krishnan, "Memory allocation for long-running server
@@ -12,7 +12,8 @@
  * mimalloc-bench. Stresses: remote frees, thread-cache handover when
  * threads die and are created, fragmentation under a steady live set.
  *
- * Parameters: threads, rounds, ops (per thread per round), slots, max_size.
+ * Parameters: threads, rounds, ops (per thread per round), slots, max_size,
+ * min_size. Presets: classic = mimalloc-bench's larsonN (docs/workloads.md).
  * Validates: every block's stamp before it is freed.
  * Counters: remote_frees (frees of blocks from an earlier round's thread).
  */
@@ -32,13 +33,25 @@ static const hb_param params[] = {
     {"ops", 120000, 500000, "block replacements per thread per round"},
     {"slots", 1000, 1000, "blocks per thread's array"},
     {"max_size", 512, 512, "largest block in bytes (smallest: 16)"},
+    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)"},
+};
+
+/* larson SLEEP MIN MAX CHUNKS ROUNDS SEED THREADS: each thread replaces
+ * ROUNDS x CHUNKS random blocks of MIN..MAX bytes in its CHUNKS-slot array,
+ * then hands the array to a new thread, for SLEEP seconds. */
+static const hb_preset presets[] = {
+    {"classic", "threads=nproc,rounds=20,ops=500000,slots=5000,min_size=8,max_size=1000",
+     "larson 5 8 1000 5000 100 4141 N, N = nproc (mimalloc-bench larsonN); 20 thread "
+     "generations instead of 5 seconds' worth",
+     0},
+    {NULL, NULL, NULL, 0},
 };
 
 typedef struct larson {
     void **arrays; /* threads pointer arrays, each `slots` blocks: first, rooted */
     uint32_t *sizes; /* threads * slots */
     uint64_t *keys;
-    size_t slots, max_size;
+    size_t slots, min_size, max_size;
     uint64_t ops, round;
     uint64_t bad, remote;
 } larson;
@@ -58,7 +71,7 @@ static void *worker(void *shared, int t) {
             remote += (key[k] >> 40) != L->round;
             wl_release(&arr[k], size[k]);
         }
-        size_t sz = (size_t)wl_range(&r, 16, L->max_size);
+        size_t sz = (size_t)wl_range(&r, L->min_size, L->max_size);
         void *p = hb_new(sz, HB_NOSCAN);
         wl_stamp(p, sz, tag | i);
         hb_store(&arr[k], p);
@@ -78,7 +91,9 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
                 .max_size = (size_t)hb_param_get(a, "max_size")};
     if (threads < 1) threads = 1;
     if (L.slots < 1) L.slots = 1;
-    if (L.max_size < 16) L.max_size = 16;
+    L.min_size = (size_t)hb_param_get(a, "min_size");
+    if (L.min_size < 8) L.min_size = 8;
+    if (L.max_size < L.min_size) L.max_size = L.min_size;
     while (hb_gb_keep_running(st)) {
         hb_root_add(&L.arrays, sizeof L.arrays);
         L.arrays = wl_ptr_array((size_t)threads);
@@ -120,5 +135,6 @@ static const hb_workload concurrent_larson = {
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
     .iterations = 1,
     .run = run,
+    .presets = presets,
 };
 HB_WORKLOAD(concurrent_larson);

@@ -4,7 +4,7 @@
  * blocks, every word checked.
  *
  * Pattern: each round starts `threads` threads; thread i does work
- * proportional to i+1 (unequal loads, so some threads exit early and leave
+ * proportional to i%8+1, as the original (unequal loads, so some threads exit early and leave
  * their memory to others). Each step either allocates a block (mostly
  * 8–1024 bytes; 1 in 2000 up to 1 MiB; 1 in 100000 a huge 1–4 MiB block),
  * fills every word with a pattern, and keeps it in a private window, or
@@ -17,7 +17,7 @@
  * paths — and checks every word, so corruption anywhere is caught.
  *
  * Parameters: threads, rounds, scale (steps of the lightest thread),
- * transfer (shared slots).
+ * transfer (shared slots). Presets: classic = mimalloc-bench's mstressN.
  * Validates: every word of every block before it is freed.
  * Counters: transfers, huge_blocks.
  */
@@ -37,6 +37,16 @@ static const hb_param params[] = {
     {"rounds", 6, 20, "rounds of thread creation"},
     {"scale", 40000, 200000, "steps of the lightest thread per round"},
     {"transfer", 1000, 1000, "slots of the shared transfer array"},
+};
+
+/* mstress THREADS SCALE ITER: ITER rounds of THREADS threads; thread i
+ * makes 100 x SCALE x (i % 8 + 1) short-lived and half as many retained
+ * allocations; 1000 transfer slots. Here half the steps allocate, so the
+ * lightest thread's 7500 allocations at SCALE 50 are scale = 15000 steps. */
+static const hb_preset presets[] = {
+    {"classic", "threads=nproc,rounds=25,scale=15000,transfer=1000",
+     "mstress N 50 25, N = nproc (mimalloc-bench mstressN)", 0},
+    {NULL, NULL, NULL, 0},
 };
 
 /* A block: word 0 = its size in bytes, word 1 = its key, then the fill. */
@@ -74,7 +84,7 @@ static int block_ok(const uint64_t *p) { return p[0] >= 16 && wl_fill_ok(p + 2, 
 static void *worker(void *shared, int t) {
     ms *M = shared;
     wl_rng r = wl_rng_seed(M->round * 7919 + (uint64_t)t);
-    uint64_t steps = M->scale * (uint64_t)(t + 1), bad = 0, transfers = 0, huge = 0;
+    uint64_t steps = M->scale * (uint64_t)(t % 8 + 1), bad = 0, transfers = 0, huge = 0;
     size_t window = 64 + (size_t)t * 32;
     void **mine = wl_ptr_array(window);
     for (uint64_t i = 0; i < steps; i++) {
@@ -132,7 +142,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
         M->transfer = wl_ptr_array(M->ntransfer);
         for (M->round = 0; M->round < (uint64_t)rounds; M->round++) {
             if (wl_team_run(threads, worker, M)) M->bad++;
-            for (int t = 0; t < threads; t++) steps += M->scale * (uint64_t)(t + 1);
+            for (int t = 0; t < threads; t++) steps += M->scale * (uint64_t)(t % 8 + 1);
         }
         for (size_t s = 0; s < M->ntransfer; s++) {
             uint64_t *p = hb_load(&M->transfer[s]);
@@ -163,5 +173,6 @@ static const hb_workload concurrent_mstress = {
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
     .iterations = 1,
     .run = run,
+    .presets = presets,
 };
 HB_WORKLOAD(concurrent_mstress);

@@ -5,14 +5,15 @@
  * Pattern: a work queue where requests are allocated by the thread that
  * receives them and freed by the worker that completes them. With `threads`
  * threads there are threads/2 pairs (at least one); in each pair the
- * producer allocates blocks of 16–`max_size` bytes in batches of `batch`,
+ * producer allocates blocks of `min_size`–`max_size` bytes,
  * stamps them and passes them through a bounded queue; the consumer checks
  * and frees them. Every free is remote. Origin: Lever and Boreham's
  * xmalloc-test (mimalloc-bench "xmalloc-test"). Stresses: remote-free
  * paths (delayed free lists, returning memory to the owning heap), the
  * producer's cache draining while the consumer's overfills.
  *
- * Parameters: threads, ops (blocks per pair), max_size, queue.
+ * Parameters: threads, ops (blocks per pair), max_size, queue, min_size.
+ * Presets: classic = mimalloc-bench's xmalloc-testN (docs/workloads.md).
  * Validates: every block's stamp at the consumer.
  * Counters: none beyond items (blocks moved).
  */
@@ -31,12 +32,24 @@ static const hb_param params[] = {
     {"ops", 1000000, 20000000, "blocks passed per pair"},
     {"max_size", 256, 256, "largest block in bytes (smallest: 16)"},
     {"queue", 1024, 1024, "queue capacity between producer and consumer"},
+    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)"},
+};
+
+/* xmalloc-test -w W -t T -s S: W producer and W consumer threads, blocks of
+ * S bytes in batches of 4096 through a queue of up to 100 batches, for T
+ * seconds. */
+static const hb_preset presets[] = {
+    {"classic", "threads=2*nproc,ops=5000000,min_size=64,max_size=64,queue=409600",
+     "xmalloc-test -w N -t 5 -s 64, N = nproc (mimalloc-bench xmalloc-testN); 5M blocks per "
+     "pair instead of 5 seconds' worth",
+     0},
+    {NULL, NULL, NULL, 0},
 };
 
 typedef struct xm {
     wl_ring *rings; /* one per pair */
     uint64_t ops;
-    size_t max_size;
+    size_t min_size, max_size;
     int npairs;
     uint64_t bad;
 } xm;
@@ -49,7 +62,7 @@ static void *member(void *shared, int i) {
     uint64_t bad = 0;
     if (i % 2 == 0) {
         for (uint64_t k = 0; k < X->ops; k++) {
-            size_t sz = (size_t)wl_range(&r, 16, X->max_size);
+            size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size);
             uint64_t *p = hb_new(sz, HB_NOSCAN);
             wl_stamp(p, sz, k);
             if (sz >= 24) p[1] = sz;
@@ -58,7 +71,7 @@ static void *member(void *shared, int i) {
         }
     } else {
         for (uint64_t k = 0; k < X->ops; k++) {
-            size_t sz = (size_t)wl_range(&r, 16, X->max_size); /* the same sequence */
+            size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size); /* the same sequence */
             uint64_t *p = wl_ring_pop(ring);
             bad += !wl_stamp_ok(p, sz, k) || (sz >= 24 && p[1] != sz);
             hb_drop(p, sz);
@@ -74,7 +87,9 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     xm X = {.ops = (uint64_t)hb_param_get(a, "ops"), .max_size = (size_t)hb_param_get(a, "max_size")};
     uint64_t queue = (uint64_t)hb_param_get(a, "queue");
     X.npairs = threads >= 4 ? threads / 2 : 1;
-    if (X.max_size < 16) X.max_size = 16;
+    X.min_size = (size_t)hb_param_get(a, "min_size");
+    if (X.min_size < 8) X.min_size = 8;
+    if (X.max_size < X.min_size) X.max_size = X.min_size;
     if (queue < 1) queue = 1;
     while (hb_gb_keep_running(st)) {
         X.rings = calloc((size_t)X.npairs, sizeof *X.rings);
@@ -99,5 +114,6 @@ static const hb_workload concurrent_xmalloc = {
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
     .iterations = 1,
     .run = run,
+    .presets = presets,
 };
 HB_WORKLOAD(concurrent_xmalloc);

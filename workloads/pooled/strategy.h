@@ -173,16 +173,16 @@ static inline void ps_report(hb_gb_state *st, const char *wl, const char *what, 
     }                                                                                         \
     static const hb_workload ident##_wl_direct = {                                            \
         name "-direct", "pooled", desc " Strategy: direct (hb_new/hb_drop, no pool).",        \
-        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_direct};      \
+        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_direct, NULL};\
     HB_WORKLOAD(ident##_wl_direct);                                                           \
     static const hb_workload ident##_wl_freelist = {                                          \
         name "-freelist", "pooled", desc " Strategy: a hand-made mutex-protected free list.", \
-        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_freelist};    \
+        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_freelist, NULL};\
     HB_WORKLOAD(ident##_wl_freelist);                                                         \
     static const hb_workload ident##_wl_syncpool = {                                          \
         name "-syncpool", "pooled", desc " Strategy: the adapter's GC-aware pool (sync.Pool).",\
         prm, sizeof prm / sizeof *prm, (needs) | HB_NEEDS_CAP(HB_CAP_POOL),    \
-        1, ident##_syncpool};                                                                 \
+        1, ident##_syncpool, NULL};                                                           \
     HB_WORKLOAD(ident##_wl_syncpool)
 
 #endif
