@@ -31,6 +31,11 @@ typedef struct hb_param {
     const char *name;
     int64_t quick, full; /* the presets' values */
     const char *help;
+    /* The valid range, inclusive: what the run function can handle (memory,
+     * integer overflow, array sizes). min <= quick, full <= max. The CLI
+     * (heapbench run --param/--threads) and the child's `bench --param`
+     * refuse a value outside it before anything runs. */
+    int64_t min, max;
 } hb_param;
 
 #define HB_MAX_PARAMS 16

@@ -32,10 +32,10 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads"},
-    {"objects", 20000, 200000, "objects allocated per thread"},
-    {"writes", 500, 1000, "writes to each object's bytes"},
-    {"size", 8, 8, "object size in bytes"},
+    {"threads", 2, 8, "threads", 1, 256},
+    {"objects", 20000, 200000, "objects allocated per thread", 1, 100000000},
+    {"writes", 500, 1000, "writes to each object's bytes", 0, 100000},
+    {"size", 8, 8, "object size in bytes", 1, 65536},
 };
 
 typedef struct fs {

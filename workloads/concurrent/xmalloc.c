@@ -27,10 +27,10 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads (pairs = threads / 2, at least 1)"},
-    {"ops", 1000000, 20000000, "blocks passed per pair"},
-    {"max_size", 256, 256, "largest block in bytes (smallest: 16)"},
-    {"queue", 1024, 1024, "queue capacity between producer and consumer"},
+    {"threads", 2, 8, "threads (pairs = threads / 2, at least 1)", 1, 256},
+    {"ops", 1000000, 20000000, "blocks passed per pair", 1, 100000000000},
+    {"max_size", 256, 256, "largest block in bytes (smallest: 16)", 16, 16777216},
+    {"queue", 1024, 1024, "queue capacity between producer and consumer", 1, 16777216},
 };
 
 typedef struct xm {
