@@ -212,6 +212,7 @@ int hb_child_run(const hb_child_opts *o, hb_child_result *res) {
         return spawn_failed(res, e);
     }
     if (pid == 0) child_exec(o, parent, errpipe[1], pin ? &set : NULL);
+    res->pid = pid;
     setpgid(pid, pid); /* both sides, so there is no race with kill(-pid) */
     running_pgid = pid;
     close(errpipe[1]);

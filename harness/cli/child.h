@@ -48,6 +48,7 @@ typedef enum { HB_CHILD_EXITED, HB_CHILD_SIGNALED, HB_CHILD_TIMEOUT, HB_CHILD_SP
 
 typedef struct hb_child_result {
     hb_child_end end;
+    long pid;           /* the child's process id (0 when not started) */
     int exit_code;      /* HB_CHILD_EXITED: the status; SPAWN_FAILED: errno */
     int signal;         /* HB_CHILD_SIGNALED */
     double wall_s;
