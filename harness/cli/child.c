@@ -186,6 +186,8 @@ static int wait_child(const hb_child_opts *o, pid_t pid, double t0, int *status,
         if (sleep_ns < cap_ns) sleep_ns = sleep_ns + sleep_ns / 2 < cap_ns ? sleep_ns + sleep_ns / 2 : cap_ns;
     }
     rss_close(&rs);
+    /* The child's own backstop alarm ended it (the parent could not act). */
+    if (kill_at > 0 && now_s() >= kill_at && WIFSIGNALED(*status) && WTERMSIG(*status) == SIGALRM) timed_out = 1;
     return timed_out;
 }
 

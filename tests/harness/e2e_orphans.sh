@@ -35,4 +35,18 @@ killed_leaves_nothing 1 --workloads heap/pairs --min-time 60 --out "$T/pairs"
 if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; then
     killed_leaves_nothing 2 --workloads real/redis --param scale=100000000 --out "$T/redis"
 fi
+# A child whose parent cannot act (stopped) still ends: its own alarm,
+# HB_CHILD_BACKSTOP_S (10 s) past the 1 s timeout; the cell is a timeout.
+"$HB" run --adapters system --workloads heap/pairs --repetitions 1 --min-time 60 --timeout 1 --out "$T/stop" \
+    >"$T/log" 2>&1 &
+pid=$!
+i=0
+child=""
+while [ $i -lt 300 ] && [ -z "$child" ]; do child=$(ps -o pid= --ppid $pid | tr -d ' '); sleep 0.1; i=$((i + 1)); done
+kill -STOP $pid
+sleep 14
+state=$(awk '/^State:/ {print $2}' /proc/$child/status 2>/dev/null)
+kill -CONT $pid; wait $pid
+[ -z "$state" ] || [ "$state" = Z ] || { kill -KILL "$child"; fail "the child ran on past its backstop (state $state)"; }
+jq -e '.results[0].status == "timeout"' "$T/stop/run.json" >/dev/null || fail "the backstopped cell is not a timeout"
 echo ok
