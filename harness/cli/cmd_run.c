@@ -67,7 +67,8 @@ const hb_cmd_spec cmd_run_spec = {
     "<results> is $HB_RESULTS_DIR or <repo>/results. A run holds a lock on its\n"
     "folder: a second run into it, or --resume of it, is refused while it goes.\n"
     "Every --param/--threads value is checked against the range each selected\n"
-    "workload declares (heapbench list shows them) before any cell runs.\n"
+    "workload declares (heapbench list --format json shows them) before any\n"
+    "cell runs.\n"
     "Exit status: 0 all cells ok or unsupported; 1 a cell crashed, timed out,\n"
     "failed validation or its selfcheck, or errored; 2 bad usage; 130 interrupted.\n",
     0,
