@@ -3,7 +3,7 @@
  *
  * A workload is a descriptor: a name `category/name`, a paragraph saying
  * which pattern it models, its parameters with values for the `quick` and
- * `full` presets, what it needs from an adapter, and a run function. The
+ * `full` presets and a valid range each, what it needs from an adapter, and a run function. The
  * run function is a Google Benchmark body (heapbench/gbench.h) written over
  * the object API (heapbench/object.h) only — never one allocator.
  *
