@@ -167,10 +167,12 @@ static int parse_args(int argc, char **argv, run_args *a) {
     return HB_EXIT_OK;
 }
 
-/* --resume: lock DIR, then read its configuration from run.json. */
+/* --resume: lock DIR (when it holds a run), then read its configuration
+ * from run.json. */
 static int plan_resume(run_args *a, run_state *s) {
-    char err[2048];
-    if (hb_is_dir(a->resume) && (s->lock_fd = hb_rundir_lock(a->resume, err, sizeof err)) < 0)
+    char err[2048], runjson[PATH_MAX + 16];
+    snprintf(runjson, sizeof runjson, "%s/run.json", a->resume);
+    if (hb_is_file(runjson) && (s->lock_fd = hb_rundir_lock(a->resume, err, sizeof err)) < 0)
         return hb_die("run", "--resume: %s", err);
     s->run = hb_run_load(a->resume, err, sizeof err);
     if (!s->run) return hb_die("run", "--resume: %s", err);
