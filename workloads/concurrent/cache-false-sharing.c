@@ -32,9 +32,9 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads", 1, 256},
+    {"threads", 2, 8, "threads", 1, 1024},
     {"objects", 20000, 200000, "objects allocated per thread", 1, 100000000},
-    {"writes", 500, 1000, "writes to each object's bytes", 0, 100000},
+    {"writes", 500, 1000, "writes to each object's bytes", 0, 100000000},
     {"size", 8, 8, "object size in bytes", 1, 65536},
 };
 

@@ -35,7 +35,7 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 4, "mutator threads", 1, 256},
+    {"threads", 2, 4, "mutator threads", 1, 1024},
     {"nodes", 20000, 200000, "nodes in the table", 1, 50000000},
     {"edges", 4, 4, "pointer slots per node (1..60)", 1, 60},
     {"steps", 300000, 5000000, "mutation steps per thread", 1, 10000000000},

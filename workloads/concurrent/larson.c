@@ -27,7 +27,7 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads per round", 1, 256},
+    {"threads", 2, 8, "threads per round", 1, 1024},
     {"rounds", 10, 30, "rounds (each with new threads inheriting the arrays)", 1, 100000},
     {"ops", 120000, 500000, "block replacements per thread per round", 1, 10000000000},
     {"slots", 1000, 1000, "blocks per thread's array", 1, 10000000},

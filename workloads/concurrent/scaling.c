@@ -27,7 +27,7 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 4, "threads, each independent", 1, 256},
+    {"threads", 2, 4, "threads, each independent", 1, 1024},
     {"ops", 1000000, 20000000, "block replacements per thread", 1, 100000000000},
     {"live", 256, 256, "blocks per thread's window", 1, 10000000},
     {"max_size", 256, 256, "largest block in bytes (smallest: 16)", 16, 16777216},

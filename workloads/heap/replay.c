@@ -46,7 +46,7 @@
 
 static const hb_param params[] = {
     {"loops", 100, 2000, "times the trace is replayed per iteration", 1, 10000000},
-    {"threads", 1, 1, "replay threads (1: in trace order)", 1, 256},
+    {"threads", 1, 1, "replay threads (1: in trace order)", 1, 1024},
 };
 
 typedef struct op {
