@@ -48,8 +48,8 @@ static const hb_opt run_opts[] = {
     {"preset", OPT_PRESET, "NAME", "parameter preset: quick (default), full, or one the workloads list"},
     {"threads", OPT_THREADS, "1,2,4", "thread counts for workloads with a 'threads' parameter"},
     {"param", OPT_PARAM, "NAME=VALUE", "override a workload parameter (repeatable; K/M/G suffixes)"},
-    {"repetitions", OPT_REPETITIONS, "N", "repetitions per cell, 1..1000 (default 5)"},
-    {"min-time", OPT_MIN_TIME, "S", "minimum seconds per repetition (default: quick 0.05, full 0.5)"},
+    {"repetitions", OPT_REPETITIONS, "N", "repetitions per cell, 1..1000 (default: the preset's)"},
+    {"min-time", OPT_MIN_TIME, "S", "minimum seconds per repetition (default: the preset's)"},
     {"timeout", OPT_TIMEOUT, "S", "seconds per cell before it is killed (default 300)"},
     {"gogc", OPT_GOGC, "25,50,...", "GOGC sweep for collected adapters with cap 'gogc'"},
     {"latency", OPT_LATENCY, NULL, "sample allocation latency (counters alloc_p50_ns ...)"},
@@ -161,7 +161,6 @@ static int parse_args(int argc, char **argv, run_args *a) {
     if (first < argc) return hb_die("run", "unexpected argument '%s' (heapbench help run)", argv[first]);
     if (a->resume && a->out) return hb_die("run", "--resume DIR writes into DIR; --out cannot be given with it");
     if (a->resume) return HB_EXIT_OK;
-    if (a->c.min_time_s < 0) a->c.min_time_s = strcmp(a->c.preset, "full") ? 0.05 : 0.5;
     hb_split(a->adapters ? a->adapters : hb_adapters_built(), ',', &a->c.adapters);
     if (a->c.adapters.n == 0) return hb_die("run", "--adapters is empty");
     return HB_EXIT_OK;
@@ -401,7 +400,7 @@ static void free_state(const hb_run_config *c, run_state *s) {
 }
 
 int cmd_run(int argc, char **argv) {
-    run_args a = {.c = {.preset = "quick", .repetitions = 5, .timeout_s = 300, .min_time_s = -1,
+    run_args a = {.c = {.preset = "quick", .repetitions = 0, .timeout_s = 300, .min_time_s = -1,
                         .rss_sample_ms = 10, .baseline = "system"}};
     run_state s = {.lock_fd = -1, .cmdline = hb_command_line(argc, argv)};
     int rc = parse_args(argc, argv, &a);

@@ -79,10 +79,15 @@ static void push_fmt(hb_strv *v, char *s) {
     free(s);
 }
 
-/* A parameter's value under the preset: its "quick"/"full"/<preset> entry
- * in info, the quick value when the preset lists none. */
-static long long preset_value(json_t *p, const char *preset) {
+/* A parameter's value under the preset: "quick"/"full" from the parameter,
+ * another preset's from the workload's "preset_params" in info (resolved
+ * by the child), else the quick value (a preset leaves unlisted params at
+ * quick). */
+static long long preset_value(json_t *wl, json_t *p, const char *preset) {
+    const char *name = json_string_value(json_object_get(p, "name"));
     json_t *v = json_object_get(p, preset);
+    if (!json_is_integer(v) && name)
+        v = json_object_get(json_object_get(json_object_get(wl, "preset_params"), preset), name);
     return (long long)json_integer_value(json_is_integer(v) ? v : json_object_get(p, "quick"));
 }
 
@@ -93,7 +98,7 @@ static void cell_params(const hb_run_config *c, const hb_cell *cell, json_t *rec
     size_t i;
     json_array_foreach(json_object_get(cell->wl, "params"), i, p) {
         const char *name = json_string_value(json_object_get(p, "name"));
-        long long v = preset_value(p, c->preset), x;
+        long long v = preset_value(cell->wl, p, c->preset), x;
         for (size_t k = 0; k < c->params.n; k++) {
             size_t nl = strcspn(c->params.v[k], "=");
             if (strlen(name) == nl && !strncmp(c->params.v[k], name, nl) &&
@@ -142,19 +147,26 @@ static int cell_unsupported(const hb_cell *cell, json_t *rec) {
     return 1;
 }
 
-/* The rest of the child's command line: GOGC and Google Benchmark's flags. */
+/* The rest of the child's command line: GOGC and Google Benchmark's flags.
+ * Repetitions and minimum time are passed only when given (--repetitions,
+ * --min-time): otherwise a child that applies its presets' measurement
+ * policy (its info has "preset_repetitions") chooses them, and an older
+ * one gets the former defaults (5; quick 0.05 s, full 0.5 s). */
 static void cell_argv(const hb_run_config *c, const hb_cell *cell, const cell_paths *fp, hb_strv *args) {
+    int policy = json_is_object(json_object_get(cell->wl, "preset_repetitions"));
+    int reps = c->repetitions > 0 ? c->repetitions : policy ? 0 : 5;
+    double min_time = c->min_time_s > 0 ? c->min_time_s : policy ? 0 : strcmp(c->preset, "full") ? 0.05 : 0.5;
     if (cell->gogc >= 0) {
         hb_strv_push(args, "--gogc");
         push_fmt(args, hb_fmt("%lld", cell->gogc));
     }
     push_fmt(args, hb_fmt("--benchmark_out=%s", fp->raw));
     hb_strv_push(args, "--benchmark_out_format=json");
-    push_fmt(args, hb_fmt("--benchmark_repetitions=%d", c->repetitions));
-    push_fmt(args, hb_fmt("--benchmark_min_time=%g", c->min_time_s));
+    if (reps > 0) push_fmt(args, hb_fmt("--benchmark_repetitions=%d", reps));
+    if (min_time > 0) push_fmt(args, hb_fmt("--benchmark_min_time=%g", min_time));
     /* A warm-up before the first repetition: the first one is otherwise
      * often slower (page faults, frequency ramp). */
-    push_fmt(args, hb_fmt("--benchmark_min_warmup_time=%g", c->min_time_s / 2));
+    push_fmt(args, hb_fmt("--benchmark_min_warmup_time=%g", min_time > 0 ? min_time / 2 : 0.1));
 }
 
 /* The cell's status from how the child ended; *msg says why when not ok. */

@@ -18,8 +18,8 @@ typedef struct hb_run_config {
     hb_strv threads;   /* counts, as strings */
     hb_strv gogc;      /* values, as strings */
     hb_strv params;    /* "NAME=VALUE" */
-    int repetitions;
-    double timeout_s, min_time_s;
+    int repetitions;   /* 0: the preset's (the child's measurement policy) */
+    double timeout_s, min_time_s; /* min_time_s <= 0: the preset's */
     int rss_sample_ms;
     const char *baseline, *pin, *export_fmt;
     int latency;
