@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapter_resolve.h"
 #include "child.h"
 #include "cli.h"
 #include "env.h"
@@ -183,8 +184,10 @@ static int plan_resume(run_args *a, run_state *s) {
 }
 
 /* Asks every adapter what it is, before anything is written. */
-static int probe_adapters(const hb_run_config *c, run_state *s) {
+static int probe_adapters(hb_run_config *c, run_state *s) {
     char err[2048];
+    int rc = hb_adapters_resolve("run", &c->adapters);
+    if (rc != HB_EXIT_OK) return rc;
     s->infos = calloc(c->adapters.n, sizeof *s->infos);
     for (size_t i = 0; i < c->adapters.n; i++) {
         const char *name = c->adapters.v[i];
@@ -227,7 +230,11 @@ static json_t *new_run_doc(const hb_run_config *c, json_t **infos, const char *c
     json_object_set_new(meta, "command_line", json_string(cmdline));
     json_object_set_new(meta, "warnings", json_array());
     hb_env_capture(meta);
-    json_object_set_new(meta, "config", hb_config_to_json(c));
+    json_t *config = hb_config_to_json(c), *names = json_array();
+    for (size_t i = 0; i < c->adapters.n; i++) /* NAME=PATH again, for --resume */
+        json_array_append_new(names, json_string(hb_adapter_arg(c->adapters.v[i])));
+    json_object_set_new(config, "adapters", names);
+    json_object_set_new(meta, "config", config);
     json_object_set_new(run, "meta", meta);
     for (size_t i = 0; i < c->adapters.n; i++)
         json_array_append_new(ads, json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(infos[i], "name"),
@@ -235,6 +242,9 @@ static json_t *new_run_doc(const hb_run_config *c, json_t **infos, const char *c
                                              json_object_get(infos[i], "kind"), "caps",
                                              json_object_get(infos[i], "caps"), "preload",
                                              json_object_get(infos[i], "preload")));
+    for (size_t i = 0; i < c->adapters.n; i++) /* a NAME=PATH library's identity */
+        if (hb_adapter_identity(c->adapters.v[i]))
+            json_object_set(json_array_get(ads, i), "library", hb_adapter_identity(c->adapters.v[i]));
     json_object_set_new(run, "adapters", ads);
     json_object_set_new(run, "results", json_array());
     return run;

@@ -165,10 +165,7 @@ const char *hb_bin_dir(void) {
     return dir;
 }
 
-char *hb_adapter_exe(const char *name, char *buf, size_t len) {
-    snprintf(buf, len, "%s/hb-%s", hb_bin_dir(), name);
-    return buf;
-}
+/* hb_adapter_exe: in adapter_resolve.c, which knows the NAME=PATH adapters. */
 
 const char *hb_source_dir(void) {
     const char *e = getenv("HB_SOURCE_DIR");

@@ -36,7 +36,8 @@ int hb_is_file(const char *path);
 
 /* The folder holding the heapbench executable (and every hb-<adapter>). */
 const char *hb_bin_dir(void);
-/* build/hb-<name>; returns buf. */
+/* build/hb-<name>, or build/hb-preload for a NAME=PATH adapter
+ * (adapter_resolve.c); returns buf. */
 char *hb_adapter_exe(const char *name, char *buf, size_t len);
 
 /* The repository root (HB_SOURCE_DIR, as compiled in). */
