@@ -53,6 +53,14 @@
  * 64 KiB the credit is added to heapLive, assists or proportional sweep are
  * paid, and the trigger is tested. GOHEAP_GC_TORTURE runs a full
  * collection before every allocation.
+ *
+ * GOHEAP_GC_TORTURE=concurrent instead keeps cycles running *while* the
+ * mutators run, the interleavings per-allocation torture never reaches (its
+ * mark phase starts and ends inside one allocation): a torturer thread asks
+ * for a cycle at random intervals of 0..255 us, so cycles run back to back,
+ * and the worker pauses 100 us at random points of its drain (one stop test
+ * in four), so each mark phase spans many mutator steps — stores through the
+ * barrier, allocations (black) and assists, lazy sweeps racing the worker's.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -238,6 +246,7 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
         }
     }
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
+    GH_EXPENSIVE(if (esize == s->elemsize) gh_debug_check_object(x, size));
     g->alloc_local += (int64_t)esize;
     gh_g_release(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
@@ -287,6 +296,7 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
         g->gcw.bytesMarked += (int64_t)esize;
     }
     g->alloc_local += (int64_t)esize;
+    GH_EXPENSIVE(gh_debug_check_object((void *)x, size));
     gh_g_release(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
     return (void *)x;
@@ -315,9 +325,20 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
 static gh_gcWork worker_w;
 static uint64_t mark_start_ns, mark_cpu_start;
 
+static uint64_t torture_rand(void) {
+    static _Atomic uint64_t state = 0x9E3779B97F4A7C15ull;
+    uint64_t x = atomic_load_explicit(&state, memory_order_relaxed);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    atomic_store_explicit(&state, x, memory_order_relaxed);
+    return x;
+}
+
 /* Fractional worker: stop draining when over its CPU share. */
 static int worker_over_quota(void) {
     if (atomic_load_explicit(&gh_stw_request, memory_order_relaxed)) return 1;
+    if (GH_UNLIKELY(gh_gcController_.torture_concurrent) && (torture_rand() & 3) == 0) return 1;
     if (gh_g_count() < ncpu) return 0; /* an idle CPU: run freely */
     double share = 0.25 * ncpu;
     uint64_t el = nanotime() - mark_start_ns;
@@ -395,6 +416,7 @@ static void gc_cycle(void) {
     /* ---- sweep termination + mark setup (pause 1) ---- */
     uint64_t p0 = nanotime();
     gh_stopTheWorld();
+    GH_EXPENSIVE(gh_debug_check_world(); gh_sweep_debug_check(0));
     for (gh_g *g = gh_allg_first(); g; g = g->next) {
         if (g->mcache) g->mcache->tiny = g->mcache->tinyoffset = 0;
         g->assistDebt = 0;
@@ -446,6 +468,7 @@ static void gc_cycle(void) {
         atomic_store_explicit(&gh_gcphase, GH_GCoff, memory_order_relaxed);
         gh_gcw_dispose(&worker_w);
         int64_t marked = atomic_load_explicit(&gh_work_bytesMarked, memory_order_relaxed);
+        GH_EXPENSIVE(gh_debug_check_world());
         for (gh_g *g = gh_allg_first(); g; g = g->next) {
             g->alloc_local = 0; /* those objects are black (counted) or dead */
             g->assistDebt = 0;
@@ -503,6 +526,20 @@ static void *gc_worker(void *arg) {
         __atomic_store_n(&cycles_started, cycles_started + 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&gc_lock);
         gc_cycle();
+    }
+    return NULL;
+}
+
+/* GOHEAP_GC_TORTURE=concurrent: ask for a cycle every 0..255 us, forever. */
+static void *gc_torturer(void *arg) {
+    (void)arg;
+    sigset_t set;
+    sigfillset(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    for (;;) {
+        gh_gc_wake();
+        struct timespec ts = {0, (long)(torture_rand() & 255) * 1000};
+        nanosleep(&ts, NULL);
     }
     return NULL;
 }
@@ -571,7 +608,16 @@ int gh_gc_init(const gh_gc_options *opt) {
     gh_sweep_init();
     gh_stw_init();
     gh_final_init();
+    /* attach before the worker can start a cycle: a cycle that ran first
+     * would miss this thread's cache (its span from the gh_malloc above),
+     * which then skips that cycle's sweep ([G1], GOHEAP_GC_TORTURE=concurrent) */
+    gh_g_attach();
     if (pthread_create(&worker_thread, NULL, gc_worker, NULL) != 0) {
+        pthread_mutex_unlock(&init_lock);
+        return -1;
+    }
+    pthread_t torturer;
+    if (gh_gcController_.torture_concurrent && pthread_create(&torturer, NULL, gc_torturer, NULL) != 0) {
         pthread_mutex_unlock(&init_lock);
         return -1;
     }
