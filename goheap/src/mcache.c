@@ -74,8 +74,15 @@ static void releaseSpan(gh_mcache *c, gh_mspan *s) {
     gh_mheap_freeSpan(s);
 }
 
-/* Inlined into gh_mcache_refill, which checks the result (GH_DEBUG). */
-GH_INLINE void refill(gh_mcache *c, gh_spanclass spc) {
+/* A window was loaded: check it (and at level 2 the class's lists), return. */
+#define REFILLED()                                               \
+    do {                                                         \
+        GH_DEBUG_ONLY(gh_debug_check_cached(c, spc));            \
+        GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));       \
+        return;                                                  \
+    } while (0)
+
+void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
     gh_mcache_slot *slot = &c->alloc[spc];
     gh_mspan *s = slot->span;
     if (s != &gh_emptyspan) {
@@ -83,7 +90,7 @@ GH_INLINE void refill(gh_mcache *c, gh_spanclass spc) {
         gh_span_drain_remote(s);
         if (s->allocCount < s->nelems) {
             s->freeindex++;
-            if (gh_span_load_window(s, slot)) return;
+            if (gh_span_load_window(s, slot)) REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
         gh_spanlist_push(&c->full[spc], s);
@@ -97,7 +104,7 @@ GH_INLINE void refill(gh_mcache *c, gh_spanclass spc) {
         gh_span_drain_remote(s);
         if (gh_span_load_window(s, slot)) {
             s->state = GH_SPAN_CACHED;
-            return;
+            REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
         gh_spanlist_push(&c->full[spc], s);
@@ -109,7 +116,7 @@ GH_INLINE void refill(gh_mcache *c, gh_spanclass spc) {
             gh_span_drain_remote(s);
             if (gh_span_load_window(s, slot)) {
                 s->state = GH_SPAN_CACHED;
-                return;
+                REFILLED();
             }
             gh_spanlist_push(&c->full[spc], s);
         } else {
@@ -123,12 +130,7 @@ GH_INLINE void refill(gh_mcache *c, gh_spanclass spc) {
     s->state = GH_SPAN_CACHED;
     gh_span_drain_remote(s);
     if (!gh_span_load_window(s, slot)) gh_throw("mcentral returned a full span");
-}
-
-void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
-    refill(c, spc);
-    GH_DEBUG_ONLY(gh_debug_check_cached(c, spc));
-    GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
+    REFILLED();
 }
 
 /* A local free made s non-full or empty, and s is not the current span. */
