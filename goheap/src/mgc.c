@@ -58,9 +58,10 @@
  * mutators run, the interleavings per-allocation torture never reaches (its
  * mark phase starts and ends inside one allocation): a torturer thread asks
  * for a cycle at random intervals of 0..255 us, so cycles run back to back,
- * and the worker pauses 100 us at random points of its drain (one stop test
- * in four), so each mark phase spans many mutator steps — stores through the
- * barrier, allocations (black) and assists, lazy sweeps racing the worker's.
+ * and the worker pauses 100 us at up to 8 random points of each drain (one
+ * stop test in four, each every 32 objects), so each mark phase spans many
+ * mutator steps — stores through the barrier, allocations (black) and
+ * assists, lazy sweeps racing the worker's.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -324,6 +325,7 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
 
 static gh_gcWork worker_w;
 static uint64_t mark_start_ns, mark_cpu_start;
+static int torture_pauses; /* the worker's pauses this cycle (concurrent torture) */
 
 static uint64_t torture_rand(void) {
     static _Atomic uint64_t state = 0x9E3779B97F4A7C15ull;
@@ -338,7 +340,10 @@ static uint64_t torture_rand(void) {
 /* Fractional worker: stop draining when over its CPU share. */
 static int worker_over_quota(void) {
     if (atomic_load_explicit(&gh_stw_request, memory_order_relaxed)) return 1;
-    if (GH_UNLIKELY(gh_gcController_.torture_concurrent) && (torture_rand() & 3) == 0) return 1;
+    if (GH_UNLIKELY(gh_gcController_.torture_concurrent) && torture_pauses < 8 && (torture_rand() & 3) == 0) {
+        torture_pauses++;
+        return 1;
+    }
     if (gh_g_count() < ncpu) return 0; /* an idle CPU: run freely */
     double share = 0.25 * ncpu;
     uint64_t el = nanotime() - mark_start_ns;
@@ -433,6 +438,7 @@ static void gc_cycle(void) {
     /* ---- concurrent mark ---- */
     mark_start_ns = nanotime();
     mark_cpu_start = thread_cpu();
+    torture_pauses = 0;
     gh_markroots(&worker_w, 0);
     for (;;) {
         uint64_t c0 = thread_cpu();
