@@ -629,6 +629,5 @@ int gh_gc_init(const gh_gc_options *opt) {
     }
     atomic_store_explicit(&gc_inited, 1, memory_order_release);
     pthread_mutex_unlock(&init_lock);
-    gh_g_attach();
     return 0;
 }
