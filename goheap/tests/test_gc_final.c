@@ -75,6 +75,11 @@ static void *lazy_thread(void *arg) {
 }
 
 int main(void) {
+    /* GOHEAP_GC_TORTURE=concurrent: cycles also end on their own, between
+     * collect() returning and the stats read below, and queue finalizers
+     * that run later, so "none ran after collect() returned" is not checked */
+    const char *t = getenv("GOHEAP_GC_TORTURE");
+    int concurrent = t && !strcmp(t, "concurrent");
     CHECK(gh_gc_init(NULL) == 0);
 
     /* 1. collect() returns after its cycles' finalizers ran */
@@ -92,7 +97,7 @@ int main(void) {
             nanosleep(&ts, NULL);
             gh_gc_stats_read(&s1);
             int later = count_ran(round) - n;
-            if (s1.cycles == s0.cycles)
+            if (s1.cycles == s0.cycles && !concurrent)
                 CHECKF(later == 0, "round %d, collect %d: %d finalizers ran after collect() returned (%d before)",
                        round, c + 1, later, n);
         }
