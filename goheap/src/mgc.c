@@ -318,7 +318,16 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
     if (!s || s->state == GH_SPAN_DEAD) return 0;
     if (s->spanclass == 0) return s->state == GH_SPAN_LARGE;
     uintptr_t idx = gh_span_objindex(s, (uintptr_t)p);
-    return idx < s->nelems && ((s->allocBits[idx >> 6] >> (idx & 63)) & 1);
+    if (idx >= s->nelems) return 0;
+    /* A concurrent sweep swaps allocBits with the mark bits, then clears
+     * the old array (mgcsweep.c): a word read from the old array counts
+     * only if allocBits still pointed at it after the read. */
+    for (;;) {
+        const uint64_t *b = __atomic_load_n(&s->allocBits, __ATOMIC_ACQUIRE);
+        uint64_t w = __atomic_load_n(&b[idx >> 6], __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&s->allocBits, __ATOMIC_RELAXED) == b) return (int)((w >> (idx & 63)) & 1);
+    }
 }
 
 /* ---------------------------------------------------------------- cycle */

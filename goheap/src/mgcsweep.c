@@ -194,9 +194,13 @@ static int sweep_small(gh_mspan *s, uint32_t sg) {
         gh_mheap_freeSpan(s);
         return 1;
     }
+    /* gh_gc_is_allocated reads allocBits while we sweep: the swap is made
+     * visible before the old array is cleared (it re-reads the pointer;
+     * found by GOHEAP_GC_TORTURE=concurrent: a live object read as free) */
     uint64_t *old = s->allocBits;
-    s->allocBits = s->gcmarkBits;
+    __atomic_store_n(&s->allocBits, s->gcmarkBits, __ATOMIC_RELEASE);
     s->gcmarkBits = old;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
     memset(old, 0, nw * sizeof(uint64_t));
     if (s->nelems & 63) s->allocBits[nw - 1] |= ~(uint64_t)0 << (s->nelems & 63);
     __atomic_store_n(&s->allocCount, (uint16_t)nmarked, __ATOMIC_RELAXED);
