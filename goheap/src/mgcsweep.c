@@ -185,7 +185,14 @@ static int sweep_small(gh_mspan *s, uint32_t sg) {
     gh_span_drain_remote(s);
     unsigned nw = s->nwords;
     unsigned nmarked = 0;
-    for (unsigned i = 0; i < nw; i++) nmarked += (unsigned)__builtin_popcountll(s->gcmarkBits[i]);
+    /* Only allocated slots stay allocated: a slot that was loaned in a
+     * cache's window while marking ran read allocated, so a stale pointer
+     * may have marked it before it went back free (runtime.h, [G2]). */
+    for (unsigned i = 0; i < nw; i++) {
+        s->gcmarkBits[i] &= s->allocBits[i];
+        nmarked += (unsigned)__builtin_popcountll(s->gcmarkBits[i]);
+    }
+    GH_DEBUG_ONLY(s->dbg_window_in_mark = 0);
     atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
     s->nempty_flag = 0;
     s->sweepgen = sg;

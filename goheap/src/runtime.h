@@ -112,7 +112,12 @@ enum {
  *       only ever gets a swept span (cacheSpan asserts sweepgen == sg).
  *  [G2] after mark termination, caches' windows returned:
  *       gcmarkBits ⊆ allocBits & valid (only allocated slots are marked;
- *       nothing past nelems); large: bits[1][0] ⊆ {bit 0}.
+ *       nothing past nelems); large: bits[1][0] ⊆ {bit 0} — except in a
+ *       span a window came back from while marking ran (refill, thread
+ *       exit): a loaned slot reads allocated, so a stale pointer may have
+ *       marked it before it went back free. The sweep masks the marks with
+ *       allocBits, so in every case sweeping never turns a free slot into
+ *       an allocated one (allocBits after ⊆ allocBits before).
  * Page allocator invariants [P1]–[P4]: mpagealloc.c.
  */
 struct gh_mspan {
@@ -137,6 +142,7 @@ struct gh_mspan {
     uint64_t *gcmarkBits;   /* GC: 1 = marked; becomes allocBits after sweep */
     uintptr_t layout;       /* GC: per-object pointer layout (0 = noscan / unknown) */
     uint32_t sweepgen;      /* GC: 2 behind = needs sweep, 1 behind = sweeping, equal = swept */
+    uint8_t dbg_window_in_mark; /* GH_DEBUG only: a window came back while marking ([G2]) */
     uint64_t bits[2][GH_MAX_SPAN_WORDS];
 };
 
@@ -254,6 +260,8 @@ extern _Atomic int gh_init_state GH_HIDDEN;
 extern int gh_gc_tiny_enabled GH_HIDDEN;
 /* mgcsweep.c: the sweep generation (stamped on new spans, [G1]) */
 extern _Atomic uint32_t gh_sweepgen GH_HIDDEN;
+/* mgc.c: marking is on (allocate black) */
+extern _Atomic int gh_gcBlackenEnabled GH_HIDDEN;
 /* Set by the collector (stw.c): run first by the cache's thread-exit
  * destructor, so a still-attached mutator detaches (and gives its cache back
  * inside the runtime) before the cache is flushed under it. */
@@ -439,6 +447,7 @@ static inline int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot) {
 /* Give back the slots of the window that were not handed out. */
 static inline void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
     uint64_t c = slot->allocCache;
+    GH_DEBUG_ONLY(if (c && atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) s->dbg_window_in_mark = 1);
     GH_ASSERT_MSG(slot->span == s, "unloading span %p from the slot of %p", (void *)s, (void *)slot->span);
     GH_ASSERT_MSG((s->allocBits[s->freeindex] & c) == c && gh_popcount64(c) <= s->allocCount,
                   "[S4] window of span %p not a subset of allocBits[%u]", (void *)s, s->freeindex);
