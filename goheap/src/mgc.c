@@ -324,8 +324,7 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
      * only if allocBits still pointed at it after the read. */
     for (;;) {
         const uint64_t *b = __atomic_load_n(&s->allocBits, __ATOMIC_ACQUIRE);
-        uint64_t w = __atomic_load_n(&b[idx >> 6], __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        uint64_t w = __atomic_load_n(&b[idx >> 6], __ATOMIC_ACQUIRE);
         if (__atomic_load_n(&s->allocBits, __ATOMIC_RELAXED) == b) return (int)((w >> (idx & 63)) & 1);
     }
 }

@@ -202,13 +202,13 @@ static int sweep_small(gh_mspan *s, uint32_t sg) {
         return 1;
     }
     /* gh_gc_is_allocated reads allocBits while we sweep: the swap is made
-     * visible before the old array is cleared (it re-reads the pointer;
-     * found by GOHEAP_GC_TORTURE=concurrent: a live object read as free) */
+     * visible before the old array is cleared (release stores; it re-reads
+     * the pointer after an acquire load of the word; found by
+     * GOHEAP_GC_TORTURE=concurrent: a live object read as free) */
     uint64_t *old = s->allocBits;
-    __atomic_store_n(&s->allocBits, s->gcmarkBits, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->allocBits, s->gcmarkBits, __ATOMIC_RELAXED);
     s->gcmarkBits = old;
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    memset(old, 0, nw * sizeof(uint64_t));
+    for (unsigned i = 0; i < nw; i++) __atomic_store_n(&old[i], 0, __ATOMIC_RELEASE);
     if (s->nelems & 63) s->allocBits[nw - 1] |= ~(uint64_t)0 << (s->nelems & 63);
     __atomic_store_n(&s->allocCount, (uint16_t)nmarked, __ATOMIC_RELAXED);
     s->freeindex = 0;
