@@ -109,7 +109,7 @@ enum {
  *       or created after it began: mheap_alloc stamps sg). Go's sg+1/sg+3
  *       (cached before sweep began) cannot occur: the mark-termination pause
  *       empties every cache into the unswept lists as sg advances, so a cache
- *       only ever gets a swept span (cacheSpan asserts sweepgen == sg).
+ *       only ever gets a swept span (refill asserts sweepgen == sg).
  *  [G2] after mark termination, caches' windows returned:
  *       gcmarkBits ⊆ allocBits & valid (only allocated slots are marked;
  *       nothing past nelems); large: bits[1][0] ⊆ {bit 0} — except in a
