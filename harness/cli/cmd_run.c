@@ -183,10 +183,28 @@ static int plan_resume(run_args *a, run_state *s) {
     return HB_EXIT_OK;
 }
 
+/* --resume: a NAME=PATH library must still be the build the run began with
+ * (its sha256 in run.json), or the run would mix two builds under one name. */
+static int check_same_libraries(json_t *run) {
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *name = json_string_value(json_object_get(a, "name"));
+        const char *was = json_string_value(json_object_get(json_object_get(a, "library"), "sha256"));
+        json_t *id = name ? hb_adapter_identity(name) : NULL;
+        const char *now = json_string_value(json_object_get(id, "sha256"));
+        if (was && now && strcmp(was, now))
+            return hb_die("run", "--resume: %s: the library changed since the run began (sha256 %.12s → %.12s); "
+                          "start a new run to measure the new build", hb_adapter_arg(name), was, now);
+    }
+    return HB_EXIT_OK;
+}
+
 /* Asks every adapter what it is, before anything is written. */
 static int probe_adapters(hb_run_config *c, run_state *s) {
     char err[2048];
     int rc = hb_adapters_resolve("run", &c->adapters);
+    if (rc == HB_EXIT_OK && s->run) rc = check_same_libraries(s->run);
     if (rc != HB_EXIT_OK) return rc;
     s->infos = calloc(c->adapters.n, sizeof *s->infos);
     for (size_t i = 0; i < c->adapters.n; i++) {

@@ -13,6 +13,8 @@
 #              "tiny library changed" with both identities; history keeps two series
 #   twobuilds  old=libtiny.so,new=libtiny_slow.so in one run: both ok
 #   bad        each bad NAME=PATH exits 2 before any cell, naming the library
+#   resume     --resume re-resolves NAME=PATH from run.json; a library
+#              rebuilt since (another sha256) exits 2, naming it
 #   exec       exec --adapters system,tiny=libtiny.so -- /bin/true: tiny's library served it
 set -u
 B=${1:?usage: $0 BUILD_DIR CASE}
@@ -113,6 +115,18 @@ bad)
     hb exec --adapters "x=$T/none.so" -- /bin/true
     want_rc 2
     has err "heapbench exec: --adapters x=$T/none.so: no such file"
+    ;;
+resume)
+    cp "$TINY" "$T/libx.so"
+    hb run --adapters "x=$T/libx.so" --workloads heap/pairs --repetitions 1 --min-time 0.01 --out "$T/r"
+    want_rc 0
+    hb run --resume "$T/r"
+    want_rc 0
+    has err "1 cells (0 to run)"
+    cp "$SLOW" "$T/libx.so"
+    hb run --resume "$T/r"
+    want_rc 2
+    has err "heapbench run: --resume: x=$(realpath "$T/libx.so"): the library changed since the run began (sha256 $(sha256sum "$TINY" | cut -c1-12) → $(sha256sum "$SLOW" | cut -c1-12))"
     ;;
 exec)
     hb exec --adapters "system,tiny=$TINY" --repetitions 2 --out "$T/e" -- /bin/true
