@@ -65,8 +65,9 @@ static const hb_opt run_opts[] = {
 
 const hb_cmd_spec cmd_run_spec = {
     "run", "[options]", "run workloads over adapters, one child per cell", run_opts,
-    "<results> is $HB_RESULTS_DIR or <repo>/results. A run holds a lock on its\n"
-    "folder: a second run into it, or --resume of it, is refused while it goes.\n"
+    "<results> is $HB_RESULTS_DIR, else <repo>/results (./results for an installed\n"
+    "heapbench). A run holds a lock on its folder: a second run into it, or\n"
+    "--resume of it, is refused while it goes.\n"
     "Every --param/--threads value is checked against the range each selected\n"
     "workload declares (heapbench list --format json shows them) before any\n"
     "cell runs.\n"
