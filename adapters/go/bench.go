@@ -108,7 +108,8 @@ func parseGB(c *benchCfg, a string) int {
 		"--benchmark_display_aggregates_only", "--benchmark_report_aggregates_only":
 		// accepted; no warm-up run is made (a workload run is its own warm-up)
 	default:
-		return usageErr("bench: unknown option '%s' (hb-go --help)", kv[0])
+		fmt.Fprintf(os.Stderr, "hb-go bench: unknown option '%s' (hb-go --help)\n", kv[0])
+		return exitUsage
 	}
 	return exitOK
 }
@@ -131,7 +132,8 @@ func parseBench(args []string, c *benchCfg) int {
 			if withValue[a] {
 				what = "missing value for option"
 			}
-			return usageErr("bench: %s '%s' (hb-go --help)", what, a)
+			fmt.Fprintf(os.Stderr, "hb-go bench: %s '%s' (hb-go --help)\n", what, a)
+			return exitUsage
 		}
 		v := args[i+1]
 		i++
@@ -212,6 +214,17 @@ func presetValues(w cWorkload, preset string) (map[string]int64, bool) {
 	return v, ok
 }
 
+// inRange: every value within its declared range, as bench_main.c's
+// params_in_range (the CLI checks the same before it starts a child).
+func inRange(ce *cell) int {
+	for _, p := range ce.wl.Params {
+		if v := ce.values[p.Name]; v < p.Min || v > p.Max {
+			return usageErr("--param %s=%d is out of range for %s: %s takes %d..%d", p.Name, v, ce.wl.Name, p.Name, p.Min, p.Max)
+		}
+	}
+	return exitOK
+}
+
 func selected(c *benchCfg, name string) bool {
 	if len(c.globs) == 0 {
 		return true
@@ -258,6 +271,9 @@ func planBench(c *benchCfg) ([]*cell, int) {
 					ce.values[prm.Name], o.used = o.value, true
 				}
 			}
+		}
+		if rc := inRange(ce); rc != exitOK {
+			return nil, rc
 		}
 		if !c.repsGiven && w.PresetReps[c.preset] > 0 {
 			ce.reps = w.PresetReps[c.preset]

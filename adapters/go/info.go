@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"runtime"
 	"strings"
 )
@@ -29,6 +30,8 @@ type cParam struct {
 	Name  string `json:"name"`
 	Quick int64  `json:"quick"`
 	Full  int64  `json:"full"`
+	Min   int64  `json:"min"`
+	Max   int64  `json:"max"`
 	Help  string `json:"help"`
 }
 
@@ -66,6 +69,8 @@ func cmdInfo() int {
 		Name  string `json:"name"`
 		Quick int64  `json:"quick"`
 		Full  int64  `json:"full"`
+		Min   int64  `json:"min"`
+		Max   int64  `json:"max"`
 		Help  string `json:"help"`
 	}
 	type wl struct {
@@ -124,25 +129,78 @@ func cmdSelfcheck() int {
 	return exitOK
 }
 
-// conform --list: every property of the C catalogue, not applicable (the
-// properties exercise the C object API; Go's allocator is not reached
-// through it). --expect (fault adapters only) has no answer here.
-func cmdConform(args []string) int {
-	if len(args) != 1 || args[0] != "--list" {
-		fmt.Fprintf(os.Stderr, "hb-go conform: only --list is supported (the properties drive the C object API)\n")
-		return exitUsage
-	}
+const conformUsage = `usage: hb-<adapter> conform --list | --expect | --property NAME|GLOB
+  --list              one JSON line per property: name, kind, discipline, needs,
+                      applicable (and why not), summary, source
+  --property NAME     the properties matching NAME (a glob), one JSON line
+                      each: {property, kind, status, detail}; for hb-go every
+                      one is n/a
+  --expect            a faulty adapter (hb-fault-*): the property meant to catch it
+  -h, --help          this help
+exit: 0 all pass or n/a, 2 usage (heapbench/exitcodes.h)
+`
+
+const naWhy = "hb-go is the Go runtime, not reached through the C object API the properties drive"
+
+// The C catalogue (hb-system conform --list), one object per property.
+func properties() []map[string]interface{} {
+	var out []map[string]interface{}
 	sc := bufio.NewScanner(bytes.NewReader(cPropsJSONL))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var p map[string]interface{}
-		if strings.TrimSpace(sc.Text()) == "" || json.Unmarshal(sc.Bytes(), &p) != nil {
-			continue
+		if strings.TrimSpace(sc.Text()) != "" && json.Unmarshal(sc.Bytes(), &p) == nil {
+			out = append(out, p)
 		}
-		p["applicable"] = false
-		p["why"] = "hb-go is the Go runtime, not reached through the C object API the properties drive"
-		b, _ := json.Marshal(p)
-		fmt.Println(string(b))
 	}
-	return exitOK
+	return out
+}
+
+func printJSON(v interface{}) {
+	b, _ := json.Marshal(v)
+	fmt.Println(string(b))
+}
+
+// conform: the C adapters' command line; every property is listed as not
+// applicable (the properties exercise the C object API; Go's allocator is
+// not reached through it), and running one reports it n/a.
+func cmdConform(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, conformUsage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help":
+		fmt.Print(conformUsage)
+		return exitOK
+	case "--list":
+		for _, p := range properties() {
+			p["applicable"], p["why"] = false, naWhy
+			printJSON(p)
+		}
+		return exitOK
+	case "--expect":
+		fmt.Fprintln(os.Stderr, "hb-go is not a faulty adapter")
+		return exitUsage
+	case "--property":
+		if len(args) < 2 {
+			fmt.Fprintf(os.Stderr, "hb-go conform: missing value for '--property'\n%s", conformUsage)
+			return exitUsage
+		}
+		n := 0
+		for _, p := range properties() {
+			name, _ := p["name"].(string)
+			if ok, _ := path.Match(args[1], name); ok {
+				printJSON(map[string]interface{}{"property": name, "kind": p["kind"], "status": "n/a", "detail": naWhy})
+				n++
+			}
+		}
+		if n == 0 {
+			fmt.Fprintf(os.Stderr, "hb-go conform: no property matches '%s' (hb-go conform --list)\n", args[1])
+			return exitUsage
+		}
+		return exitOK
+	}
+	fmt.Fprintf(os.Stderr, "hb-go conform: unknown option '%s'\n%s", args[0], conformUsage)
+	return exitUsage
 }

@@ -39,6 +39,8 @@ expect_rc 2 "$GO" bench --workload heap/churn --param bogus=1
 expect_err "no selected workload has a parameter 'bogus'"
 expect_rc 2 "$GO" bench --workload heap/churn --param ops
 expect_err "--param takes NAME=INTEGER, not 'ops'"
+expect_rc 2 "$GO" bench --workload heap/churn --param live=0
+expect_err "--param live=0 is out of range for heap/churn: live takes 1.."
 expect_rc 2 "$GO" bench --workload heap/churn --preset nosuch
 expect_err "not 'nosuch'"
 expect_rc 2 "$GO" bench --workload no/such
