@@ -313,6 +313,15 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
     return scav;
 }
 
+/* Whether pages [page, page+n) are all grown and free (realloc's in-place
+ * growth of a large span asks about the pages right after it). */
+bool gh_pageAlloc_isFree(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    if (n == 0 || page + n > p->grown * GH_CHUNK_PAGES || page + n < page) return false;
+    bool free = true;
+    FOR_RANGE(page, n, w, mask, { free = free && (p->allocBits[w] & mask) == 0; });
+    return free;
+}
+
 void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     FOR_RANGE(page, n, w, mask, {
         if ((p->allocBits[w] & mask) != mask) gh_throw("pageAlloc: freeing free pages");
