@@ -28,14 +28,17 @@
  *     goheap itself. It parks on a condition variable while there is
  *     nothing above R and is woken by the free that crosses R. In a fork
  *     child it is created again the same lazy way.
- *   - Hard cap (synchronous): when dirty memory exceeds
- *     max(min(4·R, R + 512 MiB), 128 MiB), the freeing call itself releases
- *     down to 2·R, so a huge spike does not wait for the worker (and RSS
- *     falls even with the worker off). The 128 MiB floor: at 4·R = 64 MiB
- *     the cap fired between heap/large's repetitions (~100 MiB of large
- *     blocks freed and reallocated), so every repetition page-faulted its
- *     blocks again (134k faults for 6 runs against mimalloc's 41k, 12x its
- *     time); with the floor, 26k.
+ *   - Hard cap (synchronous): when dirty memory exceeds R + 512 MiB — or,
+ *     with no worker (period 0), min(4·R, R + 512 MiB) — the freeing call
+ *     itself releases down to 2·R, so a huge spike does not wait for the
+ *     worker (and RSS falls even with the worker off). With the worker, the
+ *     cap used to be 4·R (64 MiB) too: it fired between the repetitions of
+ *     heap/large and heap/steady-growth (~100–150 MiB freed and allocated
+ *     again), so every repetition page-faulted its memory afresh (heap/large
+ *     134k faults for 6 runs against 26k now and mimalloc's 41k;
+ *     steady-growth 95k, now 45k, against mimalloc's 41k). Go has no
+ *     synchronous cap at all; the worker's two-period bound is what "idle memory returns"
+ *     means here.
  *   - On demand: gh_scavenge() releases every free page now.
  * GOHEAP_SCAVENGE=0 turns off the hard cap and the background worker.
  */
@@ -104,11 +107,6 @@ static int bg_parked;
 static pthread_cond_t bg_cond = PTHREAD_COND_INITIALIZER;
 
 #define GH_SCAV_HARD_EXTRA ((uintptr_t)512 << 20)
-/* The hard cap never fires below this much dirty memory: a working set of
- * large blocks that cycles through more than 4·R (heap/large: 64 KiB–16 MiB
- * blocks, up to ~100 MiB dirty between repetitions) is reused without page
- * faults; the worker still brings it down to R within two periods. */
-#define GH_SCAV_HARD_MIN ((uintptr_t)128 << 20)
 #define GH_SCAV_STEP GH_CHUNK_BYTES
 
 void gh_scavenge_maybe_locked(void) {
@@ -116,8 +114,8 @@ void gh_scavenge_maybe_locked(void) {
     if (!h->scav_enabled) return;
     uintptr_t dirty = dirtyBytes(), retain = retainBound();
     if (dirty <= retain) return;
-    uintptr_t cap = retain + (retain * 3 < GH_SCAV_HARD_EXTRA ? retain * 3 : GH_SCAV_HARD_EXTRA);
-    if (cap < GH_SCAV_HARD_MIN) cap = GH_SCAV_HARD_MIN;
+    uintptr_t extra = h->scav_period_ms == 0 && retain * 3 < GH_SCAV_HARD_EXTRA ? retain * 3 : GH_SCAV_HARD_EXTRA;
+    uintptr_t cap = retain + extra;
     if (dirty > cap) {
         gh_scavenge_locked(dirty - 2 * retain);
         gh_mheap_.scavenge_hard++;
@@ -206,7 +204,8 @@ void gh_scavenger_poke(void) {
 /* Threads do not survive fork: the child creates its worker again, lazily.
  * Except under ThreadSanitizer, which aborts a child of a multi-threaded
  * process that starts a thread: there the child keeps bg_started set (no
- * worker; the hard cap still bounds its free resident memory). */
+ * worker; the hard cap, R + 512 MiB there, still bounds its free resident
+ * memory). */
 void gh_mheap_after_fork_child(void) {
     pthread_cond_init(&bg_cond, NULL);
     bg_parked = 0;
