@@ -37,8 +37,8 @@
  *     again), so every repetition page-faulted its memory afresh (heap/large
  *     134k faults for 6 runs against 26k now and mimalloc's 41k;
  *     steady-growth 95k, now 45k, against mimalloc's 41k). Go has no
- *     synchronous cap at all; the worker's two-period bound is what "idle memory returns"
- *     means here.
+ *     synchronous cap at all; the worker's two-period bound is what "idle
+ *     memory returns" means here.
  *   - On demand: gh_scavenge() releases every free page now.
  * GOHEAP_SCAVENGE=0 turns off the hard cap and the background worker.
  */
