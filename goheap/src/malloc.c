@@ -338,7 +338,16 @@ void *gh__realloc(void *p, size_t size, int strict) {
         if (size >= old / 2 || old <= 16) return p;
         if (s->spanclass != 0 && malloc_class(size) == gh_spanclass_sizeclass(s->spanclass)) return p;
     }
-    void *n = gh__malloc(size);
+    if (size > old && s->spanclass == 0 && size <= gh_arena_size && (uintptr_t)p == s->base &&
+        gh_mheap_growLarge(s, (size + GH_PAGE_SIZE - 1) >> GH_PAGE_SHIFT))
+        return p; /* grown in place: no copy, no second block resident */
+    /* Moving: grow by at least a quarter (tcmalloc's lower_bound_to_grow),
+     * so a buffer grown in small steps is copied O(log n) times, not once
+     * per size class or page. */
+    size_t want = size;
+    if (size > old && size - old < old / 4 && old + old / 4 > size) want = old + old / 4;
+    void *n = gh__malloc(want);
+    if (!n && want != size) n = gh__malloc(want = size);
     if (!n) return NULL;
     memcpy(n, p, old < size ? old : size);
     gh__free(p, strict);

@@ -209,6 +209,29 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     return s;
 }
 
+/* Grow the large span s in place to npages when the pages right after it
+ * are free (realloc without a copy: free runs coalesce in the bitmap, so a
+ * span freed next to s makes room). 1 if grown. The caller owns the object;
+ * the state is checked under the lock all the same. */
+int gh_mheap_growLarge(gh_mspan *s, uintptr_t npages) {
+    gh_mheap *h = &gh_mheap_;
+    pthread_mutex_lock(&h->lock);
+    uintptr_t extra = npages - s->npages, page = ((s->base - h->arena_start) >> GH_PAGE_SHIFT) + s->npages;
+    int ok = s->state == GH_SPAN_LARGE && npages > s->npages && gh_pageAlloc_isFree(&h->pages, page, extra);
+    if (ok) {
+        gh_pageAlloc_allocRange(&h->pages, page, extra);
+        for (uintptr_t k = 0; k < extra; k++) atomic_store_explicit(&gh_spans[page + k], s, memory_order_relaxed);
+        s->npages = npages;
+        s->elemsize = npages << GH_PAGE_SHIFT;
+        s->needzero = 1; /* its old pages were used; only calloc reads it, at allocation */
+        h->pagesInUse += extra;
+        h->largePages += extra;
+        GH_DEBUG_ONLY(gh_debug_check_span(s));
+    }
+    pthread_mutex_unlock(&h->lock);
+    return ok;
+}
+
 void gh_mheap_freeSpanLocked(gh_mspan *s) {
     gh_mheap *h = &gh_mheap_;
     GH_ASSERT_MSG(s->next == NULL && s->prev == NULL && s->state != GH_SPAN_DEAD,

@@ -2,7 +2,11 @@
  * mpagealloc.c — the page allocator (Go's mpagealloc.go / mpallocbits.go).
  *
  * The heap is one reserved address range split into 8 KiB pages. Which pages
- * are in use is one bit per page (allocBits; 1 = in use, or not grown yet).
+ * are in use is one bit per page (allocBits; 1 = in use). The bits of
+ * chunks not grown yet are never read nor written (left as the kernel's
+ * untouched zero pages: setting them to 1 at start-up made 4 MiB of a
+ * 256 GiB reservation's bitmap resident in every process); their all-zero
+ * summaries are what says "not available".
  * A second bitmap (scavBits) says which *free* pages have been returned to
  * the OS (or were never touched): they read as zero, so a span made only of
  * such pages needs no zeroing (needzero = 0), and the scavenger skips them.
@@ -25,7 +29,8 @@
  *
  * Invariants (checked by gh_debug_check_chunk at GH_DEBUG >= 1 for the
  * chunks an operation touched, gh_debug_check_pageAlloc at 2 for all):
- *  [P1] summary[0][c] == summarize(allocBits of chunk c), c < grown
+ *  [P1] summary[0][c] == summarize(allocBits of chunk c), c < grown;
+ *       summary[0][c] == (0,0,0) for c >= grown (allocBits not read there)
  *  [P2] summary[l][i] == merge(summary[l-1][8i .. 8i+7]), 0 < l < nlevels
  *  [P3] freePages == #{grown pages whose allocBits bit is 0}
  *  [P4] scavBits ⊆ ~allocBits (only free pages are scavenged) and
@@ -55,8 +60,8 @@ int gh_pageAlloc_init(gh_pageAlloc *p, uintptr_t nchunks) {
         n >>= GH_SUMMARY_FANOUT_BITS;
     }
     p->nlevels = l;
-    /* Ungrown pages read as "in use". */
-    memset(p->allocBits, 0xff, words * 8);
+    /* allocBits of ungrown chunks stay untouched (see the top comment);
+     * gh_pageAlloc_grow initialises a chunk's bits when it is grown. */
     return 0;
 }
 
@@ -167,7 +172,11 @@ void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t c0, uintptr_t c1) {
     }
 }
 
+/* Growth is contiguous (chunk0 == grown): every chunk below grown has had
+ * its bits initialised here. */
 void gh_pageAlloc_grow(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t n) {
+    GH_ASSERT_MSG(chunk0 == p->grown, "pageAlloc: growing chunk %lu, grown %lu", (unsigned long)chunk0,
+                  (unsigned long)p->grown);
     memset(p->allocBits + chunk0 * GH_CHUNK_WORDS, 0, n * GH_CHUNK_WORDS * 8);
     memset(p->scavBits + chunk0 * GH_CHUNK_WORDS, 0xff, n * GH_CHUNK_WORDS * 8);
     p->freePages += n * GH_CHUNK_PAGES;
@@ -302,6 +311,15 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
     GH_DEBUG_ONLY(gh_debug_check_chunk(p, c));
     GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
     return scav;
+}
+
+/* Whether pages [page, page+n) are all grown and free (realloc's in-place
+ * growth of a large span asks about the pages right after it). */
+bool gh_pageAlloc_isFree(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    if (n == 0 || page + n > p->grown * GH_CHUNK_PAGES || page + n < page) return false;
+    bool free = true;
+    FOR_RANGE(page, n, w, mask, { free = free && (p->allocBits[w] & mask) == 0; });
+    return free;
 }
 
 void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {

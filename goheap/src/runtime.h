@@ -291,6 +291,7 @@ GH_HIDDEN uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages);
 /* Marks pages in use; returns how many of them were scavenged. */
 GH_HIDDEN uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
+GH_HIDDEN bool gh_pageAlloc_isFree(const gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN gh_psum gh_pageAlloc_summarize(const uint64_t *bits, uint32_t npages);
 GH_HIDDEN void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t chunk1);
 
@@ -298,6 +299,7 @@ GH_HIDDEN void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t 
 GH_HIDDEN void gh_mallocinit(void);
 GH_HIDDEN gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align);
 GH_HIDDEN void gh_mheap_freeSpan(gh_mspan *s);
+GH_HIDDEN int gh_mheap_growLarge(gh_mspan *s, uintptr_t npages);
 GH_HIDDEN void gh_mheap_freeSpanLocked(gh_mspan *s);
 GH_HIDDEN void gh_mheap_flushLargeCacheLocked(void);
 GH_HIDDEN void gh_mheap_after_fork_child(void);

@@ -1,5 +1,5 @@
 /* test_malloc.c — the public API: every size class, usable size, calloc
- * zeroing, realloc, aligned allocation (every power of two up to 4 MiB),
+ * zeroing, realloc (in-place growth of large objects), aligned allocation (every power of two up to 4 MiB),
  * large objects and their coalescing, errors (ENOMEM, EINVAL, calloc
  * overflow), gh_owns, and that bad frees abort (in a forked child). */
 #define _GNU_SOURCE
@@ -130,6 +130,37 @@ static void test_large(void) {
     gh_free(f);
 }
 
+/* realloc of a large object grows in place into free pages right after
+ * it; with its neighbour in use it moves; either way the prefix survives.
+ * A small step past a block's usable size grows it by at least a quarter. */
+static void test_realloc_growth(void) {
+    const size_t M = 1 << 20;
+    char *a = gh_malloc(M), *b = gh_malloc(M), *c = gh_malloc(M);
+    CHECK(b == a + M && c == b + M);
+    for (size_t i = 0; i < M; i += 4096) a[i] = (char)(i >> 12);
+    gh_free(b);
+    char *r = gh_realloc(a, M + M / 2);
+    CHECKF(r == a, "not grown in place: %p -> %p", (void *)a, (void *)r);
+    CHECK(gh_usable_size(r) >= M + M / 2 && gh_usable_size(r) < 2 * M);
+    memset(r + M, 7, M / 2); /* the new pages are the object's */
+    char *m = gh_realloc(r, 2 * M + 1); /* c is in the way: moves */
+    CHECK(m != NULL && m != r && gh_usable_size(m) >= 2 * M + 1);
+    for (size_t i = 0; i < M; i += 4096) CHECKF(m[i] == (char)(i >> 12), "byte %zu lost", i);
+    CHECK(m[M] == 7 && m[M + M / 2 - 1] == 7);
+    char *d = gh_malloc(M + M / 2); /* a's grown span was freed whole */
+    CHECK(d == a);
+    gh_free(d);
+    gh_free(m);
+    gh_free(c);
+    char *p = gh_malloc(1000);
+    size_t u = gh_usable_size(p);
+    memset(p, 3, u);
+    char *q = gh_realloc(p, u + 16);
+    CHECKF(gh_usable_size(q) >= u + u / 4, "grew %zu -> %zu", u, gh_usable_size(q));
+    CHECK(q[0] == 3 && q[u - 1] == 3);
+    gh_free(q);
+}
+
 static int dies(void (*fn)(void)) {
     pid_t pid = fork();
     if (pid == 0) {
@@ -162,6 +193,7 @@ static void foreign_free(void) {
 
 int main(void) {
     test_large(); /* first: needs an empty heap for its address checks */
+    test_realloc_growth();
     printf("%s\n", gh_version());
     test_classes();
     test_distinct();

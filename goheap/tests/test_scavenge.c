@@ -7,12 +7,13 @@
  *    periods (100 ms default; the test allows 2 s for loaded machines and
  *    sanitizers).
  * 2. A spike (256 MiB large + 128 MiB small, 64 MiB of the small kept live)
- *    is freed: the hard cap (dirty > 4R releases down to 2R) keeps dirty
- *    memory <= 4R through the freeing calls, then the worker brings RSS to
- *    within 2x the live bytes.
+ *    is freed (~320 MiB dirty): with the worker the hard cap is R + 512 MiB
+ *    (the next cycle of the same size must not page-fault again), and the
+ *    worker brings RSS to within 2x the live bytes.
  * 3. gh_scavenge() releases the rest; memory reused after release reads zero.
- * 4. Re-exec with GOHEAP_SCAVENGE_PERIOD_MS=0 (no worker): the hard cap alone
- *    still makes RSS fall after a spike, and a moderate cycle stays resident.
+ * 4. Re-exec with GOHEAP_SCAVENGE_PERIOD_MS=0 (no worker): the hard cap
+ *    (dirty > 4R releases down to 2R) alone still makes RSS fall after a
+ *    spike, and a moderate cycle stays resident.
  * Waits are decided on goheap's own counters (dirty = idle - released), so
  * they run under TSan too; RSS is checked where it is ours to read. */
 #define _GNU_SOURCE
@@ -80,7 +81,7 @@ static long moderate(void) { /* 48 MiB in large objects: touched, then freed */
 #endif
 
 int main(int argc, char **argv) {
-    const long R = 16, live = (long)NLIVE * 1000 >> 20;
+    const long R = 16, CAP_NOBG = 4 * R, live = (long)NLIVE * 1000 >> 20;
     if (argc > 1 && strcmp(argv[1], "nobg") == 0) {
         long base = rss_mb();
         long after = moderate();
@@ -92,8 +93,8 @@ int main(int argc, char **argv) {
         after = rss_mb();
         printf("no worker: rss base %ld MiB, after spike freed %ld MiB (live %ld), dirty %ld MiB\n", base, after,
                live, dirty_mb());
-        CHECKF(dirty_mb() <= 4 * R + 1, "hard cap did not release: dirty %ld", dirty_mb());
-        CHECKF(!RSS_CHECKS || after <= base + live + 4 * R + 12, "RSS did not fall: %ld", after);
+        CHECKF(dirty_mb() <= CAP_NOBG + 1, "hard cap did not release: dirty %ld", dirty_mb());
+        CHECKF(!RSS_CHECKS || after <= base + live + CAP_NOBG + 12, "RSS did not fall: %ld", after);
         return 0;
     }
 
@@ -109,15 +110,15 @@ int main(int argc, char **argv) {
     CHECKF(t1 >= 0, "background scavenger did not release: dirty %ld MiB", dirty_mb());
     CHECKF(!RSS_CHECKS || rss_mb() <= base + R + 8, "RSS %ld after background release", rss_mb());
 
-    /* 2. spike: the hard cap at once, then the worker */
+    /* 2. spike: the worker (the hard cap only past R + 512 MiB) */
     spike();
     long peak = rss_mb();
     CHECKF(!RSS_CHECKS || peak >= base + 300, "peak %ld base %ld", peak, base);
     drop();
     after = rss_mb();
     dirty = dirty_mb();
-    CHECKF(dirty <= 4 * R + 1, "hard cap did not release: dirty %ld MiB", dirty);
-    CHECKF(!RSS_CHECKS || after <= base + live + 4 * R + 12, "RSS did not fall after free: %ld MiB", after);
+    /* (a 384 MiB spike stays under the R + 512 MiB cap: nothing to check
+     * here; the cap's release is checked without the worker, below main) */
     long t2 = wait_dirty(R);
     long settled = rss_mb();
     printf("spike: rss base %ld, peak %ld, after free %ld (live %ld MiB, dirty %ld); after %ld ms: rss %ld (%.2fx "
