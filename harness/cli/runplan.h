@@ -23,6 +23,7 @@ typedef struct hb_run_config {
     int rss_sample_ms;
     const char *baseline, *pin, *export_fmt;
     int latency;
+    int anatomy;       /* 1: an untimed anatomy child per ok cell (docs/anatomy.md) */
 } hb_run_config;
 
 typedef struct hb_cell {

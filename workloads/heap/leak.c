@@ -26,8 +26,8 @@
 #include "wl/stamp.h"
 
 static const hb_param params[] = {
-    {"batches", 200, 2000, "batches per repetition", 1, 1000000},
-    {"batch", 10000, 10000, "objects per batch", 1, 10000000},
+    {"batches", 2000, 20000, "batches per repetition", 1, 10000000},
+    {"batch", 1000, 1000, "objects per batch", 1, 10000000},
     {"leak_permille", 20, 20, "objects per thousand never freed", 0, 1000},
     {"max_size", 256, 256, "largest object in bytes (smallest: 24)", 24, 512},
 };
