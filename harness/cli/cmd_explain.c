@@ -28,8 +28,9 @@ const hb_cmd_spec cmd_explain_spec = {
     "RUN is a run folder (or its run.json) made with `heapbench run --anatomy`.\n"
     "CELL selects cells by id, adapter or workload (globs allowed); default: all.\n"
     "Classes and thresholds: docs/anatomy.md.\n"
-    "Exit status: 0 explained; 2 bad usage, a run without anatomy, or a CELL\n"
-    "that matches no cell.\n",
+    "Exit status: 0 explained; 2 bad usage, a run without anatomy, a CELL that\n"
+    "matches no cell, or a samples file that cannot be read (the other cells are\n"
+    "still explained).\n",
     0,
 };
 
@@ -93,7 +94,8 @@ static void print_verdict(const hb_an_series *s, const hb_an_verdict *v) {
     }
 }
 
-/* One cell's explanation; 0, or 1 when its anatomy is missing or bad. */
+/* One cell's explanation; 0, or 1 when its samples cannot be read (named on
+ * stderr: bad input). A cell without anatomy (not ok) is said so, not an error. */
 static int explain_cell(const char *dir, json_t *rec) {
     const char *id = json_string_value(json_object_get(rec, "id"));
     json_t *an = json_object_get(rec, "anatomy");
@@ -103,13 +105,14 @@ static int explain_cell(const char *dir, json_t *rec) {
     if (!rel) {
         const char *st = json_string_value(json_object_get(rec, "status"));
         printf("  no anatomy: the cell is %s%s\n", st ? st : "?", an ? " and its anatomy child failed (see its log)" : "");
-        return 1;
+        return 0;
     }
     char path[PATH_MAX + 512], err[1024];
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     hb_an_series s;
     if (hb_an_load(path, &s, err, sizeof err) != 0) {
         printf("  no anatomy: %s\n", err);
+        fprintf(stderr, "heapbench explain: %s\n", err);
         return 1;
     }
     hb_an_verdict v;
@@ -149,14 +152,15 @@ int cmd_explain(int argc, char **argv) {
         return hb_die("explain", "%s was run without --anatomy: rerun it with `heapbench run --anatomy ...`",
                       argv[first]);
     }
-    int nsel = argc - first - 1, *used = calloc((size_t)nsel + 1, sizeof *used), shown = 0;
+    int nsel = argc - first - 1, *used = calloc((size_t)nsel + 1, sizeof *used), shown = 0, bad = 0;
     size_t i;
     json_t *rec;
     json_array_foreach(json_object_get(run, "results"), i, rec) {
         if (!selected(rec, argv + first + 1, nsel, used)) continue;
         if (shown++) printf("\n");
-        explain_cell(dir, rec);
+        bad += explain_cell(dir, rec);
     }
+    if (bad) rc = HB_EXIT_USAGE;
     for (int k = 0; k < nsel && rc == HB_EXIT_OK; k++)
         if (!used[k]) rc = hb_die("explain", "no cell of %s matches '%s' (ids, adapters and workloads are matched)",
                                   argv[first], argv[first + 1 + k]);
