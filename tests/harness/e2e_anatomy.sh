@@ -48,6 +48,16 @@ case ",$ads," in *,mimalloc,*)
     expect_rc 0 "$HB" explain "$R" mimalloc
     grep -q "unaccounted [0-9.]* MiB ([0-9]*% of RSS)" "$T/out" || fail "mimalloc's gap is not shown as unaccounted";;
 esac
+# report.md: the anatomy table at each cell's peak; plot: one stacked area per cell.
+grep -q "^## Memory anatomy at the RSS peak" "$R/report.md" || fail "report.md lacks the anatomy table"
+grep -q "^| system · heap/leak | leak | " "$R/report.md" || fail "report.md lacks system's heap/leak row"
+if command -v gnuplot >/dev/null; then
+    expect_rc 0 "$HB" plot "$R"
+    for a in $(echo "$ads" | tr , ' '); do
+        [ -s "$R/plots/anatomy-${a}__heap_leak.png" ] && [ -s "$R/plots/anatomy-${a}__heap_spike-release.svg" ] ||
+            fail "no anatomy plot for $a"
+    done
+fi
 # The classifier on hand-made samples, in a copy of the run: a leak (live
 # grows and stays), a flat heap freed at the end (steady), a gap over 5%
 # (unaccounted).
