@@ -82,6 +82,16 @@ grep -q "unaccounted 4.0 MiB (25% of RSS)" "$T/out" || { cat "$T/out" >&2; fail 
 printf '# heapbench-anatomy/1\n0 1 2 3\n' >"$F"
 expect_rc 2 "$HB" explain "$T/fake" system__heap_leak
 expect_err "system__heap_leak.anatomy:2: not an anatomy sample"
+# The child's own flags: a bad period is bad usage (2), an unwritable file
+# a set-up failure (6), each named; a good one writes samples.
+expect_rc 2 "$BIN/hb-system" bench --workload heap/leak --anatomy "$T/x.anatomy" --anatomy-ms 0
+expect_err "--anatomy-ms takes 1..60000, not '0'"
+expect_rc 6 "$BIN/hb-system" bench --workload heap/leak --anatomy "$T/no/such/dir/x.anatomy"
+expect_err "--anatomy: cannot write $T/no/such/dir/x.anatomy"
+expect_rc 0 "$BIN/hb-system" bench --workload heap/leak --param batches=20 --anatomy "$T/x.anatomy" --anatomy-ms 1 \
+    --benchmark_repetitions=1
+head -1 "$T/x.anatomy" | grep -q "^# heapbench-anatomy/1 adapter=system period_ms=1$" || fail "no anatomy header"
+[ "$(grep -vc '^#' "$T/x.anatomy")" -ge 2 ] || fail "fewer than 2 anatomy samples"
 # Bad usage.
 expect_rc 2 "$HB" explain
 expect_err "RUN missing"
