@@ -79,10 +79,26 @@ const char *hb_an_class_name(hb_an_class c) {
 /* Held at sample i: what is resident beyond live objects and "other". */
 static int64_t held_at(const hb_an_series *s, size_t i, int64_t other) { return s->s[i].rss - s->s[i].live - other; }
 
-static hb_an_class held_class(const hb_an_split *h) {
-    int64_t frag = known(h->rounding) + known(h->partial), ret = known(h->cached);
-    if (h->rounding < 0 && h->partial < 0 && h->cached < 0) return HB_AN_HELD; /* not told apart */
-    if (h->unaccounted > frag && h->unaccounted > ret) return HB_AN_HELD;
+/* Fragmentation or retention: which kind of held memory dominates over
+ * the run, each sample weighted by the time to the next, over the samples
+ * where the allocator held at least HB_AN_HELD_MIN_BYTES and at least the
+ * live bytes (a single sample caught mid-free does not decide). */
+static hb_an_class held_class(const hb_an_series *s, int64_t other) {
+    double frag = 0, ret = 0, unacc = 0;
+    int told = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        hb_an_split h;
+        hb_an_split_at(s, i, &h);
+        int64_t held = h.rss - h.live - other;
+        if (held < HB_AN_HELD_MIN_BYTES || held < h.live) continue;
+        /* the last sample weighs as the interval before it */
+        double dt = i + 1 < s->n ? s->s[i + 1].t_s - s->s[i].t_s : s->s[i].t_s - s->s[i - 1].t_s;
+        told |= h.rounding >= 0 || h.partial >= 0 || h.cached >= 0;
+        frag += dt * (double)(known(h.rounding) + known(h.partial));
+        ret += dt * (double)known(h.cached);
+        unacc += dt * (double)(h.unaccounted > 0 ? h.unaccounted : 0);
+    }
+    if (!told || (unacc > frag && unacc > ret)) return HB_AN_HELD; /* not told apart */
     return frag >= ret ? HB_AN_FRAGMENTATION : HB_AN_RETENTION;
 }
 
@@ -136,7 +152,7 @@ void hb_an_classify(const hb_an_series *s, hb_an_verdict *v) {
     if (is_leak(s))
         v->cls = HB_AN_LEAK;
     else if (best >= HB_AN_HELD_MIN_BYTES && best >= v->at_held.live)
-        v->cls = held_class(&v->at_held);
+        v->cls = held_class(s, other);
     else
         v->cls = HB_AN_STEADY;
 }

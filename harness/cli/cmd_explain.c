@@ -88,8 +88,10 @@ static void print_verdict(const hb_an_series *s, const hb_an_verdict *v) {
     default:
         printf("  verdict: %s: at %.1f s the allocator held %.1f MiB beyond %.1f MiB of live objects: %s — not a leak\n",
                hb_an_class_name(v->cls), s->s[v->held].t_s, mib(held), mib(h->live),
-               v->cls == HB_AN_FRAGMENTATION ? "most of it free inside partly used pages or blocks"
-               : v->cls == HB_AN_RETENTION ? "most of it in free pages the allocator keeps resident"
+               v->cls == HB_AN_FRAGMENTATION ? "while it held more than the live bytes, most was free inside partly used "
+                                                "pages or blocks"
+               : v->cls == HB_AN_RETENTION ? "while it held more than the live bytes, most was in free pages it kept "
+                                             "resident"
                                            : "the allocator does not tell fragmentation from retention");
     }
 }
