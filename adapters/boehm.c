@@ -250,6 +250,19 @@ static int boehm_selfcheck(char *msg, size_t len) {
     return ok ? 0 : -1;
 }
 
+/* Memory classes from GC_get_heap_usage_safe: heap minus free (objects
+ * allocated and not yet reclaimed: in use); free blocks of the heap
+ * (resident: the collector keeps them for reuse, retention; it does not
+ * tell free objects inside partly used blocks apart); unmapped blocks
+ * (released). Metadata is not told. */
+static void boehm_mem_classes(hb_mem_classes *m) {
+    GC_word heap = 0, free_b = 0, unmapped = 0, since = 0, total = 0;
+    GC_get_heap_usage_safe(&heap, &free_b, &unmapped, &since, &total);
+    m->in_use = (int64_t)(heap - free_b);
+    m->free_cached = (int64_t)free_b;
+    m->released = (int64_t)unmapped;
+}
+
 static const hb_adapter adapter = {
     .name = "boehm",
     .kind = HB_COLLECTED,
@@ -265,6 +278,7 @@ static const hb_adapter adapter = {
     .root_remove = boehm_root_remove,
     .collect = boehm_collect,
     .gc_stats = boehm_stats,
+    .mem_classes = boehm_mem_classes,
     .gc_events = boehm_events,
     .set_finalizer = boehm_set_finalizer,
     .set_mark_hook = boehm_set_mark_hook,

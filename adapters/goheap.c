@@ -33,6 +33,20 @@ static int gh_selfcheck(char *msg, size_t len) {
 
 static size_t gh_usable(void *p) { return gh_usable_size(p); }
 
+/* Memory classes from gh_stats (Go's MemStats): live objects rounded to
+ * their class (in use); free slots of in-use spans (fragmentation); idle
+ * pages not yet scavenged (retention); scavenged pages (released);
+ * metadata. */
+static void gh_mem_classes(hb_mem_classes *m) {
+    static gh_stats s; /* large (per-class arrays); one sampler thread */
+    gh_stats_read(&s);
+    m->in_use = (int64_t)s.heap_alloc_bytes;
+    m->free_partial = (int64_t)(s.heap_inuse_bytes - s.heap_alloc_bytes);
+    m->free_cached = (int64_t)(s.heap_idle_bytes - s.heap_released_bytes);
+    m->metadata = (int64_t)s.metadata_bytes;
+    m->released = (int64_t)s.heap_released_bytes;
+}
+
 static const hb_adapter adapter = {
     .name = "goheap",
     .kind = HB_MANUAL,
@@ -50,5 +64,6 @@ static const hb_adapter adapter = {
     .usable_size = gh_usable,
     .stack_alloc = gh_stack_alloc,
     .stack_free = gh_stack_free,
+    .mem_classes = gh_mem_classes,
 };
 HB_ADAPTER(adapter);

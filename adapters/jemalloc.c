@@ -39,6 +39,30 @@ static int je_selfcheck(char *msg, size_t len) {
 
 static void je_free_sized(void *p, size_t size) { sdallocx(p, size, 0); }
 
+/* Memory classes from jemalloc's stats after an epoch refresh: allocated
+ * (in use), active - allocated (free regions inside active slabs:
+ * fragmentation), resident - active - metadata (dirty pages kept for reuse:
+ * retention), metadata, retained + (mapped - resident) (returned, still
+ * mapped). */
+static size_t je_stat(const char *name) {
+    size_t v = 0, sz = sizeof v;
+    return mallctl(name, &v, &sz, NULL, 0) == 0 ? v : 0;
+}
+
+static void je_mem_classes(hb_mem_classes *m) {
+    uint64_t epoch = 1;
+    size_t esz = sizeof epoch;
+    if (mallctl("epoch", &epoch, &esz, &epoch, esz) != 0) return;
+    size_t alloc = je_stat("stats.allocated"), active = je_stat("stats.active");
+    size_t meta = je_stat("stats.metadata"), res = je_stat("stats.resident");
+    size_t mapped = je_stat("stats.mapped"), retained = je_stat("stats.retained");
+    m->in_use = (int64_t)alloc;
+    m->free_partial = (int64_t)(active - alloc);
+    m->free_cached = res > active + meta ? (int64_t)(res - active - meta) : 0;
+    m->metadata = (int64_t)meta;
+    m->released = (int64_t)(retained + (mapped > res ? mapped - res : 0));
+}
+
 static const hb_adapter adapter = {
     .name = "jemalloc",
     .kind = HB_MANUAL,
@@ -54,5 +78,6 @@ static const hb_adapter adapter = {
     .calloc = calloc,
     .aligned_alloc = aligned_alloc,
     .usable_size = malloc_usable_size,
+    .mem_classes = je_mem_classes,
 };
 HB_ADAPTER(adapter);

@@ -29,6 +29,12 @@ static size_t mim_usable(void *p) { return mi_usable_size(p); }
 
 static void *mim_aligned(size_t align, size_t size) { return mi_malloc_aligned(size, align); }
 
+/* Memory classes: mimalloc 2.0.9 exports its statistics only as printed
+ * text (mi_stats_print_out) and its process figures (mi_process_info:
+ * RSS, commit); it does not split committed memory into in-use and free,
+ * so every class is unknown (never guessed). */
+static void mim_mem_classes(hb_mem_classes *m) { (void)m; }
+
 static const hb_adapter adapter = {
     .name = "mimalloc",
     .kind = HB_MANUAL,
@@ -45,5 +51,6 @@ static const hb_adapter adapter = {
     .calloc = mi_calloc,
     .aligned_alloc = mim_aligned,
     .usable_size = mim_usable,
+    .mem_classes = mim_mem_classes,
 };
 HB_ADAPTER(adapter);

@@ -37,6 +37,18 @@ static int sys_selfcheck(char *msg, size_t len) {
     return 0;
 }
 
+/* Memory classes from mallinfo2 (summed over every arena): in use = chunks
+ * handed out (uordblks, headers included) + mmapped chunks (hblkhd); free
+ * chunks below each arena's top cannot go back to the OS without
+ * malloc_trim (fragmentation); the top chunk (keepcost) is kept under
+ * M_TRIM_THRESHOLD (retention). Metadata and released are not told. */
+static void sys_mem_classes(hb_mem_classes *m) {
+    struct mallinfo2 mi = mallinfo2();
+    m->in_use = (int64_t)(mi.uordblks + mi.hblkhd);
+    m->free_partial = (int64_t)(mi.fordblks - mi.keepcost);
+    m->free_cached = (int64_t)mi.keepcost;
+}
+
 static const hb_adapter adapter = {
     .name = "system",
     .kind = HB_MANUAL,
@@ -50,5 +62,6 @@ static const hb_adapter adapter = {
     .calloc = calloc,
     .aligned_alloc = aligned_alloc,
     .usable_size = malloc_usable_size,
+    .mem_classes = sys_mem_classes,
 };
 HB_ADAPTER(adapter);

@@ -19,6 +19,9 @@
  *                                    without it is unsupported (exit 4)
  *       --param NAME=VALUE           override one parameter (K/M/G suffixes)
  *       --gogc N, --memlimit BYTES, --torture    collector options
+ *       --anatomy FILE [--anatomy-ms N]   untimed: count live bytes and sample
+ *                                    the memory classes every N ms into FILE
+ *                                    (harness/anatomy.c, docs/anatomy.md)
  *   hb-<name> conform [...]          the conformance properties
  *
  *   hb-<name> --help | -h | help     this usage, on stdout
@@ -44,6 +47,7 @@
 #include "heapbench/gbench.h"
 #include "heapbench/object.h"
 #include "heapbench/workload.h"
+#include "anatomy.h"
 #include "intarg.h"
 
 /* Provided by conformance/ when it is linked in. */
@@ -63,7 +67,8 @@ static int usage(FILE *out, const hb_adapter *ad);
 
 /* Whether `a` is a bench option that takes a value (for "missing value"). */
 static int param_flag(const char *a) {
-    static const char *const with_value[] = {"--workload", "--preset", "--param", "--gogc", "--memlimit"};
+    static const char *const with_value[] = {"--workload", "--preset", "--param", "--gogc", "--memlimit",
+                                              "--anatomy", "--anatomy-ms"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (!strcmp(a, with_value[i])) return 1;
     return 0;
@@ -309,7 +314,8 @@ typedef struct param_override {
 static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     const char *globs[64];
     int nglobs = 0, gb_reps_given = 0, gb_min_time_given = 0;
-    const char *preset = "quick";
+    const char *preset = "quick", *anatomy = NULL;
+    int64_t anatomy_ms = 10;
     param_override ov[HB_MAX_PARAMS * 4];
     int nov = 0;
     hb_options opt = {.gogc = -1};
@@ -350,6 +356,14 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         } else if (!strcmp(a, "--memlimit") && v) {
             if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --memlimit '%s'\n", ad->name, v), EXIT_USAGE;
             opt.memlimit = x;
+            i++;
+        } else if (!strcmp(a, "--anatomy") && v) {
+            anatomy = v;
+            i++;
+        } else if (!strcmp(a, "--anatomy-ms") && v) {
+            if (parse_int(v, &x) || x < 1 || x > 60000)
+                return fprintf(stderr, "hb-%s: --anatomy-ms takes 1..60000, not '%s'\n", ad->name, v), EXIT_USAGE;
+            anatomy_ms = x;
             i++;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             return usage(stdout, ad);
@@ -444,7 +458,12 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
     if (matched == unsupported) return EXIT_UNSUPPORTED;
 
     start_measurements(ad);
+    char aerr[512];
+    if (anatomy && hb_anatomy_start(ad, anatomy, (long)anatomy_ms, aerr, sizeof aerr) != 0)
+        return fprintf(stderr, "hb-%s: --anatomy: %s\n", ad->name, aerr), EXIT_SETUP;
     int rc = hb_gb_main(gb_argc, gb_argv);
+    if (anatomy && hb_anatomy_finish() != 0)
+        return fprintf(stderr, "hb-%s: --anatomy: cannot write %s\n", ad->name, anatomy), EXIT_SETUP;
     if (rc) return EXIT_USAGE;
     return hb_wl_failed() ? EXIT_VALIDATION : 0;
 }
@@ -466,6 +485,8 @@ static const char usage_text[] =
     "    --gogc N                 collector: GOGC percentage\n"
     "    --memlimit BYTES         collector: soft memory limit\n"
     "    --torture                collector: collect as often as possible\n"
+    "    --anatomy FILE           untimed: count live bytes, sample the memory classes\n"
+    "    --anatomy-ms N           into FILE every N ms (default 10; docs/anatomy.md)\n"
     "    --benchmark_*            passed to Google Benchmark (e.g. --benchmark_format=json)\n"
     "  conform --list | --property GLOB | --expect   the conformance properties\n"
     "  help, --help, -h           this help\n"

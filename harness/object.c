@@ -17,6 +17,17 @@ static const int hb_no_barrier = 0;
 
 _Thread_local int hb_sample_countdown;
 
+/* Anatomy mode: every call takes the slow path and is counted there. */
+static int anatomy_on;
+static int64_t anatomy_live;
+
+void hb_anatomy_enable(void) {
+    __atomic_store_n(&anatomy_on, 1, __ATOMIC_RELAXED);
+    hb_sample_countdown = 0;
+}
+
+int64_t hb_anatomy_live_bytes(void) { return __atomic_load_n(&anatomy_live, __ATOMIC_RELAXED); }
+
 /* Sampling off (or the sampler not linked): no slow path for ~2^31 calls. */
 static int sampling_on(void) {
     if (hb_latency_enabled && hb_latency_enabled()) return 1;
@@ -25,11 +36,23 @@ static int sampling_on(void) {
 }
 
 void *hb_sample_new(size_t size, const hb_layout *layout, int zeroed) {
+    if (__atomic_load_n(&anatomy_on, __ATOMIC_RELAXED)) {
+        hb_sample_countdown = 0;
+        void *p = hb_new_direct(size, layout, zeroed);
+        if (p) __atomic_add_fetch(&anatomy_live, (int64_t)size, __ATOMIC_RELAXED);
+        return p;
+    }
     if (sampling_on()) return hb_latency_new(size, layout, zeroed);
     return hb_new_direct(size, layout, zeroed);
 }
 
 void hb_sample_drop(void *p, size_t size) {
+    if (__atomic_load_n(&anatomy_on, __ATOMIC_RELAXED)) {
+        hb_sample_countdown = 0;
+        if (p) __atomic_sub_fetch(&anatomy_live, (int64_t)size, __ATOMIC_RELAXED);
+        hb_drop_direct(p, size);
+        return;
+    }
     if (sampling_on()) hb_latency_drop(p, size);
     else hb_drop_direct(p, size);
 }

@@ -10,6 +10,8 @@
  *   pauses-<wl>.*       distribution (CDF) of collector pause times
  *   mmu-<wl>.*          minimum mutator utilization curves
  *   gogc-<wl>.*         the GOGC time–space trade-off
+ *   anatomy-<cell>.*    memory classes over time, stacked (run --anatomy;
+ *                       anatomy_plot.c)
  *
  * The data files written for gnuplot stay in DIR/plots/data/. A plot whose
  * data the run lacks is skipped with a note, never drawn empty. Each
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anatomy_plot.h"
 #include "cli.h"
 #include "gnuplot.h"
 #include "mmu.h"
@@ -542,6 +545,7 @@ static void draw_all(plotctx *p, const char *baseline) {
     rss_timelines(p);
     gc_plots(p);
     gogc(p);
+    p->drawn += hb_an_plot_run(p->run, p->dir, p->out, p->data, p->png, p->svg, p->log);
     printf("heapbench plot: %d files written\n", p->drawn);
 }
 

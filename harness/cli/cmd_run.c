@@ -40,6 +40,7 @@ enum {
     OPT_ADAPTERS = HB_OPT_LONG_ONLY, OPT_WORKLOADS, OPT_WORKLOAD, OPT_PRESET, OPT_THREADS, OPT_PARAM,
     OPT_REPETITIONS, OPT_MIN_TIME, OPT_TIMEOUT, OPT_GOGC, OPT_LATENCY, OPT_RSS_MS, OPT_PIN, OPT_BASELINE,
     OPT_EXPORT, OPT_OUT, OPT_RESUME, OPT_SHARD,
+    OPT_ANATOMY, /* docs/anatomy.md */
 };
 
 static const hb_opt run_opts[] = {
@@ -54,6 +55,7 @@ static const hb_opt run_opts[] = {
     {"timeout", OPT_TIMEOUT, "S", "seconds per cell before it is killed (default 300)"},
     {"gogc", OPT_GOGC, "25,50,...", "GOGC sweep for collected adapters with cap 'gogc'"},
     {"latency", OPT_LATENCY, NULL, "sample allocation latency (counters alloc_p50_ns ...)"},
+    {"anatomy", OPT_ANATOMY, NULL, "after each ok cell, an untimed child samples its memory classes (heapbench explain)"},
     {"rss-sample-ms", OPT_RSS_MS, "MS", "RSS timeline period, sampled by heapbench (default 10; 0: off)"},
     {"pin", OPT_PIN, "CPUS", "pin each child to CPUs ('0-3,6')"},
     {"baseline", OPT_BASELINE, "A", "adapter the report normalizes to (default system)"},
@@ -145,6 +147,7 @@ static int on_opt(void *ctx, int key, const char *arg) {
         hb_strv_push(&a->c.params, arg);
         return 0;
     case OPT_LATENCY: a->c.latency = 1; return 0;
+    case OPT_ANATOMY: a->c.anatomy = 1; return 0;
     case OPT_PIN:
         if (!hb_cpulist_valid(arg)) return hb_opts_bad(&cmd_run_spec, key, "takes a CPU list such as 0-3,6, not '%s'", arg);
         a->c.pin = arg;

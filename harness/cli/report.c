@@ -200,6 +200,35 @@ static void collector_table(FILE *f, json_t *results) {
     fputc('\n', f);
 }
 
+/* Memory anatomy (run --anatomy, docs/anatomy.md): each cell's classes at
+ * its RSS peak and its class, from rec.anatomy; "?" where the library does
+ * not tell. `heapbench explain` says the same in words. */
+static void anatomy_table(FILE *f, json_t *results) {
+    static const char *const cols[] = {"rss", "live", "rounding", "partial", "cached", "metadata", "other", "unaccounted", NULL};
+    size_t i;
+    json_t *rec;
+    int any = 0;
+    json_array_foreach(results, i, rec) any |= json_object_get(json_object_get(rec, "anatomy"), "peak") != NULL;
+    if (!any) return;
+    fprintf(f, "## Memory anatomy at the RSS peak\n\n| cell | class | RSS | live | beyond live | free, partly used pages "
+               "| free pages kept | metadata | rest of process | unaccounted |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    json_array_foreach(results, i, rec) {
+        json_t *an = json_object_get(rec, "anatomy"), *pk = json_object_get(an, "peak");
+        if (!pk) continue;
+        char key[800];
+        hb_rec_key(rec, key, sizeof key);
+        fprintf(f, "| %s | %s |", key, json_string_value(json_object_get(an, "class")));
+        for (int k = 0; cols[k]; k++) {
+            json_t *v = json_object_get(pk, cols[k]);
+            char b[64] = "?";
+            if (json_is_integer(v)) human_bytes((double)json_integer_value(v), b, sizeof b);
+            fprintf(f, " %s |", b);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "\n`heapbench explain RUN` says why, per cell; classes and thresholds: docs/anatomy.md.\n\n");
+}
+
 static void status_table(FILE *f, json_t *results, size_t nok) {
     fprintf(f, "## Cell status\n\n");
     if (nok == json_array_size(results)) {
@@ -269,6 +298,7 @@ char *hb_run_report(json_t *run) {
         table(f, run, &rows, &cols, baseline, "Peak RSS (whole child process)", 1);
     }
     collector_table(f, results);
+    anatomy_table(f, results);
     status_table(f, results, nok);
     hb_strv_free(&rows);
     hb_strv_free(&cols);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "heapbench/exitcodes.h"
+#include "anatomy.h"
 #include "adapter_resolve.h"
 #include "child.h"
 #include "results.h"
@@ -282,9 +283,14 @@ json_t *hb_cell_run(const hb_run_config *c, const hb_cell *cell, const char *dir
     snprintf(fp.rss, sizeof fp.rss, "%s/raw/%s.rss", dir, cell->id);
     snprintf(fp.gcev, sizeof fp.gcev, "%s/raw/%s.gcev", dir, cell->id);
     unlink(fp.raw), unlink(fp.rss), unlink(fp.gcev); /* from an interrupted attempt */
+    hb_strv an_args = {0}; /* --anatomy: the same cell, untimed (docs/anatomy.md) */
+    for (size_t i = 0; c->anatomy && i < args.n; i++) hb_strv_push(&an_args, args.v[i]);
     cell_argv(c, cell, &fp, &args);
     cell_execute(c, exe, &args, &fp, rec);
     cell_outputs(rec, &fp);
+    if (c->anatomy && !strcmp(json_string_value(json_object_get(rec, "status")), "ok"))
+        hb_an_run_cell(c, cell->id, &an_args, cell->gogc, dir, rec);
+    hb_strv_free(&an_args);
     hb_strv_free(&args);
     return rec;
 }

@@ -34,6 +34,7 @@ json_t *hb_config_to_json(const hb_run_config *c) {
     json_object_set_new(j, "pin", c->pin ? json_string(c->pin) : json_null());
     json_object_set_new(j, "export", c->export_fmt ? json_string(c->export_fmt) : json_null());
     json_object_set_new(j, "latency", json_boolean(c->latency));
+    json_object_set_new(j, "anatomy", json_boolean(c->anatomy));
     if (c->shard_n > 0) json_object_set_new(j, "shard", json_pack("{s:i,s:i}", "k", c->shard_k, "n", c->shard_n));
     return j;
 }
@@ -74,6 +75,7 @@ int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen) {
     c->pin = json_string_value(json_object_get(j, "pin"));
     c->export_fmt = json_string_value(json_object_get(j, "export"));
     c->latency = json_is_true(json_object_get(j, "latency"));
+    c->anatomy = json_is_true(json_object_get(j, "anatomy"));
     json_t *shard = json_object_get(j, "shard");
     c->shard_k = (int)json_integer_value(json_object_get(shard, "k"));
     c->shard_n = (int)json_integer_value(json_object_get(shard, "n"));

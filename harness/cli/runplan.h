@@ -23,6 +23,7 @@ typedef struct hb_run_config {
     int rss_sample_ms;
     const char *baseline, *pin, *export_fmt;
     int latency;
+    int anatomy;       /* 1: an untimed anatomy child per ok cell (docs/anatomy.md) */
     int shard_k, shard_n; /* --shard K/N: the K-th (1-based) of N slices; n == 0: the whole plan */
 } hb_run_config;
 

@@ -93,6 +93,21 @@ typedef struct hb_gc_event {
     hb_event_kind kind;
 } hb_gc_event;
 
+/* Where the allocator's memory is, by its own statistics, modelled on Go's
+ * /memory/classes (docs/anatomy.md): bytes, or HB_MEM_UNKNOWN where the
+ * library does not tell (never guessed). The program's live requested bytes
+ * are counted by the object API, not here. Resident classes plus the rest
+ * of the process add up to RSS; `released` is mapped but not resident. */
+#define HB_MEM_UNKNOWN ((int64_t)-1)
+typedef struct hb_mem_classes {
+    int64_t in_use;       /* in allocated blocks as the allocator sizes them (rounding, headers) */
+    int64_t free_partial; /* free, resident, in pages that also hold live blocks: fragmentation */
+    int64_t free_cached;  /* free whole pages/chunks kept resident (caches, dirty pages, the
+                           * untrimmed top): retention */
+    int64_t metadata;     /* the allocator's own structures */
+    int64_t released;     /* returned to the OS (madvise), still mapped: not in RSS */
+} hb_mem_classes;
+
 typedef struct hb_pool hb_pool; /* opaque: the adapter's pool */
 
 typedef struct hb_adapter {
@@ -160,6 +175,11 @@ typedef struct hb_adapter {
     void (*pool_free)(hb_pool *pool);
     void *(*stack_alloc)(size_t size); /* HB_CAP_STACKPOOL; size a power of two */
     void (*stack_free)(void *stack, size_t size);
+    /* Optional: the memory classes now, from the library's own statistics;
+     * the caller sets every field to HB_MEM_UNKNOWN first and the adapter
+     * fills what its library tells. Called from the anatomy sampler thread
+     * (bench --anatomy), never on a timed path. */
+    void (*mem_classes)(hb_mem_classes *out);
 } hb_adapter;
 
 /* The adapter linked into this executable (set by HB_ADAPTER). */

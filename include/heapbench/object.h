@@ -27,6 +27,11 @@
  * too (HB_LATENCY_EVERY=N overrides N). The fast path pays one decrement
  * of a thread-local countdown and a predictable branch; the slow path is
  * taken once in N calls.
+ *
+ * Anatomy (bench --anatomy, docs/anatomy.md): in that untimed mode every
+ * hb_new/hb_drop takes the slow path, which counts the live requested
+ * bytes (hb_new minus hb_drop) in hb_anatomy_live_bytes(). The fast path is
+ * the same code with anatomy on or off: nothing is added to it.
  */
 #ifndef HEAPBENCH_OBJECT_H
 #define HEAPBENCH_OBJECT_H
@@ -72,6 +77,13 @@ void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) __attribu
 void hb_latency_drop(void *p, size_t size) __attribute__((weak));
 int hb_latency_enabled(void) __attribute__((weak));     /* nonzero: sample */
 void hb_latency_thread_exit(void) __attribute__((weak)); /* flush a thread's sums */
+
+/* Anatomy mode: every call counted (see the top of this file). Turning it
+ * on also sends the calling thread's next call down the slow path; other
+ * threads take it from their next slow-path call on, so it is turned on
+ * before the workload's threads start. */
+void hb_anatomy_enable(void);
+int64_t hb_anatomy_live_bytes(void);
 
 /* The unsampled operations. */
 static inline void *hb_new_direct(size_t size, const hb_layout *layout, int zeroed) {
