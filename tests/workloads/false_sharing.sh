@@ -17,6 +17,13 @@
 # passes; three counted tries that all miss fail; otherwise (the machine
 # could not show false sharing) the test is skipped, exit 77.
 set -u
+# Two threads, each on its own core, beside the test's own process: fewer
+# than 4 CPUs cannot give that reliably (a loaded 2-core box read 1.3-1.5
+# for per-thread memory), so the test does not claim a verdict there.
+if [ "$(nproc)" -lt 4 ]; then
+    echo "SKIP: $(nproc) CPUs; false sharing needs two otherwise idle cores (>= 4 CPUs)"
+    exit 77
+fi
 B=${1:?usage: $0 BUILD WORKLOAD GOOD...}
 WL=${2:?}
 shift 2
@@ -50,7 +57,7 @@ for try in 1 2 3 4 5 6; do
         good=$(factor "$g") || exit 1
         echo "try $try: $WL false_sharing_factor: packed $bad, $g $good"
         python3 -c "import sys; b, g = $bad, $good; sys.exit(0 if g < 1.3 else 1)" ||
-            { echo "FAIL: $g shows false sharing ($good) where it has per-thread memory" >&2; exit 1; }
+            { ok=0; echo "try $try: $g shows a factor of $good where it has per-thread memory"; }
         python3 -c "import sys; b, g = $bad, $good; sys.exit(0 if b >= 1.5 * g and b >= g + 0.5 else 1)" || ok=0
     done
     [ $ok = 1 ] && { echo "ok: packed's factor far above the good adapters'"; exit 0; }
