@@ -35,6 +35,7 @@ static const command commands[] = {
     {"conform", cmd_conform, &cmd_conform_spec}, {"compare", cmd_compare, &cmd_compare_spec},
     {"plot", cmd_plot, &cmd_plot_spec},          {"history", cmd_history, &cmd_history_spec},
     {"exec", cmd_exec, &cmd_exec_spec},          {"export", cmd_export, &cmd_export_spec},
+    {"report", cmd_report, &cmd_report_spec},
 };
 enum { NCOMMANDS = sizeof commands / sizeof *commands };
 
