@@ -1,9 +1,10 @@
 /*
  * cmd_plot.c — `heapbench plot DIR`: the figures of a run, drawn by
- * gnuplot from the templates in plots/ into DIR/plots/ (PNG and SVG):
+ * gnuplot from the templates in plots/ into DIR/plots/ (PNG, SVG, PDF; LaTeX via cairolatex on request):
  *
  *   time.*              median time per workload × adapter, normalized to
- *                       the baseline, error bars from the repetitions' min/max
+ *                       the baseline, whiskers the 95 % confidence interval of
+ *                       the median (order statistics, stats.h hb_median_ci)
  *   rss.*               peak RSS per workload × adapter, normalized
  *   scaling-<wl>.*      throughput over thread counts (workloads run at several)
  *   rss-timeline-<wl>.* RSS over time in the child, one line per adapter
@@ -35,7 +36,7 @@
 typedef struct plotctx {
     char dir[PATH_MAX], out[PATH_MAX + 16], data[PATH_MAX + 32], log[PATH_MAX + 32];
     json_t *run;
-    int png, svg, drawn;
+    int fmts, drawn; /* HB_FMT_* bits */
     hb_strv rows, cols; /* of ok cells */
 } plotctx;
 
@@ -93,7 +94,7 @@ static void add_str(hb_strv *vars, const char *name, const char *val) {
 
 static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) {
     char *base = hb_fmt("%s/%s", p->out, name);
-    int n = hb_gnuplot(tmpl, vars, base, p->png, p->svg, p->log);
+    int n = hb_gnuplot(tmpl, vars, base, p->fmts, p->log);
     if (n == 0) fprintf(stderr, "heapbench plot: gnuplot failed on %s (see %s)\n", name, p->log);
     else printf("  %s\n", base);
     p->drawn += n;
@@ -134,10 +135,12 @@ static void bars(plotctx *p, const char *baseline, int rss) {
             if (x && isfinite(norm) && norm > 0) {
                 if (rss) v = lo = hi = hb_rec_number(x, "peak_rss_bytes") / norm;
                 else {
-                    json_t *t = json_object_get(x, "real_time_ns");
-                    v = hb_rec_number(t, "median") / norm;
-                    lo = hb_rec_number(t, "min") / norm;
-                    hi = hb_rec_number(t, "max") / norm;
+                    size_t ns;
+                    double *xs = hb_rec_samples(x, "real_time_ns", &ns);
+                    v = hb_rec_number(json_object_get(x, "real_time_ns"), "median") / norm;
+                    hb_median_ci(xs, ns, 0.95, &lo, &hi); /* whiskers: the median's 95 % CI */
+                    lo /= norm, hi /= norm;
+                    free(xs);
                 }
             }
             if (isfinite(v)) {
@@ -159,7 +162,7 @@ static void bars(plotctx *p, const char *baseline, int rss) {
     char *t = has_base ? hb_fmt("%s relative to %s (lower is better)", rss ? "Peak RSS" : "Median time", baseline)
                        : hb_fmt("%s relative to the best adapter per workload", rss ? "Peak RSS" : "Median time");
     add_str(&vars, "title", t);
-    add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline (bars: min-max of repetitions)");
+    add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline (whiskers: 95% CI of the median, order statistics)");
     char *lg = hb_fmt("logy=%d", vmax > 0 && vmin > 0 && vmax / vmin > 8);
     hb_strv_push(&vars, lg);
     draw(p, "bars.gp", &vars, name);
@@ -548,13 +551,13 @@ static void draw_all(plotctx *p, const char *baseline) {
 enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_BASELINE };
 
 static const hb_opt plot_opts[] = {
-    {"format", OPT_FORMAT, "png,svg", "image formats to draw (default both)"},
+    {"format", OPT_FORMAT, "LIST", "of png, svg, pdf, tex (cairolatex) (default png,svg,pdf)"},
     {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
     {0},
 };
 
 const hb_cmd_spec cmd_plot_spec = {
-    "plot", "RUN [--format png,svg] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
+    "plot", "RUN [--format png,svg,pdf,tex] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
     "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
     "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
     0,
@@ -572,8 +575,8 @@ static int on_opt(void *ctx, int key, const char *arg) {
 }
 
 int cmd_plot(int argc, char **argv) {
-    plotctx p = {.png = 1, .svg = 1};
-    plot_cfg cfg = {"png,svg", NULL};
+    plotctx p = {0};
+    plot_cfg cfg = {"png,svg,pdf", NULL};
     int first, rc = hb_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
     if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
     if (first >= argc) return hb_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
@@ -581,10 +584,18 @@ int cmd_plot(int argc, char **argv) {
         return hb_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
     hb_strv fm = {0};
     hb_split(cfg.formats, ',', &fm);
-    p.png = hb_strv_has(&fm, "png");
-    p.svg = hb_strv_has(&fm, "svg");
+    static const char *names[] = {"png", "svg", "pdf", "tex"};
+    for (size_t k = 0; k < fm.n; k++) {
+        size_t j = 0;
+        while (j < 4 && strcmp(fm.v[k], names[j])) j++;
+        if (j == 4) {
+            hb_strv_free(&fm);
+            return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
+        }
+        p.fmts |= 1 << j;
+    }
     hb_strv_free(&fm);
-    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", cfg.formats);
+    if (!p.fmts) return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
     if ((rc = plot_setup(&p, argv[first])) != HB_EXIT_OK) return rc;
     draw_all(&p, cfg.baseline);
     hb_strv_free(&p.rows);
