@@ -78,15 +78,15 @@ static void loop_overhead(hb_gb_state *st, void *ctx) {
 }
 
 /* ---- measurements beyond time, for the harness (docs/results-format.md) ----
- * HB_RSS_SAMPLE_MS=N, HB_RSS_OUT=FILE: a sampler thread appends "t_ns rss_bytes"
- *   lines every N ms, read from /proc/self/statm with read(2) into static
- *   buffers: it never allocates, so it cannot disturb the allocator under test.
+ * RSS over time is sampled by the parent (heapbench, harness/cli/child.c)
+ * from /proc/PID/statm: no sampler thread here, so the measured process
+ * holds only the threads its workload starts (a thread would switch glibc
+ * malloc into multi-threaded mode for the whole cell).
  * HB_GC_EVENTS_OUT=FILE: for adapters with gc_events, "R start_ns end_ns" per
  *   run of the workload and "E kind t_ns heap_bytes" per collector event
  *   (kind: 0 pause start, 1 pause end, 2 cycle start, 3 cycle end).
  * Adapters with gc_stats get collector counters after each run (gc_*). */
-static int rss_fd = -1, gcev_fd = -1;
-static long rss_period_ms;
+static int gcev_fd = -1;
 
 static uint64_t mono_ns(void) {
     struct timespec ts;
@@ -102,50 +102,7 @@ static void put_u64(char *buf, size_t *off, uint64_t v) {
     while (n) buf[(*off)++] = tmp[--n];
 }
 
-static void *rss_sampler(void *arg) {
-    (void)arg;
-    static char statm[256], line[64];
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), t0 = mono_ns();
-    struct timespec period = {rss_period_ms / 1000, (rss_period_ms % 1000) * 1000000};
-    for (;;) {
-        ssize_t n = pread(fd, statm, sizeof statm - 1, 0);
-        if (n > 0) {
-            statm[n] = 0;
-            const char *p = strchr(statm, ' '); /* field 2: resident pages */
-            uint64_t pages = 0;
-            if (p)
-                for (p++; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (uint64_t)(*p - '0');
-            size_t off = 0;
-            put_u64(line, &off, mono_ns() - t0);
-            line[off++] = ' ';
-            put_u64(line, &off, pages * page);
-            line[off++] = '\n';
-            if (write(rss_fd, line, off) < 0) break;
-        }
-        nanosleep(&period, NULL);
-    }
-    close(fd);
-    return NULL;
-}
-
 static void start_measurements(const hb_adapter *ad) {
-    const char *ms = getenv("HB_RSS_SAMPLE_MS"), *out = getenv("HB_RSS_OUT");
-    if (ms && out && atol(ms) > 0) {
-        rss_period_ms = atol(ms);
-        rss_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-        pthread_attr_t attr;
-        pthread_t t;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 64 * 1024);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (rss_fd >= 0 && pthread_create(&t, &attr, rss_sampler, NULL) != 0) {
-            close(rss_fd);
-            rss_fd = -1;
-        }
-        pthread_attr_destroy(&attr);
-    }
     const char *ev = getenv("HB_GC_EVENTS_OUT");
     if (ev && ad->gc_events)
         gcev_fd = open(ev, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
@@ -285,9 +242,10 @@ static int cmd_info(const hb_adapter *ad) {
         json_t *ps = json_array();
         for (size_t k = 0; k < wl->nparams; k++) {
             const hb_param *p = &wl->params[k];
-            json_array_append_new(ps, json_pack("{s:s,s:I,s:I,s:s}", "name", p->name, "quick",
-                                                (json_int_t)p->quick, "full", (json_int_t)p->full,
-                                                "help", p->help ? p->help : ""));
+            json_array_append_new(ps, json_pack("{s:s,s:I,s:I,s:I,s:I,s:s}", "name", p->name, "quick",
+                                                (json_int_t)p->quick, "full", (json_int_t)p->full, "min",
+                                                (json_int_t)p->min, "max", (json_int_t)p->max, "help",
+                                                p->help ? p->help : ""));
         }
         json_object_set_new(w, "params", ps);
         add_presets(w, wl);
@@ -326,6 +284,20 @@ static int preset_known(const char *name) {
     for (size_t i = 0; i < n; i++)
         if (hb_preset_find(all[i], name)) return 1;
     return 0;
+}
+
+/* Whether every parameter value lies in its declared range; names the first
+ * that does not (the CLI checks the same before it starts a child). */
+static int params_in_range(const hb_adapter *ad, const hb_wl_args *a) {
+    for (size_t k = 0; k < a->wl->nparams && k < HB_MAX_PARAMS; k++) {
+        const hb_param *p = &a->wl->params[k];
+        if (a->value[k] < p->min || a->value[k] > p->max) {
+            fprintf(stderr, "hb-%s: --param %s=%lld is out of range for %s: %s takes %lld..%lld\n", ad->name,
+                    p->name, (long long)a->value[k], a->wl->name, p->name, (long long)p->min, (long long)p->max);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 typedef struct param_override {
@@ -446,6 +418,7 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
                     ov[o].used = 1;
                 }
         }
+        if (!params_in_range(ad, args)) return EXIT_USAGE;
         hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
         hb_gb_use_real_time(b);
         if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);

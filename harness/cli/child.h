@@ -8,6 +8,16 @@
  * the whole process group gets SIGTERM, then SIGKILL a second later. The
  * result carries the exit status or signal, the wall time, and the child's
  * rusage from wait4 (peak RSS, page faults, user/system CPU).
+ *
+ * Invariants:
+ *  - No child outlives heapbench: each gets PR_SET_PDEATHSIG(SIGKILL) right
+ *    after fork (and exits at once if the parent already died before that),
+ *    so a SIGKILL of heapbench takes the running child with it.
+ *  - The timeout holds even without the parent: with a timeout the child
+ *    execs with an alarm() set HB_CHILD_BACKSTOP_S past it (alarms survive
+ *    execve), so a child whose parent cannot act still ends.
+ *  - RSS over time is sampled here, in the parent, from /proc/PID/statm
+ *    while waiting (rss_out): the measured process runs no sampler thread.
  */
 #ifndef HEAPBENCH_CLI_CHILD_H
 #define HEAPBENCH_CLI_CHILD_H
@@ -26,12 +36,19 @@ typedef struct hb_child_opts {
     double timeout_s;           /* <= 0: none */
     const char *cpus;           /* CPU list "0-3,6" for sched_setaffinity; NULL: any */
     int inherit_stdio;          /* 1: keep the parent's stdout/stderr */
+    int rss_sample_ms;          /* > 0 with rss_out: sample the child's RSS */
+    const char *rss_out;        /* file of "t_ns rss_bytes" lines, t from the
+                                   start of the child; NULL: no sampling */
 } hb_child_opts;
+
+/* Seconds past timeout_s after which the child's own alarm ends it. */
+#define HB_CHILD_BACKSTOP_S 10
 
 typedef enum { HB_CHILD_EXITED, HB_CHILD_SIGNALED, HB_CHILD_TIMEOUT, HB_CHILD_SPAWN_FAILED } hb_child_end;
 
 typedef struct hb_child_result {
     hb_child_end end;
+    long pid;           /* the child's process id (0 when not started) */
     int exit_code;      /* HB_CHILD_EXITED: the status; SPAWN_FAILED: errno */
     int signal;         /* HB_CHILD_SIGNALED */
     double wall_s;

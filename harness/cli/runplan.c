@@ -76,83 +76,157 @@ int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen) {
     return 0;
 }
 
-static int wl_has_param(json_t *wl, const char *name) {
+/* The parameter `name` of a workload's info entry, or NULL. */
+static json_t *wl_param(json_t *wl, const char *name) {
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(wl, "params"), i, p) {
         const char *n = json_string_value(json_object_get(p, "name"));
+        if (n && !strcmp(n, name)) return p;
+    }
+    return NULL;
+}
+
+static int wl_has_param(json_t *wl, const char *name) { return wl_param(wl, name) != NULL; }
+
+/* A value against the range the workload declares for it ("min"/"max" in
+ * info; a child that declares none is not checked). */
+static int check_range(json_t *wl, json_t *p, const char *opt, const char *val, char *err, size_t errlen) {
+    long long v;
+    json_t *lo = json_object_get(p, "min"), *hi = json_object_get(p, "max");
+    const char *name = json_string_value(json_object_get(p, "name"));
+    const char *w = json_string_value(json_object_get(wl, "name"));
+    if (hb_parse_int(val, &v) != 0) {
+        snprintf(err, errlen, "%s: '%s' is not an integer (parameter %s of %s)", opt, val, name, w);
+        return -1;
+    }
+    if (!json_is_integer(lo) || !json_is_integer(hi)) return 0;
+    if (v < json_integer_value(lo) || v > json_integer_value(hi)) {
+        snprintf(err, errlen, "%s: %s=%lld is out of range for workload %s: %s takes %lld..%lld", opt, name, v, w,
+                 name, (long long)json_integer_value(lo), (long long)json_integer_value(hi));
+        return -1;
+    }
+    return 0;
+}
+
+/* Every --param and --threads value against each selected workload that
+ * has that parameter. */
+static int check_values(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
+    for (size_t k = 0; k < names->n; k++) {
+        json_t *wl = hb_info_workload(info, names->v[k]), *p;
+        for (size_t i = 0; i < c->params.n; i++) {
+            char *name = strndup(c->params.v[i], strcspn(c->params.v[i], "="));
+            p = wl_param(wl, name);
+            free(name);
+            if (p && check_range(wl, p, "--param", strchr(c->params.v[i], '=') + 1, err, errlen)) return -1;
+        }
+        for (size_t i = 0; (p = wl_param(wl, "threads")) && i < c->threads.n; i++)
+            if (check_range(wl, p, "--threads", c->threads.v[i], err, errlen)) return -1;
+    }
+    return 0;
+}
+
+/* Whether a workload's info lists preset `name` in "presets" (strings, or
+ * objects with a "name"). */
+static int wl_has_preset(json_t *wl, const char *name) {
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(wl, "presets"), i, p) {
+        const char *n = json_is_string(p) ? json_string_value(p) : json_string_value(json_object_get(p, "name"));
         if (n && !strcmp(n, name)) return 1;
     }
     return 0;
 }
 
-long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen) {
-    /* Selected workload names, in the registry's (sorted) order. */
-    hb_strv names = {0};
-    json_t *all = json_object_get(infos[0], "workloads");
+/* quick, full, or a preset one of the selected workloads names. */
+static int check_preset(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
+    if (!strcmp(c->preset, "quick") || !strcmp(c->preset, "full")) return 0;
+    for (size_t k = 0; k < names->n; k++)
+        if (wl_has_preset(hb_info_workload(info, names->v[k]), c->preset)) return 0;
+    snprintf(err, errlen, "--preset '%s': not quick, full, or a preset of the selected workloads", c->preset);
+    return -1;
+}
+
+/* Selected workload names, in the registry's (sorted) order; -1 when a
+ * name or glob matches nothing. */
+static int select_workloads(const hb_run_config *c, json_t *info, hb_strv *names, char *err, size_t errlen) {
+    json_t *all = json_object_get(info, "workloads"), *w;
+    size_t i;
     for (size_t g = 0; g < c->workloads.n; g++) {
         int hit = 0;
-        size_t i;
-        json_t *w;
         json_array_foreach(all, i, w) {
             const char *n = json_string_value(json_object_get(w, "name"));
             if (n && fnmatch(c->workloads.v[g], n, 0) == 0) hit = 1;
         }
         if (!hit) {
             snprintf(err, errlen, "unknown workload '%s' (heapbench list shows them)", c->workloads.v[g]);
-            hb_strv_free(&names);
             return -1;
         }
     }
-    size_t i;
-    json_t *w;
     json_array_foreach(all, i, w) {
         const char *n = json_string_value(json_object_get(w, "name"));
         int sel = c->workloads.n == 0;
         for (size_t g = 0; g < c->workloads.n && !sel; g++) sel = fnmatch(c->workloads.v[g], n, 0) == 0;
-        if (sel) hb_strv_push(&names, n);
+        if (sel) hb_strv_push(names, n);
     }
+    return 0;
+}
+
+/* Every --param names a parameter some selected workload has. */
+static int check_param_names(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
     for (size_t p = 0; p < c->params.n; p++) {
         char *name = strndup(c->params.v[p], strcspn(c->params.v[p], "="));
         int found = 0;
-        for (size_t k = 0; k < names.n && !found; k++)
-            found = wl_has_param(hb_info_workload(infos[0], names.v[k]), name);
-        if (!found) {
-            snprintf(err, errlen, "--param %s: no selected workload has a parameter '%s'", c->params.v[p], name);
-            free(name);
-            hb_strv_free(&names);
-            return -1;
-        }
+        for (size_t k = 0; k < names->n && !found; k++) found = wl_has_param(hb_info_workload(info, names->v[k]), name);
+        if (!found) snprintf(err, errlen, "--param %s: no selected workload has a parameter '%s'", c->params.v[p], name);
         free(name);
+        if (!found) return -1;
+    }
+    return 0;
+}
+
+static void cell_id(hb_cell *cell) {
+    char raw[512];
+    int off = snprintf(raw, sizeof raw, "%s__%s", cell->adapter, cell->workload);
+    if (cell->threads >= 0) off += snprintf(raw + off, sizeof raw - (size_t)off, "__t%lld", cell->threads);
+    if (cell->gogc >= 0) snprintf(raw + off, sizeof raw - (size_t)off, "__gogc%lld", cell->gogc);
+    hb_sanitize(raw, cell->id, sizeof cell->id);
+}
+
+/* adapter × threads × GOGC cells of one workload, appended to *cells. */
+static void expand_workload(const hb_run_config *c, json_t **infos, const char *name, hb_cell **cells, size_t *n,
+                            size_t *cap) {
+    json_t *wl0 = hb_info_workload(infos[0], name);
+    int threaded = wl_has_param(wl0, "threads");
+    size_t nt = threaded && c->threads.n ? c->threads.n : 1;
+    for (size_t t = 0; t < nt; t++)
+        for (size_t a = 0; a < c->adapters.n; a++) {
+            int gogc = c->gogc.n && hb_info_has_cap(infos[a], "gogc");
+            for (size_t g = 0; g < (gogc ? c->gogc.n : 1); g++) {
+                if (*n == *cap) *cells = realloc(*cells, (*cap *= 2) * sizeof **cells);
+                hb_cell *cell = &(*cells)[(*n)++];
+                memset(cell, 0, sizeof *cell);
+                cell->adapter = c->adapters.v[a];
+                cell->info = infos[a];
+                cell->wl = hb_info_workload(infos[a], name);
+                cell->workload = json_string_value(json_object_get(wl0, "name")); /* lives in infos[0] */
+                cell->threads = threaded && c->threads.n ? atoll(c->threads.v[t]) : -1;
+                cell->gogc = gogc ? atoll(c->gogc.v[g]) : -1;
+                cell_id(cell);
+            }
+        }
+}
+
+long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen) {
+    hb_strv names = {0};
+    if (select_workloads(c, infos[0], &names, err, errlen) || check_param_names(c, infos[0], &names, err, errlen) ||
+        check_preset(c, infos[0], &names, err, errlen) || check_values(c, infos[0], &names, err, errlen)) {
+        hb_strv_free(&names);
+        return -1;
     }
     size_t cap = 16, n = 0;
     hb_cell *cells = malloc(cap * sizeof *cells);
-    for (size_t k = 0; k < names.n; k++) {
-        int threaded = wl_has_param(hb_info_workload(infos[0], names.v[k]), "threads");
-        size_t nt = threaded && c->threads.n ? c->threads.n : 1;
-        for (size_t t = 0; t < nt; t++)
-            for (size_t a = 0; a < c->adapters.n; a++) {
-                int gogc = c->gogc.n && hb_info_has_cap(infos[a], "gogc");
-                size_t ng = gogc ? c->gogc.n : 1;
-                for (size_t g = 0; g < ng; g++) {
-                    if (n == cap) cells = realloc(cells, (cap *= 2) * sizeof *cells);
-                    hb_cell *cell = &cells[n++];
-                    memset(cell, 0, sizeof *cell);
-                    cell->adapter = c->adapters.v[a];
-                    cell->info = infos[a];
-                    cell->wl = hb_info_workload(infos[a], names.v[k]);
-                    cell->workload = json_string_value(json_object_get(
-                        hb_info_workload(infos[0], names.v[k]), "name")); /* lives in infos[0] */
-                    cell->threads = threaded && c->threads.n ? atoll(c->threads.v[t]) : -1;
-                    cell->gogc = gogc ? atoll(c->gogc.v[g]) : -1;
-                    char raw[512];
-                    int off = snprintf(raw, sizeof raw, "%s__%s", cell->adapter, cell->workload);
-                    if (cell->threads >= 0) off += snprintf(raw + off, sizeof raw - (size_t)off, "__t%lld", cell->threads);
-                    if (cell->gogc >= 0) snprintf(raw + off, sizeof raw - (size_t)off, "__gogc%lld", cell->gogc);
-                    hb_sanitize(raw, cell->id, sizeof cell->id);
-                }
-            }
-    }
+    for (size_t k = 0; k < names.n; k++) expand_workload(c, infos, names.v[k], &cells, &n, &cap);
     hb_strv_free(&names);
     *out = cells;
     return (long)n;

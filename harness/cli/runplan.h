@@ -18,8 +18,8 @@ typedef struct hb_run_config {
     hb_strv threads;   /* counts, as strings */
     hb_strv gogc;      /* values, as strings */
     hb_strv params;    /* "NAME=VALUE" */
-    int repetitions;
-    double timeout_s, min_time_s;
+    int repetitions;   /* 0: the preset's (the child's measurement policy) */
+    double timeout_s, min_time_s; /* min_time_s <= 0: the preset's */
     int rss_sample_ms;
     const char *baseline, *pin, *export_fmt;
     int latency;
@@ -40,9 +40,12 @@ json_t *hb_config_to_json(const hb_run_config *c);
 int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen);
 
 /* Expands the plan. infos: one info object per c->adapters entry. Returns
- * the cell count (cells malloc'd into *out), or -1 with a message (a
- * workload name or glob that matches nothing, a --param no selected
- * workload has). */
+ * the cell count (cells malloc'd into *out), or -1 with a message, before
+ * any cell runs: a workload name or glob that matches nothing, a --param no
+ * selected workload has, a --param or --threads value outside the range a
+ * selected workload declares (the message names the parameter, the range
+ * and the workload), a --preset that is neither quick, full, nor listed in
+ * a selected workload's "presets". */
 long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen);
 
 

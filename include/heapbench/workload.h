@@ -3,7 +3,7 @@
  *
  * A workload is a descriptor: a name `category/name`, a paragraph saying
  * which pattern it models, its parameters with values for the `quick` and
- * `full` presets, what it needs from an adapter, and a run function. The
+ * `full` presets and a valid range each, what it needs from an adapter, and a run function. The
  * run function is a Google Benchmark body (heapbench/gbench.h) written over
  * the object API (heapbench/object.h) only — never one allocator.
  *
@@ -39,6 +39,11 @@ typedef struct hb_param {
     const char *name;
     int64_t quick, full; /* the presets' values */
     const char *help;
+    /* The valid range, inclusive: what the run function can handle (memory,
+     * integer overflow, array sizes). min <= quick, full <= max. The CLI
+     * (heapbench run --param/--threads) and the child's `bench --param`
+     * refuse a value outside it before anything runs. */
+    int64_t min, max;
 } hb_param;
 
 #define HB_MAX_PARAMS 16

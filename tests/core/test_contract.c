@@ -105,7 +105,7 @@ static void test_supported(void **s) {
 
 static void test_params(void **s) {
     (void)s;
-    static const hb_param ps[] = {{"a", 1, 2, ""}, {"b", 3, 4, ""}};
+    static const hb_param ps[] = {{"a", 1, 2, "", 0, 10}, {"b", 3, 4, "", 0, 10}};
     hb_workload wl = {.name = "x/y", .params = ps, .nparams = 2};
     hb_wl_args a = {.wl = &wl, .value = {10, 20}};
     assert_int_equal(hb_param_get(&a, "a"), 10);

@@ -55,10 +55,10 @@
 #define REF_EVERY 8
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads"},
-    {"objects", 2000, 200000, "objects allocated per thread"},
-    {"writes", 5000, 1000, "writes to each object's bytes"},
-    {"size", 8, 8, "object size in bytes"},
+    {"threads", 2, 8, "threads", 1, 1024},
+    {"objects", 2000, 200000, "objects allocated per thread", 1, 100000000},
+    {"writes", 5000, 1000, "writes to each object's bytes", 0, 100000000},
+    {"size", 8, 8, "object size in bytes", 1, 65536},
 };
 
 typedef struct fs {

@@ -35,11 +35,11 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 4, "mutator threads"},
-    {"nodes", 20000, 200000, "nodes in the table"},
-    {"edges", 4, 4, "pointer slots per node (1..60)"},
-    {"steps", 300000, 5000000, "mutation steps per thread"},
-    {"garbage", 64, 64, "bytes of short-lived garbage allocated per step"},
+    {"threads", 2, 4, "mutator threads", 1, 1024},
+    {"nodes", 20000, 200000, "nodes in the table", 1, 50000000},
+    {"edges", 4, 4, "pointer slots per node (1..60)", 1, 60},
+    {"steps", 300000, 5000000, "mutation steps per thread", 1, 10000000000},
+    {"garbage", 64, 64, "bytes of short-lived garbage allocated per step", 0, 1048576},
 };
 
 #define MAGIC 0x6e6f64656e6f6465ull

@@ -28,12 +28,12 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads per round"},
-    {"rounds", 10, 30, "rounds (each with new threads inheriting the arrays)"},
-    {"ops", 120000, 500000, "block replacements per thread per round"},
-    {"slots", 1000, 1000, "blocks per thread's array"},
-    {"max_size", 512, 512, "largest block in bytes (smallest: 16)"},
-    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)"},
+    {"threads", 2, 8, "threads per round", 1, 1024},
+    {"rounds", 10, 30, "rounds (each with new threads inheriting the arrays)", 1, 100000},
+    {"ops", 120000, 500000, "block replacements per thread per round", 1, 10000000000},
+    {"slots", 1000, 1000, "blocks per thread's array", 1, 10000000},
+    {"max_size", 512, 512, "largest block in bytes (smallest: 16)", 16, 16777216},
+    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)", .min = 8, .max = 16777216},
 };
 
 /* larson SLEEP MIN MAX CHUNKS ROUNDS SEED THREADS: each thread replaces

@@ -33,10 +33,10 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads per round"},
-    {"rounds", 6, 20, "rounds of thread creation"},
-    {"scale", 40000, 200000, "steps of the lightest thread per round"},
-    {"transfer", 1000, 1000, "slots of the shared transfer array"},
+    {"threads", 2, 8, "threads per round", 1, 1024},
+    {"rounds", 6, 20, "rounds of thread creation", 1, 100000},
+    {"scale", 40000, 200000, "steps of the lightest thread per round", 1, 10000000000},
+    {"transfer", 1000, 1000, "slots of the shared transfer array", 1, 10000000},
 };
 
 /* mstress THREADS SCALE ITER: ITER rounds of THREADS threads; thread i

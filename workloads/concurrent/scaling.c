@@ -29,14 +29,14 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 4, "threads, each independent"},
-    {"ops", 1000000, 20000000, "block replacements per thread"},
-    {"live", 256, 256, "blocks per thread's window"},
-    {"max_size", 256, 256, "largest block in bytes (smallest: 16)"},
-    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 1)"},
+    {"threads", 2, 4, "threads, each independent", 1, 1024},
+    {"ops", 1000000, 20000000, "block replacements per thread", 1, 100000000000},
+    {"live", 256, 256, "blocks per thread's window", 1, 10000000},
+    {"max_size", 256, 256, "largest block in bytes (smallest: 16)", 16, 16777216},
+    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 1)", .min = 1, .max = 16777216},
     {.name = "dist", .quick = 0, .full = 0,
-     .help = "size distribution: 0 uniform, 1 inverse square (glibc's bench-malloc-thread)"},
-    {.name = "touch", .quick = 0, .full = 0, .help = "1: write every byte of each new block"},
+     .help = "size distribution: 0 uniform, 1 inverse square (glibc's bench-malloc-thread)", .min = 0, .max = 1},
+    {.name = "touch", .quick = 0, .full = 0, .help = "1: write every byte of each new block", .min = 0, .max = 1},
 };
 
 /* glibc's benchtests/bench-malloc-thread.c (mimalloc-bench glibc-thread N):

@@ -30,10 +30,10 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads per generation"},
-    {"generations", 200, 2000, "generations of threads"},
-    {"blocks", 2000, 10000, "blocks allocated per thread"},
-    {"max_size", 256, 256, "largest block in bytes (smallest: 16)"},
+    {"threads", 2, 8, "threads per generation", 1, 1024},
+    {"generations", 200, 2000, "generations of threads", 4, 1000000},
+    {"blocks", 2000, 10000, "blocks allocated per thread", 2, 10000000},
+    {"max_size", 256, 256, "largest block in bytes (smallest: 16)", 16, 16777216},
 };
 
 typedef struct te {

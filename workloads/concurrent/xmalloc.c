@@ -28,11 +28,11 @@
 #include "wl/team.h"
 
 static const hb_param params[] = {
-    {"threads", 2, 8, "threads (pairs = threads / 2, at least 1)"},
-    {"ops", 1000000, 20000000, "blocks passed per pair"},
-    {"max_size", 256, 256, "largest block in bytes (smallest: 16)"},
-    {"queue", 1024, 1024, "queue capacity between producer and consumer"},
-    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)"},
+    {"threads", 2, 8, "threads (pairs = threads / 2, at least 1)", 1, 1024},
+    {"ops", 1000000, 20000000, "blocks passed per pair", 1, 100000000000},
+    {"max_size", 256, 256, "largest block in bytes (smallest: 16)", 16, 16777216},
+    {"queue", 1024, 1024, "queue capacity between producer and consumer", 1, 16777216},
+    {.name = "min_size", .quick = 16, .full = 16, .help = "smallest block in bytes (at least 8)", .min = 8, .max = 16777216},
 };
 
 /* xmalloc-test -w W -t T -s S: W producer and W consumer threads, blocks of

@@ -30,8 +30,8 @@ typedef struct node {
 static const hb_layout node_layout = {3, 0x3}; /* left, right: pointers */
 
 static const hb_param params[] = {
-    {"max_depth", 15, 20, "depth of the long-lived tree and of the largest short-lived ones"},
-    {"min_depth", 4, 4, "depth of the smallest short-lived trees"},
+    {"max_depth", 15, 20, "depth of the long-lived tree and of the largest short-lived ones", 4, 24},
+    {"min_depth", 4, 4, "depth of the smallest short-lived trees", 1, 24},
 };
 
 static node *make(int depth, uint64_t value, uint64_t *count) {

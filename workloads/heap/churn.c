@@ -27,9 +27,9 @@
 #include "wl/stamp.h"
 
 static const hb_param params[] = {
-    {"ops", 600000, 20000000, "blocks allocated (and as many released)"},
-    {"live", 10000, 100000, "slots in the window of live blocks"},
-    {"dist", 2, 2, "sizes: 0 small 16-128 B, 1 medium 256 B-8 KiB, 2 mixed up to 256 KiB"},
+    {"ops", 600000, 20000000, "blocks allocated (and as many released)", 1, 100000000000},
+    {"live", 10000, 100000, "slots in the window of live blocks", 1, 1000000},
+    {"dist", 2, 2, "sizes: 0 small 16-128 B, 1 medium 256 B-8 KiB, 2 mixed up to 256 KiB", 0, 2},
 };
 
 static void run(hb_gb_state *st, const hb_wl_args *a) {

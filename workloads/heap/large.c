@@ -23,9 +23,9 @@
 #include "wl/stamp.h"
 
 static const hb_param params[] = {
-    {"ops", 200, 4000, "blocks allocated"},
-    {"live", 8, 16, "slots in the window of live blocks"},
-    {"max_kib", 16384, 16384, "largest block in KiB (smallest: 64)"},
+    {"ops", 200, 4000, "blocks allocated", 1, 1000000000},
+    {"live", 8, 16, "slots in the window of live blocks", 1, 4096},
+    {"max_kib", 16384, 16384, "largest block in KiB (smallest: 64)", 64, 262144},
 };
 
 static void run(hb_gb_state *st, const hb_wl_args *a) {

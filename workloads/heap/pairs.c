@@ -19,8 +19,8 @@
 #include "heapbench/workload.h"
 
 static const hb_param params[] = {
-    {"size", 64, 64, "bytes per block"},
-    {"live", 64, 64, "blocks kept alive in a ring"},
+    {"size", 64, 64, "bytes per block", 1, 16777216},
+    {"live", 64, 64, "blocks kept alive in a ring", 1, 1000000},
 };
 
 static void run(hb_gb_state *st, const hb_wl_args *a) {

@@ -26,10 +26,10 @@
 #include "wl/rng.h"
 
 static const hb_param params[] = {
-    {"buffers", 64, 256, "buffers grown at the same time"},
-    {"max_kib", 256, 1024, "largest final size in KiB"},
-    {"step", 64, 64, "largest small step in bytes (smallest: 16)"},
-    {"rounds", 4, 20, "times every buffer is grown from empty"},
+    {"buffers", 64, 256, "buffers grown at the same time", 1, 100000},
+    {"max_kib", 256, 1024, "largest final size in KiB", 1, 65536},
+    {"step", 64, 64, "largest small step in bytes (smallest: 16)", 1, 65536},
+    {"rounds", 4, 20, "times every buffer is grown from empty", 1, 100000},
 };
 
 typedef struct buf {

@@ -45,8 +45,8 @@
 #define DEFAULT_TRACE "python-startup.trace"
 
 static const hb_param params[] = {
-    {"loops", 100, 2000, "times the trace is replayed per iteration"},
-    {"threads", 1, 1, "replay threads (1: in trace order)"},
+    {"loops", 100, 2000, "times the trace is replayed per iteration", 1, 10000000},
+    {"threads", 1, 1, "replay threads (1: in trace order)", 1, 1024},
 };
 
 typedef struct op {

@@ -34,10 +34,10 @@
 #include "wl/sys.h"
 
 static const hb_param params[] = {
-    {"objects", 1000000, 10000000, "objects in the spike"},
-    {"max_size", 128, 128, "largest object in bytes (smallest: 16)"},
-    {"keep_permille", 50, 50, "survivors per thousand"},
-    {"observe_ms", 100, 1000, "idle time after the release, sampling RSS"},
+    {"objects", 1000000, 10000000, "objects in the spike", 1, 30000000},
+    {"max_size", 128, 128, "largest object in bytes (smallest: 16)", 16, 1048576},
+    {"keep_permille", 50, 50, "survivors per thousand", 0, 1000},
+    {"observe_ms", 100, 1000, "idle time after the release, sampling RSS", 0, 600000},
 };
 
 static void run(hb_gb_state *st, const hb_wl_args *a) {

@@ -30,9 +30,9 @@
 #include "wl/sys.h"
 
 static const hb_param params[] = {
-    {"entries", 50000, 500000, "slots in the cache"},
-    {"ops", 600000, 30000000, "evict-and-insert steps"},
-    {"dist", 2, 2, "sizes: 0 small, 1 medium, 2 mixed (as heap/churn)"},
+    {"entries", 50000, 500000, "slots in the cache", 1, 10000000},
+    {"ops", 600000, 30000000, "evict-and-insert steps", 1, 100000000000},
+    {"dist", 2, 2, "sizes: 0 small, 1 medium, 2 mixed (as heap/churn)", 0, 2},
 };
 
 #define SAMPLES 64

@@ -27,9 +27,9 @@
 #include "wl/rng.h"
 
 static const hb_param params[] = {
-    {"ops", 60000, 3000000, "buffers taken (and given back)"},
-    {"held", 16, 16, "buffers in flight (requests in progress)"},
-    {"touch", 1024, 1024, "bytes written into each buffer per use"},
+    {"ops", 60000, 3000000, "buffers taken (and given back)", 1, 100000000000},
+    {"held", 16, 16, "buffers in flight (requests in progress)", 1, 100000},
+    {"touch", 1024, 1024, "bytes written into each buffer per use", 0, 4032},
 };
 
 #define NCLASS 5

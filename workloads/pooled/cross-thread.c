@@ -27,10 +27,10 @@
 #include "wl/ring.h"
 
 static const hb_param params[] = {
-    {"ops", 150000, 10000000, "objects passed per producer/consumer pair"},
-    {"size", 256, 256, "object size in bytes (at least 32)"},
-    {"threads", 2, 4, "threads (pairs = threads / 2, at least 1)"},
-    {"queue", 64, 64, "queue capacity between producer and consumer"},
+    {"ops", 150000, 10000000, "objects passed per producer/consumer pair", 1, 100000000000},
+    {"size", 256, 256, "object size in bytes (at least 32)", 1, 1048576},
+    {"threads", 2, 4, "threads (pairs = threads / 2, at least 1)", 1, 1024},
+    {"queue", 64, 64, "queue capacity between producer and consumer", 1, 1048576},
 };
 
 typedef struct pair {

@@ -26,9 +26,9 @@
 #include "wl/rng.h"
 
 static const hb_param params[] = {
-    {"ops", 2000000, 100000000, "objects taken (and given back)"},
-    {"held", 8, 8, "objects alive at once"},
-    {"size", 64, 64, "object size in bytes (at least 32)"},
+    {"ops", 2000000, 100000000, "objects taken (and given back)", 1, 1000000000000},
+    {"held", 8, 8, "objects alive at once", 1, 100000},
+    {"size", 64, 64, "object size in bytes (at least 32)", 1, 1048576},
 };
 
 static void run(hb_gb_state *st, const hb_wl_args *a, int strategy) {

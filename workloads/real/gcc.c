@@ -30,7 +30,7 @@
 #define GCC "/usr/bin/gcc"
 
 static const hb_param params[] = {
-    {"scale", 80, 5000, "functions in the generated file"},
+    {"scale", 80, 5000, "functions in the generated file", 1, 1000000},
 };
 
 /* Writes the generated translation unit; 0 on success. Function i calls

@@ -25,8 +25,8 @@
 #define LUA "/usr/bin/lua5.4"
 
 static const hb_param params[] = {
-    {"scale", 200000, 3000000, "N: closures, strings and hash keys per phase"},
-    {"depth", 14, 20, "deepest table tree of the binary-trees phase"},
+    {"scale", 200000, 3000000, "N: closures, strings and hash keys per phase", 1, 100000000},
+    {"depth", 14, 20, "deepest table tree of the binary-trees phase", 4, 28},
 };
 
 static unsigned ndigits(uint64_t v) {

@@ -24,8 +24,8 @@
 #define PYTHON "/usr/bin/python3"
 
 static const hb_param params[] = {
-    {"scale", 200000, 4000000, "N: records, numbers and words per phase"},
-    {"depth", 16, 20, "deepest tuple tree of the binary-trees phase"},
+    {"scale", 200000, 4000000, "N: records, numbers and words per phase", 1, 100000000},
+    {"depth", 16, 20, "deepest tuple tree of the binary-trees phase", 4, 28},
 };
 
 static unsigned ndigits(uint64_t v) {

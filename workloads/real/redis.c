@@ -45,9 +45,9 @@
 #define BENCHMARK "/usr/bin/redis-benchmark"
 
 static const hb_param params[] = {
-    {"scale", 20000, 2000000, "requests per command (N of redis-benchmark -n)"},
-    {"clients", 50, 50, "parallel connections (redis-benchmark -c)"},
-    {"value_size", 64, 64, "bytes per SET/GET value (redis-benchmark -d)"},
+    {"scale", 20000, 2000000, "requests per command (N of redis-benchmark -n)", 1, 1000000000},
+    {"clients", 50, 50, "parallel connections (redis-benchmark -c)", 1, 10000},
+    {"value_size", 64, 64, "bytes per SET/GET value (redis-benchmark -d)", 1, 1048576},
 };
 
 /* The mix, as redis-benchmark's -t names them and as INFO commandstats. */

@@ -27,7 +27,7 @@
 #define NKEYS 100003
 
 static const hb_param params[] = {
-    {"scale", 200000, 10000000, "rows in the table"},
+    {"scale", 200000, 10000000, "rows in the table", 100, 1000000000},
 };
 
 /* The lines bench.sql must print for `rows` rows. */

@@ -28,9 +28,9 @@
 #include "wl/sys.h"
 
 static const hb_param params[] = {
-    {"depth", 64, 64, "recursion depth"},
-    {"frame_bytes", 256, 256, "scratch bytes per frame (multiple of 8, at most 4096)"},
-    {"calls", 8000, 100000, "recursions per mode"},
+    {"depth", 64, 64, "recursion depth", 1, 1000},
+    {"frame_bytes", 256, 256, "scratch bytes per frame (multiple of 8, at most 4096)", 8, 4096},
+    {"calls", 8000, 100000, "recursions per mode", 1, 10000000000},
 };
 
 static uint64_t on_stack(int depth, size_t words, uint64_t seed) {

@@ -33,10 +33,10 @@
 #include "wl/rng.h"
 
 static const hb_param params[] = {
-    {"tasks", 20000, 400000, "tasks run in total"},
-    {"concurrent", 64, 256, "tasks alive at once"},
-    {"stack_kib", 64, 64, "stack size per task in KiB (a power of two, at least 32)"},
-    {"yields", 2, 2, "times each task yields from the bottom of its recursion"},
+    {"tasks", 20000, 400000, "tasks run in total", 1, 10000000000},
+    {"concurrent", 64, 256, "tasks alive at once", 1, 4096},
+    {"stack_kib", 64, 64, "stack size per task in KiB (a power of two, at least 32)", 32, 1024},
+    {"yields", 2, 2, "times each task yields from the bottom of its recursion", 0, 1000},
 };
 
 #define FRAME_WORDS 32
