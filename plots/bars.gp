@@ -22,7 +22,7 @@ set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.9
 set grid ytics lc rgb "#dddddd"
 set xtics rotate by -30 left nomirror
-set key outside right top vertical
+set key outside top center horizontal
 set errorbars lc rgb "#222222"
 if (logy) set logscale y 2
 if (logy) { set yrange [*:*] } else { set yrange [0:*] }

@@ -59,19 +59,27 @@ char *hb_gp_str(const char *s) {
     return o;
 }
 
-/* Each output format: its extension and gnuplot terminal (sizes fit one
- * column of a paper at 100 %: 3.5 in wide). */
+/* Each output format: its extension and gnuplot terminal, sized to be read
+ * at one column of a paper (3.5 in): the PDF and LaTeX at 100 % with 6.5 pt
+ * text; the PNG (1050 px: 300 dpi at 3.5 in) with text that scales to the
+ * same; %g is the height (in the terminal's unit), scaled per figure. */
 static const struct {
     int flag;
     const char *ext, *term;
+    double height;
 } formats[] = {
-    {HB_FMT_PNG, "png", "'pngcairo size 1000,560 font \"sans,10\"'"},
-    {HB_FMT_SVG, "svg", "'svg size 1000,560 dynamic font \"sans,11\" background rgb \"white\"'"},
-    {HB_FMT_PDF, "pdf", "'pdfcairo size 7in,3.9in font \"sans,9\"'"},
-    {HB_FMT_TEX, "tex", "'cairolatex pdf size 3.5in,2.4in color'"},
+    {HB_FMT_PNG, "png", "'pngcairo size 1050,%.0f font \"sans,19\" linewidth 2.5'", 720},
+    {HB_FMT_SVG, "svg", "'svg size 1050,%.0f dynamic font \"sans,19\" linewidth 2 background rgb \"white\"'", 720},
+    {HB_FMT_PDF, "pdf", "'pdfcairo size 3.5in,%.2fin font \"sans,6.5\" linewidth 0.8'", 2.4},
+    {HB_FMT_TEX, "tex", "'cairolatex pdf size 3.5in,%.2fin color linewidth 0.8'", 2.4},
 };
 
 int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log) {
+    return hb_gnuplot_sized(tmpl, vars, outbase, fmts, log, 1.0);
+}
+
+int hb_gnuplot_sized(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log,
+                     double hscale) {
     char path[PATH_MAX + 256];
     snprintf(path, sizeof path, "%s/%s", hb_plots_dir(), tmpl);
     int written = 0;
@@ -79,11 +87,13 @@ int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int f
         if (!(fmts & formats[k].flag)) continue;
         /* cairolatex also writes <name>.pdf: keep it apart from pdfcairo's */
         char *out = hb_fmt("%s%s.%s", outbase, formats[k].flag == HB_FMT_TEX ? "-latex" : "", formats[k].ext);
+        char term[256];
+        snprintf(term, sizeof term, formats[k].term, formats[k].height * hscale);
         char *qout = hb_gp_str(out);
         char *script = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&script, &len);
-        fprintf(f, "term=%s; outfile=%s; latex=%d; ", formats[k].term, qout, formats[k].flag == HB_FMT_TEX);
+        fprintf(f, "term=%s; outfile=%s; latex=%d; ", term, qout, formats[k].flag == HB_FMT_TEX);
         for (size_t i = 0; i < vars->n; i++) fprintf(f, "%s; ", vars->v[i]);
         fclose(f);
         const char *argv[] = {"gnuplot", "-e", script, path, NULL};

@@ -27,6 +27,9 @@ enum { HB_FMT_PNG = 1, HB_FMT_SVG = 2, HB_FMT_PDF = 4, HB_FMT_TEX = 8 };
  * (string values already quoted). Appends gnuplot's messages to log.
  * Returns the number of files written (0 on failure). */
 int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log);
+/* The same with the figure's height scaled by hscale (1: the default). */
+int hb_gnuplot_sized(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log,
+                     double hscale);
 
 /* A gnuplot single-quoted string literal of s (freshly allocated). */
 char *hb_gp_str(const char *s);

@@ -129,7 +129,14 @@ static void table(FILE *f, json_t *run, const char *baseline, int rss) {
     hb_ptab_free(&t);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+/* The main figures first (time, rss, then their per-category bars), then the rest by name. */
+static int rank(const char *n) {
+    return !strcmp(n, "time.svg") ? 0 : !strcmp(n, "rss.svg") ? 1 : !strncmp(n, "time-", 5) ? 2 : !strncmp(n, "rss-", 4) && strncmp(n, "rss-timeline", 12) ? 3 : 4;
+}
+static int by_name(const struct dirent **a, const struct dirent **b) {
+    int d = rank((*a)->d_name) - rank((*b)->d_name);
+    return d ? d : strcmp((*a)->d_name, (*b)->d_name);
+}
 static int is_svg(const struct dirent *d) {
     size_t n = strlen(d->d_name);
     return n > 4 && !strcmp(d->d_name + n - 4, ".svg");
