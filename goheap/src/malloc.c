@@ -215,6 +215,7 @@ GH_HIDDEN void *gh_mallocgc(size_t size, int noscan) {
     unsigned sc = size ? gh_size_to_class(size) : 1;
     void *x = nextFree(c, gh_make_spanclass(sc, noscan));
     if (x) memset(x, 0, gh_class_to_size[sc]);
+    GH_EXPENSIVE(if (x) gh_debug_check_object(x, size));
     return x;
 }
 
@@ -347,7 +348,11 @@ void *gh__realloc(void *p, size_t size, int strict) {
 
 /* ---------------------------------------------------------------- public */
 
-void *gh_malloc(size_t size) { return gh__malloc(size); }
+void *gh_malloc(size_t size) {
+    void *p = gh__malloc(size);
+    GH_EXPENSIVE(if (p) gh_debug_check_object(p, size));
+    return p;
+}
 void gh_free(void *p) { gh__free(p, 1); }
 void gh_free_sized(void *p, size_t size) {
     (void)size;

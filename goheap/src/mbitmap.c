@@ -52,6 +52,7 @@ int gh_span_drain_remote_slow(gh_mspan *s) {
         n++;
         h = next;
     }
+    GH_ASSERT_MSG(n <= s->allocCount, "span %p: %d remote frees but allocCount %u", (void *)s, n, s->allocCount);
     __atomic_store_n(&s->allocCount, (uint16_t)(s->allocCount - n), __ATOMIC_RELAXED);
     return n;
 }

@@ -74,6 +74,14 @@ static void releaseSpan(gh_mcache *c, gh_mspan *s) {
     gh_mheap_freeSpan(s);
 }
 
+/* A window was loaded: check it (and at level 2 the class's lists), return. */
+#define REFILLED()                                               \
+    do {                                                         \
+        GH_DEBUG_ONLY(gh_debug_check_cached(c, spc));            \
+        GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));       \
+        return;                                                  \
+    } while (0)
+
 void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
     gh_mcache_slot *slot = &c->alloc[spc];
     gh_mspan *s = slot->span;
@@ -82,7 +90,7 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
         gh_span_drain_remote(s);
         if (s->allocCount < s->nelems) {
             s->freeindex++;
-            if (gh_span_load_window(s, slot)) return;
+            if (gh_span_load_window(s, slot)) REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
         gh_spanlist_push(&c->full[spc], s);
@@ -96,7 +104,7 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
         gh_span_drain_remote(s);
         if (gh_span_load_window(s, slot)) {
             s->state = GH_SPAN_CACHED;
-            return;
+            REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
         gh_spanlist_push(&c->full[spc], s);
@@ -108,7 +116,7 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
             gh_span_drain_remote(s);
             if (gh_span_load_window(s, slot)) {
                 s->state = GH_SPAN_CACHED;
-                return;
+                REFILLED();
             }
             gh_spanlist_push(&c->full[spc], s);
         } else {
@@ -117,20 +125,27 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
     }
     s = gh_mcentral_cacheSpan(&gh_mheap_.central[spc]);
     if (!s) return; /* out of memory: slot stays empty */
+    GH_DEBUG_ONLY(gh_debug_check_swept(s));
     atomic_store_explicit(&s->owner, c, memory_order_relaxed);
     s->state = GH_SPAN_CACHED;
     gh_span_drain_remote(s);
     if (!gh_span_load_window(s, slot)) gh_throw("mcentral returned a full span");
+    REFILLED();
 }
 
 /* A local free made s non-full or empty, and s is not the current span. */
 void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
     gh_spanclass spc = s->spanclass;
+    GH_ASSERT_MSG((s->state == GH_SPAN_MC_FULL || s->state == GH_SPAN_MC_PARTIAL) &&
+                      atomic_load_explicit(&s->owner, memory_order_relaxed) == c,
+                  "[L1] owned span %p in state %u", (void *)s, s->state);
+    GH_DEBUG_ONLY(gh_debug_check_span(s));
     if (s->state == GH_SPAN_MC_FULL) {
         gh_spanlist_remove(&c->full[spc], s);
         s->state = GH_SPAN_MC_PARTIAL;
         gh_spanlist_push(&c->partial[spc], s);
     }
+    GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
     if (s->allocCount != 0 || s->nempty_flag) return;
     /* keep up to 64 KiB (at least one span) of empty spans per class; 256 KiB
      * for classes of 1 KiB and up, whose spans hold 1..8 objects, so that a
@@ -144,6 +159,7 @@ void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
     }
     gh_spanlist_remove(&c->partial[spc], s);
     releaseSpan(c, s);
+    GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
 }
 
 /* Give every span back to mcentral (thread exit, fork child, gh_thread_exit). */
@@ -162,6 +178,7 @@ void gh_mcache_flush(gh_mcache *c) {
         }
         while ((s = gh_spanlist_pop(&c->full[spc]))) gh_mcentral_uncacheSpan(central, s);
         c->nempty[spc] = 0;
+        GH_ASSERT(c->alloc[spc].span == &gh_emptyspan && !c->partial[spc].first && !c->full[spc].first);
     }
     c->tiny = c->tinyoffset = 0;
 }

@@ -61,8 +61,12 @@ gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c) {
         }
     }
     if (s) s->state = GH_SPAN_CACHED;
+    GH_EXPENSIVE(gh_debug_check_mcentral(c));
     gh_spin_unlock(&c->lock);
-    if (s) return s;
+    if (s) {
+        GH_DEBUG_ONLY(gh_debug_check_span(s));
+        return s;
+    }
     /* collector: sweep this class's unswept spans before growing (mgcsweep.c) */
     if ((s = gh_mcentral_sweepForAlloc(c))) return s;
     unsigned sc = gh_spanclass_sizeclass(c->spanclass);
@@ -75,6 +79,7 @@ void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s) {
     atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
     /* frees that raced with the hand-over are on remote_free; drain again */
     gh_span_drain_remote(s);
+    GH_DEBUG_ONLY(gh_debug_check_span(s));
     if (s->allocCount == 0) {
         gh_spin_unlock(&c->lock);
         gh_mheap_freeSpan(s);
@@ -87,6 +92,7 @@ void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s) {
         s->state = GH_SPAN_C_FULL;
         gh_spanlist_push(&c->full, s);
     }
+    GH_EXPENSIVE(gh_debug_check_mcentral(c));
     gh_spin_unlock(&c->lock);
 }
 
@@ -112,6 +118,7 @@ void gh_mcentral_sweepAll(gh_mcentral *c) {
         }
         *lists[k] = keep;
     }
+    GH_EXPENSIVE(gh_debug_check_mcentral(c));
     gh_spin_unlock(&c->lock);
     if (empty.first) {
         pthread_mutex_lock(&gh_mheap_.lock);

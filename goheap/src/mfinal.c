@@ -65,7 +65,12 @@ static int grow(gh_fin **a, size_t *cap, size_t need) {
     return 0;
 }
 
-static uintptr_t object_base(uintptr_t p) {
+/* Reads the span's state while a sweeper may be rewriting it (a data race
+ * ThreadSanitizer reported under GOHEAP_GC_TORTURE=concurrent): any value
+ * but DEAD gives the same answer, and the span of an object the caller
+ * holds is marked, so it is never freed under it. Uninstrumented, as
+ * gh_gc_is_allocated is. */
+GH_NOSAN static uintptr_t object_base(uintptr_t p) {
     gh_mspan *s = gh_spanOf(p);
     if (!s || s->state == GH_SPAN_DEAD) return 0;
     if (s->spanclass == 0) return s->base;

@@ -53,6 +53,15 @@
  * 64 KiB the credit is added to heapLive, assists or proportional sweep are
  * paid, and the trigger is tested. GOHEAP_GC_TORTURE runs a full
  * collection before every allocation.
+ *
+ * GOHEAP_GC_TORTURE=concurrent instead keeps cycles running *while* the
+ * mutators run, the interleavings per-allocation torture never reaches (its
+ * mark phase starts and ends inside one allocation): a torturer thread asks
+ * for a cycle at random intervals of 0..255 us, so cycles run back to back,
+ * and the worker pauses 100 us at up to 8 random points of each drain (one
+ * stop test in four, each every 32 objects), so each mark phase spans many
+ * mutator steps — stores through the barrier, allocations (black) and
+ * assists, lazy sweeps racing the worker's.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -246,6 +255,7 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
         }
     }
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
+    GH_EXPENSIVE(if (esize == s->elemsize) gh_debug_check_object(x, size));
     g->alloc_local += (int64_t)esize;
     gh_g_release(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
@@ -295,6 +305,7 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
         g->gcw.bytesMarked += (int64_t)esize;
     }
     g->alloc_local += (int64_t)esize;
+    GH_EXPENSIVE(gh_debug_check_object((void *)x, size));
     gh_g_release(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
     return (void *)x;
@@ -321,17 +332,40 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
     if (!s || s->state == GH_SPAN_DEAD) return 0;
     if (s->spanclass == 0) return s->state == GH_SPAN_LARGE;
     uintptr_t idx = gh_span_objindex(s, (uintptr_t)p);
-    return idx < s->nelems && ((s->allocBits[idx >> 6] >> (idx & 63)) & 1);
+    if (idx >= s->nelems) return 0;
+    /* A concurrent sweep swaps allocBits with the mark bits, then clears
+     * the old array (mgcsweep.c): a word read from the old array counts
+     * only if allocBits still pointed at it after the read. */
+    for (;;) {
+        const uint64_t *b = __atomic_load_n(&s->allocBits, __ATOMIC_ACQUIRE);
+        uint64_t w = __atomic_load_n(&b[idx >> 6], __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&s->allocBits, __ATOMIC_RELAXED) == b) return (int)((w >> (idx & 63)) & 1);
+    }
 }
 
 /* ---------------------------------------------------------------- cycle */
 
 static gh_gcWork worker_w;
 static uint64_t mark_start_ns, mark_cpu_start;
+static int torture_pauses; /* the worker's pauses this cycle (concurrent torture) */
+
+static uint64_t torture_rand(void) {
+    static _Atomic uint64_t state = 0x9E3779B97F4A7C15ull;
+    uint64_t x = atomic_load_explicit(&state, memory_order_relaxed);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    atomic_store_explicit(&state, x, memory_order_relaxed);
+    return x;
+}
 
 /* Fractional worker: stop draining when over its CPU share. */
 static int worker_over_quota(void) {
     if (atomic_load_explicit(&gh_stw_request, memory_order_relaxed)) return 1;
+    if (GH_UNLIKELY(gh_gcController_.torture_concurrent) && torture_pauses < 8 && (torture_rand() & 3) == 0) {
+        torture_pauses++;
+        return 1;
+    }
     if (gh_g_count() < ncpu) return 0; /* an idle CPU: run freely */
     double share = 0.25 * ncpu;
     uint64_t el = nanotime() - mark_start_ns;
@@ -409,6 +443,7 @@ static void gc_cycle(void) {
     /* ---- sweep termination + mark setup (pause 1) ---- */
     uint64_t p0 = nanotime();
     gh_stopTheWorld();
+    GH_EXPENSIVE(gh_debug_check_world(); gh_sweep_debug_check(0));
     for (gh_g *g = gh_allg_first(); g; g = g->next) {
         if (g->mcache) g->mcache->tiny = g->mcache->tinyoffset = 0;
         g->assistDebt = 0;
@@ -427,6 +462,7 @@ static void gc_cycle(void) {
     /* ---- concurrent mark ---- */
     mark_start_ns = nanotime();
     mark_cpu_start = thread_cpu();
+    torture_pauses = 0;
     gh_markroots(&worker_w, 0);
     for (;;) {
         uint64_t c0 = thread_cpu();
@@ -462,6 +498,7 @@ static void gc_cycle(void) {
         atomic_store_explicit(&gh_gcphase, GH_GCoff, memory_order_relaxed);
         gh_gcw_dispose(&worker_w);
         int64_t marked = atomic_load_explicit(&gh_work_bytesMarked, memory_order_relaxed);
+        GH_EXPENSIVE(gh_debug_check_world());
         for (gh_g *g = gh_allg_first(); g; g = g->next) {
             g->alloc_local = 0; /* those objects are black (counted) or dead */
             g->assistDebt = 0;
@@ -519,6 +556,20 @@ static void *gc_worker(void *arg) {
         __atomic_store_n(&cycles_started, cycles_started + 1, __ATOMIC_RELAXED);
         pthread_mutex_unlock(&gc_lock);
         gc_cycle();
+    }
+    return NULL;
+}
+
+/* GOHEAP_GC_TORTURE=concurrent: ask for a cycle every 0..255 us, forever. */
+static void *gc_torturer(void *arg) {
+    (void)arg;
+    sigset_t set;
+    sigfillset(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    for (;;) {
+        gh_gc_wake();
+        struct timespec ts = {0, (long)(torture_rand() & 255) * 1000};
+        nanosleep(&ts, NULL);
     }
     return NULL;
 }
@@ -587,12 +638,20 @@ int gh_gc_init(const gh_gc_options *opt) {
     gh_sweep_init();
     gh_stw_init();
     gh_final_init();
+    /* attach before the worker can start a cycle: a cycle that ran first
+     * would miss this thread's cache (its span from the gh_malloc above),
+     * which then skips that cycle's sweep ([G1], GOHEAP_GC_TORTURE=concurrent) */
+    gh_g_attach();
     if (pthread_create(&worker_thread, NULL, gc_worker, NULL) != 0) {
+        pthread_mutex_unlock(&init_lock);
+        return -1;
+    }
+    pthread_t torturer;
+    if (gh_gcController_.torture_concurrent && pthread_create(&torturer, NULL, gc_torturer, NULL) != 0) {
         pthread_mutex_unlock(&init_lock);
         return -1;
     }
     atomic_store_explicit(&gc_inited, 1, memory_order_release);
     pthread_mutex_unlock(&init_lock);
-    gh_g_attach();
     return 0;
 }

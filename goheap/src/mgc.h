@@ -123,6 +123,11 @@ GH_HIDDEN int gh_sweepone(void);     /* 1 if a span was swept, 0 when done */
 GH_HIDDEN int gh_sweep_done(void);
 GH_HIDDEN void gh_sweep_proportional(gh_g *g, int64_t bytes);
 GH_HIDDEN void gh_mcache_prepareForSweep(gh_mcache *c);
+GH_HIDDEN void gh_sweep_debug_check(int after_start); /* [G1]/[G2] walk, world stopped */
+
+/* mdebug.c */
+GH_HIDDEN void gh_debug_check_marks(const gh_mspan *s); /* [G2] */
+GH_HIDDEN void gh_debug_check_world(void);              /* every cache and mcentral; world stopped */
 extern _Atomic uint32_t gh_sweepgen GH_HIDDEN;
 /* mcentral hook: a swept span of this class with free slots, or NULL. */
 GH_HIDDEN gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c);
@@ -131,7 +136,9 @@ GH_HIDDEN gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c);
 typedef struct gh_gcController {
     int gogc;                      /* percent, 0 = off */
     int64_t memlimit;              /* 0 = none */
-    int torture;
+    int torture;                   /* GOHEAP_GC_TORTURE=1: a full collection per allocation */
+    int torture_concurrent;        /* GOHEAP_GC_TORTURE=concurrent: cycles started at random
+                                    * short intervals while mutators run (mgc.c) */
     _Atomic int64_t heapLive;      /* bytes: marked at last cycle + allocated since */
     _Atomic int64_t heapMarked;    /* bytes marked by the last cycle */
     _Atomic int64_t heapGoal, trigger;

@@ -93,7 +93,8 @@ void gh_pacer_init(const gh_gc_options *opt) {
     if (v && *v && strcmp(v, "off")) c->memlimit = parse_bytes(v);
     if (opt && opt->memlimit > 0) c->memlimit = opt->memlimit;
     v = gh_getenv("GOHEAP_GC_TORTURE");
-    c->torture = (v && *v && strcmp(v, "0")) || (opt && opt->torture);
+    c->torture_concurrent = v && !strcmp(v, "concurrent");
+    c->torture = (v && *v && strcmp(v, "0") && !c->torture_concurrent) || (opt && opt->torture);
     set_goal(0, 0);
     c->sweepPagesPerByte = 0;
 }

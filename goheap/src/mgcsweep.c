@@ -36,6 +36,14 @@
  * list, full ones on sweptFull (never walked by allocation), empty ones to
  * the heap. A mutator sweeps inside the runtime (g->mallocing), so a pause
  * never finds a span popped and half swept.
+ *
+ * Invariants (runtime.h's [G1], [G2]; gh_sweep_debug_check at GH_DEBUG=2
+ * walks the lists in the pauses, sweep_small checks each span at 1):
+ *   s ∈ unswept[*] ∪ largeUnswept  ⇒  s->sweepgen == sg - 2
+ *   s popped by a sweeper          ⇒  s->sweepgen == sg - 1 until swept
+ *   s ∈ sweptFull ∪ largeSwept     ⇒  s->sweepgen == sg, state C_FULL / LARGE
+ *   nunswept == Σ |unswept[spc]| + |largeUnswept| (+ spans being popped)
+ *   at sweep start: gcmarkBits ⊆ allocBits for every unswept span
  */
 #include <string.h>
 
@@ -86,6 +94,12 @@ void gh_mcache_prepareForSweep(gh_mcache *c) {
         gh_mspan *s = slot->span;
         gh_spanlist *u = &unswept[spc];
         if (s != &gh_emptyspan) {
+            /* The window's slots not handed out read allocated while on
+             * loan (allocBits), so a stale pointer (a conservative stack
+             * word) may have marked one: unmark them as they go back, or
+             * the sweep would keep a free slot as allocated ([G2], found
+             * by the GH_DEBUG=2 check at sweep start). */
+            s->gcmarkBits[s->freeindex] &= ~slot->allocCache;
             gh_span_unload_window(s, slot);
             gh_spanlist_push(u, s);
             n++;
@@ -119,16 +133,66 @@ void gh_sweep_start(void) {
     gh_spin_unlock(&large_lock);
     atomic_fetch_add_explicit(&nunswept, n, memory_order_relaxed);
     atomic_fetch_add_explicit(&gh_sweepgen, 2, memory_order_release);
+    GH_EXPENSIVE(gh_sweep_debug_check(1));
+}
+
+/* [G1]/[G2] over the sweeper's lists; the world is stopped. after_start:
+ * just after gh_sweep_start (every span unswept, marks final); else at a
+ * cycle's first pause (sweeping done: only swept lists hold spans). */
+void gh_sweep_debug_check(int after_start) {
+    uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed);
+    int64_t n = 0;
+    for (int spc = 2; spc < GH_NUM_SPAN_CLASSES; spc++) {
+        gh_mcentral *c = &gh_mheap_.central[spc];
+        gh_spin_lock(&c->lock);
+        const gh_mspan *f = unswept[spc].first, *s = f;
+        if (f) do {
+                GH_ASSERT_MSG(s->sweepgen == sg - 2, "[G1] unswept span %p (class %d, state %u): sweepgen %u, sg %u",
+                              (const void *)s, spc, s->state, s->sweepgen, sg);
+                gh_debug_check_span(s);
+                gh_debug_check_marks(s);
+                n++;
+            } while ((s = s->next) != f);
+        GH_ASSERT(after_start || unswept[spc].n == 0);
+        gh_debug_check_spanlist(&sweptFull[spc], spc, GH_SPAN_C_FULL, &gh_nobody);
+        gh_debug_check_mcentral(c);
+        gh_spin_unlock(&c->lock);
+    }
+    gh_spin_lock(&large_lock);
+    for (int k = 0; k < 2; k++) {
+        const gh_spanlist *l = k ? &largeSwept : &largeUnswept;
+        const gh_mspan *f = l->first, *s = f;
+        if (f) do {
+                GH_ASSERT_MSG(s->sweepgen == (k ? sg : sg - 2), "[G1] large span %p: sweepgen %u, sg %u",
+                              (const void *)s, s->sweepgen, sg);
+                gh_debug_check_span(s);
+                if (!k) gh_debug_check_marks(s);
+                n += !k;
+            } while ((s = s->next) != f);
+    }
+    GH_ASSERT(after_start || largeUnswept.n == 0);
+    gh_spin_unlock(&large_lock);
+    GH_ASSERT_MSG(n == atomic_load_explicit(&nunswept, memory_order_relaxed), "%ld unswept spans, nunswept %ld",
+                  (long)n, (long)atomic_load_explicit(&nunswept, memory_order_relaxed));
 }
 
 int gh_sweep_done(void) { return atomic_load_explicit(&nunswept, memory_order_acquire) <= 0; }
 
 /* Sweep a small span the caller owns alone. Returns 1 if it was freed. */
 static int sweep_small(gh_mspan *s, uint32_t sg) {
+    GH_ASSERT_MSG(s->sweepgen == sg - 2, "[G1] sweeping span %p: sweepgen %u, sg %u", (void *)s, s->sweepgen, sg);
+    GH_DEBUG_ONLY(s->sweepgen = sg - 1; gh_debug_check_span(s); gh_debug_check_marks(s));
     gh_span_drain_remote(s);
     unsigned nw = s->nwords;
     unsigned nmarked = 0;
-    for (unsigned i = 0; i < nw; i++) nmarked += (unsigned)__builtin_popcountll(s->gcmarkBits[i]);
+    /* Only allocated slots stay allocated: a slot that was loaned in a
+     * cache's window while marking ran read allocated, so a stale pointer
+     * may have marked it before it went back free (runtime.h, [G2]). */
+    for (unsigned i = 0; i < nw; i++) {
+        s->gcmarkBits[i] &= s->allocBits[i];
+        nmarked += (unsigned)__builtin_popcountll(s->gcmarkBits[i]);
+    }
+    GH_DEBUG_ONLY(s->dbg_window_in_mark = 0);
     atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
     s->nempty_flag = 0;
     s->sweepgen = sg;
@@ -137,13 +201,18 @@ static int sweep_small(gh_mspan *s, uint32_t sg) {
         gh_mheap_freeSpan(s);
         return 1;
     }
+    /* gh_gc_is_allocated reads allocBits while we sweep: the swap is made
+     * visible before the old array is cleared (release stores; it re-reads
+     * the pointer after an acquire load of the word; found by
+     * GOHEAP_GC_TORTURE=concurrent: a live object read as free) */
     uint64_t *old = s->allocBits;
-    s->allocBits = s->gcmarkBits;
+    __atomic_store_n(&s->allocBits, s->gcmarkBits, __ATOMIC_RELAXED);
     s->gcmarkBits = old;
-    memset(old, 0, nw * sizeof(uint64_t));
+    for (unsigned i = 0; i < nw; i++) __atomic_store_n(&old[i], 0, __ATOMIC_RELEASE);
     if (s->nelems & 63) s->allocBits[nw - 1] |= ~(uint64_t)0 << (s->nelems & 63);
     __atomic_store_n(&s->allocCount, (uint16_t)nmarked, __ATOMIC_RELAXED);
     s->freeindex = 0;
+    GH_DEBUG_ONLY(gh_debug_check_span(s));
     return 0;
 }
 
@@ -165,6 +234,8 @@ static int sweep_large_one(uint32_t sg) {
     gh_spin_unlock(&large_lock);
     if (!s) return 0;
     atomic_fetch_sub_explicit(&nunswept, 1, memory_order_relaxed);
+    GH_ASSERT_MSG(s->sweepgen == sg - 2, "[G1] sweeping large span %p: sweepgen %u, sg %u", (void *)s, s->sweepgen, sg);
+    GH_DEBUG_ONLY(gh_debug_check_span(s); gh_debug_check_marks(s));
     int npages = (int)s->npages;
     if (s->bits[1][0] & 1) {
         s->bits[1][0] = 0;

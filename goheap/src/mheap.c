@@ -190,6 +190,7 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     s->npages = npages;
     s->spanclass = spc;
     s->needzero = scav != npages;
+    s->sweepgen = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed); /* new = swept ([G1]) */
     atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
     if (spc == 0) {
         s->state = GH_SPAN_LARGE;
@@ -203,12 +204,15 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
     }
     h->pagesInUse += npages;
     setSpans(s, s);
+    GH_DEBUG_ONLY(gh_debug_check_span(s));
     pthread_mutex_unlock(&h->lock);
     return s;
 }
 
 void gh_mheap_freeSpanLocked(gh_mspan *s) {
     gh_mheap *h = &gh_mheap_;
+    GH_ASSERT_MSG(s->next == NULL && s->prev == NULL && s->state != GH_SPAN_DEAD,
+                  "[L2] freeing span %p: state %u, still linked %d", (void *)s, s->state, s->next != NULL);
     setSpans(s, NULL);
     gh_pageAlloc_free(&h->pages, (s->base - h->arena_start) >> GH_PAGE_SHIFT, s->npages);
     h->pagesInUse -= s->npages;

@@ -22,6 +22,14 @@
  * search never leaves the grown part of the range.
  *
  * All functions run under the heap lock.
+ *
+ * Invariants (checked by gh_debug_check_chunk at GH_DEBUG >= 1 for the
+ * chunks an operation touched, gh_debug_check_pageAlloc at 2 for all):
+ *  [P1] summary[0][c] == summarize(allocBits of chunk c), c < grown
+ *  [P2] summary[l][i] == merge(summary[l-1][8i .. 8i+7]), 0 < l < nlevels
+ *  [P3] freePages == #{grown pages whose allocBits bit is 0}
+ *  [P4] scavBits ⊆ ~allocBits (only free pages are scavenged) and
+ *       scavPages == popcount(scavBits) over the grown chunks
  */
 #include <string.h>
 
@@ -166,6 +174,7 @@ void gh_pageAlloc_grow(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t n) {
     p->scavPages += n * GH_CHUNK_PAGES;
     if (chunk0 + n > p->grown) p->grown = chunk0 + n;
     gh_pageAlloc_update(p, chunk0, chunk0 + n - 1);
+    GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
 }
 
 /* First run of n free pages inside one chunk's bitmap; -1 if none. */
@@ -277,6 +286,7 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
     p->scavPages -= scav;
     if (!one) {
         gh_pageAlloc_update(p, c, (page + n - 1) / GH_CHUNK_PAGES);
+        GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
         return scav;
     }
     gh_psum o = p->summary[0][c], s = o;
@@ -289,6 +299,8 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
             s = gh_pageAlloc_summarize(cb, GH_CHUNK_PAGES);
     }
     setChunkSummary(p, c, s);
+    GH_DEBUG_ONLY(gh_debug_check_chunk(p, c));
+    GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
     return scav;
 }
 
@@ -301,6 +313,7 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     uintptr_t c = page / GH_CHUNK_PAGES;
     if (c != (page + n - 1) / GH_CHUNK_PAGES) {
         gh_pageAlloc_update(p, c, (page + n - 1) / GH_CHUNK_PAGES);
+        GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
         return;
     }
     const uint64_t *cb = p->allocBits + c * GH_CHUNK_WORDS;
@@ -311,4 +324,48 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     if (a == 0) s.start = b;
     if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - a;
     setChunkSummary(p, c, s);
+    GH_DEBUG_ONLY(gh_debug_check_chunk(p, c));
+    GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
+}
+
+/* ------------------------------------------------------------ debug checks */
+
+#define PCHECK(cond, ...) \
+    (__builtin_expect(!!(cond), 1) ? (void)0 : gh_assert_fail(__FILE__, __LINE__, #cond, __VA_ARGS__))
+
+/* [P1] for one chunk. */
+void gh_debug_check_chunk(const gh_pageAlloc *p, uintptr_t c) {
+    if (c >= p->grown) return;
+    gh_psum want = gh_pageAlloc_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
+    gh_psum have = p->summary[0][c];
+    PCHECK(psum_eq(want, have), "[P1] chunk %lu: summary (%u,%u,%u), bitmap says (%u,%u,%u)", (unsigned long)c,
+           have.start, have.max, have.end, want.start, want.max, want.end);
+}
+
+/* [P1]-[P4] over every grown chunk and every summary level above them. */
+void gh_debug_check_pageAlloc(const gh_pageAlloc *p) {
+    uintptr_t freep = 0, scav = 0;
+    for (uintptr_t c = 0; c < p->grown; c++) {
+        gh_debug_check_chunk(p, c);
+        for (uintptr_t w = c * GH_CHUNK_WORDS; w < (c + 1) * GH_CHUNK_WORDS; w++) {
+            PCHECK((p->scavBits[w] & p->allocBits[w]) == 0, "[P4] page word %lu: in-use pages marked scavenged",
+                   (unsigned long)w);
+            freep += 64 - gh_popcount64(p->allocBits[w]);
+            scav += gh_popcount64(p->scavBits[w]);
+        }
+    }
+    PCHECK(freep == p->freePages, "[P3] %lu free pages in the bitmap, freePages %lu", (unsigned long)freep,
+           (unsigned long)p->freePages);
+    PCHECK(scav == p->scavPages, "[P4] %lu scavenged pages in the bitmap, scavPages %lu", (unsigned long)scav,
+           (unsigned long)p->scavPages);
+    uintptr_t n = p->grown;
+    for (int l = 1; l < p->nlevels; l++) {
+        n = (n + 7) >> GH_SUMMARY_FANOUT_BITS;
+        for (uintptr_t i = 0; i < n && i < p->nentries[l]; i++) {
+            gh_psum want = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+            gh_psum have = p->summary[l][i];
+            PCHECK(psum_eq(want, have), "[P2] level %d entry %lu: (%u,%u,%u), children merge to (%u,%u,%u)", l,
+                   (unsigned long)i, have.start, have.max, have.end, want.start, want.max, want.end);
+        }
+    }
 }

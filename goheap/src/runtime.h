@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "debug.h"
 #include "goheap/goheap.h"
 #include "sizeclasses.h"
 
@@ -74,6 +75,51 @@ enum {
     GH_SPAN_LARGE,         /* one large object */
 };
 
+/*
+ * Invariants of spans, caches and central lists (mimalloc's types.h style:
+ * equations). Checked by mdebug.c — O(1) and one-span checks at GH_DEBUG=1,
+ * walks at 2 — on list moves, refill, hand-over to/from mcentral, sweep.
+ * Below, "valid" masks the slots < nelems; popcount over words 0..nwords-1.
+ *
+ *  [S1] small span:  allocCount == popcount(allocBits & valid)
+ *       (a loaned window word reads all ones and allocCount counts the loan;
+ *       local frees inside the window clear their bit at once; remote frees
+ *       change neither until drained)
+ *  [S2] small span:  allocBits & ~valid == ~valid (tail slots read allocated)
+ *  [S3] small span:  elemsize == class_to_size[class(spanclass)],
+ *       divMul == class_to_divmagic[class], nelems == npages*8KiB / elemsize,
+ *       nwords == ceil(nelems / 64), 0 <= allocCount <= nelems;
+ *       large span:  spanclass == 0, nelems == 1, elemsize == npages*8KiB;
+ *       every span:  spans[p] == s for each of its pages, base 8 KiB aligned
+ *  [S4] cached by c (c->alloc[spc].span == s):  state == CACHED, owner == c,
+ *       slot.allocCache ⊆ allocBits[freeindex],
+ *       slot.wordBase == base + freeindex*64*elemsize, slot.elemsize == elemsize
+ *  [L1] state ⇔ list (manual mode and, for the collector, between cycles):
+ *       MC_PARTIAL ⇔ s ∈ c->partial[spc], owner == c, allocCount < nelems
+ *       MC_FULL    ⇔ s ∈ c->full[spc],    owner == c, allocCount == nelems
+ *       C_PARTIAL  ⇔ s ∈ central.partial, owner == nobody, 0 < allocCount < nelems
+ *       C_FULL     ⇔ s ∈ central.full or sweptFull, owner == nobody, allocCount == nelems
+ *       nempty_flag ⇒ MC_PARTIAL ∧ allocCount == 0;
+ *       c->nempty[spc] == #{s ∈ c->partial[spc] : nempty_flag}
+ *  [L2] list: circular, s->next->prev == s, n == its length, every member's
+ *       spanclass is the list's; a span on no list has next == prev == NULL
+ *  [G1] sweepgen (sg = gh_sweepgen, +2 at each mark termination, as Go):
+ *       s on an unswept list ⇒ s->sweepgen == sg - 2 (needs sweeping);
+ *       being swept ⇒ sg - 1; any other live span ⇒ sg (swept this cycle,
+ *       or created after it began: mheap_alloc stamps sg). Go's sg+1/sg+3
+ *       (cached before sweep began) cannot occur: the mark-termination pause
+ *       empties every cache into the unswept lists as sg advances, so a cache
+ *       only ever gets a swept span (refill asserts sweepgen == sg).
+ *  [G2] after mark termination, caches' windows returned:
+ *       gcmarkBits ⊆ allocBits & valid (only allocated slots are marked;
+ *       nothing past nelems); large: bits[1][0] ⊆ {bit 0} — except in a
+ *       span a window came back from while marking ran (refill, thread
+ *       exit): a loaned slot reads allocated, so a stale pointer may have
+ *       marked it before it went back free. The sweep masks the marks with
+ *       allocBits, so in every case sweeping never turns a free slot into
+ *       an allocated one (allocBits after ⊆ allocBits before).
+ * Page allocator invariants [P1]–[P4]: mpagealloc.c.
+ */
 struct gh_mspan {
     /* first cache line: what free() reads */
     _Atomic(gh_mcache *) owner;  /* owning cache, or &gh_nobody */
@@ -96,6 +142,7 @@ struct gh_mspan {
     uint64_t *gcmarkBits;   /* GC: 1 = marked; becomes allocBits after sweep */
     uintptr_t layout;       /* GC: per-object pointer layout (0 = noscan / unknown) */
     uint32_t sweepgen;      /* GC: 2 behind = needs sweep, 1 behind = sweeping, equal = swept */
+    uint8_t dbg_window_in_mark; /* GH_DEBUG only: a window came back while marking ([G2]) */
     uint64_t bits[2][GH_MAX_SPAN_WORDS];
 };
 
@@ -211,6 +258,10 @@ extern _Atomic(gh_mcache *) gh_allmcaches GH_HIDDEN;
 extern pthread_mutex_t gh_mcaches_lock GH_HIDDEN;
 extern _Atomic int gh_init_state GH_HIDDEN;
 extern int gh_gc_tiny_enabled GH_HIDDEN;
+/* mgcsweep.c: the sweep generation (stamped on new spans, [G1]) */
+extern _Atomic uint32_t gh_sweepgen GH_HIDDEN;
+/* mgc.c: marking is on (allocate black) */
+extern _Atomic int gh_gcBlackenEnabled GH_HIDDEN;
 /* Set by the collector (stw.c): run first by the cache's thread-exit
  * destructor, so a still-attached mutator detaches (and gives its cache back
  * inside the runtime) before the cache is flushed under it. */
@@ -262,12 +313,26 @@ GH_HIDDEN void gh_scavenger_poke(void);
 GH_HIDDEN void gh_span_init_small(gh_mspan *s, gh_spanclass spc);
 GH_HIDDEN int gh_span_drain_remote_slow(gh_mspan *s);
 
+/* mdebug.c: the invariant checks (no-ops unless GH_DEBUG; see debug.h).
+ * The callers wrap them in GH_DEBUG_ONLY / GH_EXPENSIVE. */
+GH_HIDDEN void gh_debug_check_span(const gh_mspan *s);                 /* S1-S3 */
+GH_HIDDEN void gh_debug_check_cached(const gh_mcache *c, int spc);    /* S4 + S1-S3 */
+GH_HIDDEN void gh_debug_check_mcache_class(const gh_mcache *c, int spc); /* L1, L2, S1-S3 */
+GH_HIDDEN void gh_debug_check_mcache(const gh_mcache *c);              /* every class */
+GH_HIDDEN void gh_debug_check_mcentral(const gh_mcentral *c);          /* L1, L2; lock held */
+GH_HIDDEN void gh_debug_check_spanlist(const gh_spanlist *l, int spc, int state, const gh_mcache *owner);
+GH_HIDDEN void gh_debug_check_pageAlloc(const gh_pageAlloc *p);        /* P1-P4 */
+GH_HIDDEN void gh_debug_check_chunk(const gh_pageAlloc *p, uintptr_t chunk); /* P1 for one chunk */
+GH_HIDDEN void gh_debug_check_object(const void *x, size_t size);     /* x is a slot of a class >= size */
+GH_HIDDEN void gh_debug_check_swept(const gh_mspan *s);                /* G1 when a cache takes s */
+
 /* Intrusive circular doubly-linked span lists (first->prev is the last).
  * Inline: in a churn of few-object spans (1..4 KiB classes hold 2..8
  * objects per 8 KiB span) nearly every refill and many frees move a span
  * between an mcache's partial and full lists, and the call overhead of
  * out-of-line list functions was a fifth of the refill path. */
 static inline void gh_spanlist_push(gh_spanlist *l, gh_mspan *s) { /* at the back */
+    GH_ASSERT_MSG(s->next == NULL && s->prev == NULL, "span %p pushed while on a list", (void *)s);
     gh_mspan *f = l->first;
     if (!f) {
         s->next = s->prev = s;
@@ -283,6 +348,8 @@ static inline void gh_spanlist_push(gh_spanlist *l, gh_mspan *s) { /* at the bac
 }
 
 static inline void gh_spanlist_remove(gh_spanlist *l, gh_mspan *s) {
+    GH_ASSERT(l->n > 0 && l->first != NULL);
+    GH_ASSERT(s->next->prev == s && s->prev->next == s);
     gh_mspan *n = s->next;
     if (n == s) {
         l->first = NULL;
@@ -380,6 +447,10 @@ static inline int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot) {
 /* Give back the slots of the window that were not handed out. */
 static inline void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
     uint64_t c = slot->allocCache;
+    GH_DEBUG_ONLY(if (c && atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) s->dbg_window_in_mark = 1);
+    GH_ASSERT_MSG(slot->span == s, "unloading span %p from the slot of %p", (void *)s, (void *)slot->span);
+    GH_ASSERT_MSG((s->allocBits[s->freeindex] & c) == c && gh_popcount64(c) <= s->allocCount,
+                  "[S4] window of span %p not a subset of allocBits[%u]", (void *)s, s->freeindex);
     if (c) {
         s->allocBits[s->freeindex] &= ~c;
         __atomic_store_n(&s->allocCount, (uint16_t)(s->allocCount - gh_popcount64(c)), __ATOMIC_RELAXED);

@@ -148,6 +148,10 @@ gh_g *gh_g_attach(void) {
     g->tid = pthread_self();
     g->stack_lo = (uintptr_t)addr;
     g->stack_hi = (uintptr_t)addr + size;
+    /* a cache the thread already has (gh_malloc before attaching; the
+     * first gh_gc_init's own) must be prepared for sweep from the first
+     * cycle on, or its current span misses that cycle's sweep ([G1]) */
+    g->mcache = gh_tls_mcache;
     g->idx = -1;
     for (int i = 0; i < GH_MAX_G; i++)
         if (!idx_used[i]) {

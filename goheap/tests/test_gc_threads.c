@@ -5,7 +5,8 @@
  * stacks (the hybrid barrier's cases), build private chains, drop them,
  * call gh_gc_safepoint, and one thread blocks in the kernel (nanosleep)
  * holding pointers on its stack only. GOHEAP_GC_TORTURE=1 runs it smaller
- * with a collection at every allocation. */
+ * with a collection at every allocation; GOHEAP_GC_TORTURE=concurrent with
+ * cycles running back to back while the mutators work. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +147,8 @@ static void *sleeper(void *arg) {
 
 int main(void) {
     const char *t = getenv("GOHEAP_GC_TORTURE");
-    if (t && *t && strcmp(t, "0")) ops = 1500;
+    if (t && !strcmp(t, "concurrent")) ops = 400000;
+    else if (t && *t && strcmp(t, "0")) ops = 1500;
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
     ops /= 10; /* instrumented: keep the test fast */
 #endif
