@@ -30,7 +30,9 @@ void hb_ci_caption(char *buf, size_t len, double cover_min, size_t nmin, size_t 
 static void tex_escape(FILE *f, const char *s) {
     for (; *s; s++) {
         if (strchr("&%$#_{}", *s)) fprintf(f, "\\%c", *s);
-        else if (*s == '~' || *s == '^' || *s == '\\') fprintf(f, "\\textascii%s{}", *s == '~' ? "tilde" : *s == '^' ? "circum" : "");
+        else if (*s == '~') fputs("\\textasciitilde{}", f);
+        else if (*s == '^') fputs("\\textasciicircum{}", f);
+        else if (*s == '\\') fputs("\\textbackslash{}", f);
         else if (!strncmp(s, "µ", strlen("µ"))) fputs("$\\mu$", f), s += strlen("µ") - 1;
         else if (!strncmp(s, "×", strlen("×"))) fputs("$\\times$", f), s += strlen("×") - 1;
         else if (!strncmp(s, "—", strlen("—"))) fputs("---", f), s += strlen("—") - 1;
