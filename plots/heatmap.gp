@@ -1,14 +1,14 @@
 # heatmap.gp — the main figure: every workload (rows) × adapter (columns),
 # each cell coloured by its ratio to the baseline on a log2 scale (white =
 # the baseline, blue faster/smaller, red slower/larger; ColorBrewer RdBu,
-# colour-blind safe) with the ratio printed in it. The baseline's own
-# absolute value is in the row's label. Grey: no ok cell.
+# colour-blind safe) with the ratio printed in it. Rows the baseline could
+# not run are left out (report.html's tables show them). Grey: no ok cell.
 # Filled in by `heapbench plot` (harness/cli/plot_heatmap.c) with:
 #   term, outfile, datafile   data: x y log2ratio "text" "row (value)" "column" "row"
 #                             (log2ratio "?" where there is no value)
 #   nrows, ncols, lim         grid size; colour range [-lim, lim] (log2)
 #   tm                        top margin (characters) for the adapters' names
-#   lmc, lname                the longest row name with and without its value
+#   lname                     the longest row name
 #   title, cblabel            texts
 set terminal @term
 set output outfile
@@ -30,17 +30,13 @@ set ytics nomirror scale 0
 set border 0
 set tmargin tm
 # margins from the names' lengths: cw is one character's share of the width
-# (the PDF and LaTeX figures are one column wide, so their row names leave
-# out the baseline's absolute value, which the tables give)
-paper = (GPVAL_TERM eq "pdfcairo" || GPVAL_TERM eq "cairolatex")
 cw = (GPVAL_TERM eq "pdfcairo") ? 0.0145 : (GPVAL_TERM eq "cairolatex") ? 0.017 : 0.0128
-lchars = paper ? lname : lmc
-lcol = paper ? 7 : 5
-set lmargin at screen (lchars * cw + 0.02 < 0.6 ? lchars * cw + 0.02 : 0.6)
+lchars = lname
+set lmargin at screen (lchars * cw + 0.02 < 0.55 ? lchars * cw + 0.02 : 0.55)
 set rmargin at screen 1 - 11 * cw
 set style fill solid 1.0 noborder
 # the numbers in the cells a little smaller than the labels
-cf = (GPVAL_TERM eq "pdfcairo") ? ",5" : (GPVAL_TERM eq "cairolatex") ? "" : ",15"
-plot datafile using 1:2:(0.5):(0.5):x2tic(6):ytic(lcol) with boxxyerror fc rgb "#DDDDDD" notitle, \
+cf = (GPVAL_TERM eq "pdfcairo") ? ",5" : (GPVAL_TERM eq "cairolatex") ? "" : ",13"
+plot datafile using 1:2:(0.5):(0.5):x2tic(6):ytic(7) with boxxyerror fc rgb "#DDDDDD" notitle, \
      '' using 1:2:(0.48):(0.48):3 with boxxyerror fc palette notitle, \
      '' using 1:2:(tx(strcol(4))) with labels font cf notitle

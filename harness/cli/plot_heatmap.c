@@ -23,13 +23,19 @@ static void qstr(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-/* Writes the grid (first row on top; the baseline's column left out, its
- * value in the row's name) and returns the colour limit; the longest row
- * name's length in *longest. */
-static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *longname) {
+/* Writes the grid (first row on top; the baseline's column and the rows it
+ * has no value in left out) and returns the colour limit; the longest row
+ * name's length, with the baseline's value and without, in *longest and
+ * *longname; the number of rows in *nrows. */
+static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *longname, size_t *nrows) {
     double lim = 0.5;
     fprintf(f, "# x y log2(ratio) text \"row (value)\" column row\n");
+    size_t y = 0;
+    for (size_t r = 0; r < t->rows.n; r++) y += isfinite(t->med[r * t->cols.n + t->base]);
+    *nrows = y;
     for (size_t r = 0; r < t->rows.n; r++) {
+        if (!isfinite(t->med[r * t->cols.n + t->base])) continue; /* nothing to divide by */
+        y--;
         char row[640], abs[64];
         hb_human(t->med[r * t->cols.n + t->base], t->rss, abs, sizeof abs);
         snprintf(row, sizeof row, "%s (%s)", t->rows.v[r], abs);
@@ -39,8 +45,8 @@ static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *lon
             if (c == t->base) continue;
             double v = t->med[r * t->cols.n + c], q = hb_ptab_ratio(t, r, c, v);
             char txt[64] = "–";
-            if (isfinite(q)) snprintf(txt, sizeof txt, "%.2f", q);
-            fprintf(f, "%zu %zu ", x++, t->rows.n - r);
+            if (isfinite(q)) snprintf(txt, sizeof txt, q >= 9.95 ? "%.0f" : "%.2f", q); /* fits the cell */
+            fprintf(f, "%zu %zu ", x++, y + 1);
             if (isfinite(q) && q > 0) {
                 fprintf(f, "%.6g ", log2(q));
                 lim = fmax(lim, fabs(log2(q)));
@@ -64,19 +70,24 @@ int hb_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpat
     hb_ptab t;
     hb_ptab_build(&t, run, baseline, rss);
     FILE *f = t.base < t.cols.n && t.cols.n > 1 ? fopen(dpath, "w") : NULL;
+    size_t nrows = 0;
     int n = 0;
     if (f) {
         size_t longrow = 0, longname = 0;
-        double lim = write_grid(f, &t, &longrow, &longname);
+        double lim = write_grid(f, &t, &longrow, &longname, &nrows);
         fclose(f);
+        if (nrows == 0) { /* the baseline ran nothing: no ratio to draw */
+            hb_ptab_free(&t);
+            return 0;
+        }
         size_t longest = 0;
         for (size_t c = 0; c < t.cols.n; c++) longest = strlen(t.cols.v[c]) > longest ? strlen(t.cols.v[c]) : longest;
         hb_strv vars = {0};
         char *q = hb_gp_str(dpath);
         push(&vars, hb_fmt("datafile=%s", q));
         free(q);
-        push(&vars, hb_fmt("nrows=%zu; ncols=%zu; lim=%g; tm=%g; lmc=%zu; lname=%zu", t.rows.n, t.cols.n - 1, lim,
-                           2 + 0.75 * (double)longest, longrow, longname));
+        push(&vars, hb_fmt("nrows=%zu; ncols=%zu; lim=%g; tm=%g; lname=%zu", nrows, t.cols.n - 1, lim,
+                           2 + 0.75 * (double)longest, longname));
         q = hb_gp_str(rss ? "Peak RSS relative to " : "Median time relative to ");
         char *b = hb_gp_str(t.cols.v[t.base]);
         push(&vars, hb_fmt("title=%s.%s", q, b));
@@ -85,7 +96,7 @@ int hb_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpat
         push(&vars, hb_fmt("cblabel=%s", q));
         free(q);
         /* ~ one text line per row, plus room for the adapters' names */
-        double h = (0.6 + 0.12 * (double)t.rows.n + 0.05 * (double)longest) / 2.4;
+        double h = (0.6 + 0.12 * (double)nrows + 0.05 * (double)longest) / 2.4;
         n = hb_gnuplot_sized("heatmap.gp", &vars, outbase, fmts, log, h < 1 ? 1 : h);
         hb_strv_free(&vars);
     }

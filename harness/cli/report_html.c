@@ -19,6 +19,7 @@
 #include "ptable.h"
 #include "report_out.h"
 #include "results.h"
+#include "stats.h"
 #include "util.h"
 
 static void esc(FILE *f, const char *s) {
@@ -78,7 +79,7 @@ static void warnings(FILE *f, json_t *run, const char *baseline) {
     hb_ptab_free(&t);
     if (noisy)
         fprintf(f, "<p class=\"warn\">%zu noisy cell%s (marked †): the coefficient of variation of the repetitions "
-                   "is above 5 %%.</p>", noisy, noisy == 1 ? "" : "s");
+                   "is above %.0f %%.</p>", noisy, noisy == 1 ? "" : "s", HB_NOISY_CV * 100);
     if (!noisy && !json_array_size(json_object_get(m, "warnings")) && !(gb && !strcmp(gb, "debug")))
         fputs("<p>None.</p>", f);
     fputc('\n', f);

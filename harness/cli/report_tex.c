@@ -13,6 +13,7 @@
 
 #include "ptable.h"
 #include "report_out.h"
+#include "stats.h"
 #include "util.h"
 
 void hb_ci_caption(char *buf, size_t len, double cover_min, size_t nmin, size_t nmax) {
@@ -116,7 +117,7 @@ static void tex_table(FILE *f, json_t *run, const char *baseline, int rss) {
     fprintf(f, "\\bottomrule\n\\end{tabular}\n");
     size_t nn = 0;
     for (size_t k = 0; k < t.rows.n * t.cols.n; k++) nn += t.noisy[k];
-    if (nn) fprintf(f, "\\par\\smallskip $^\\dagger$\\,noisy: the coefficient of variation of the repetitions is above %.0f\\,\\%%.\n", 100 * 0.05);
+    if (nn) fprintf(f, "\\par\\smallskip $^\\dagger$\\,noisy: the coefficient of variation of the repetitions is above %.0f\\,\\%%.\n", 100 * HB_NOISY_CV);
     fprintf(f, "\\end{table}\n\n");
     hb_ptab_free(&t);
 }
