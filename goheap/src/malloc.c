@@ -156,7 +156,6 @@ static GH_NOINLINE void *largeAlloc(size_t size, size_t align, int zero) {
     }
     uintptr_t npages = (size + GH_PAGE_SIZE - 1) >> GH_PAGE_SHIFT;
     if (npages == 0) npages = 1;
-    gh_gc_alloc_hook(gh_tls_mcache, npages << GH_PAGE_SHIFT);
     gh_mspan *s = gh_mheap_alloc(npages, 0, align);
     if (!s) {
         errno = ENOMEM;

@@ -95,7 +95,6 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
         s->state = GH_SPAN_MC_FULL;
         gh_spanlist_push(&c->full[spc], s);
     }
-    gh_gc_alloc_hook(c, 0);
     while ((s = gh_spanlist_pop(&c->partial[spc]))) {
         if (s->nempty_flag) {
             s->nempty_flag = 0;
@@ -219,9 +218,3 @@ void gh_thread_exit(void) {
     gh_mcache_release(c);
 }
 
-void gh_gc_alloc_hook(gh_mcache *c, uintptr_t bytes) {
-    /* Manual mode: nothing. The collector (issue 4) charges mark assists
-     * here (Go's deductAssistCredit / gcAssistAlloc) when gcBlackenEnabled. */
-    (void)c;
-    (void)bytes;
-}

@@ -26,13 +26,13 @@
  * — Go's "sweep" of a span, done lazily by the allocating thread. So the
  * local paths never take a lock or an atomic read-modify-write.
  *
- * Ready for the collector (issue 4): every span has allocBits and gcmarkBits
+ * For the collector (mgc.h): every span has allocBits and gcmarkBits
  * (pointers into bits[2], swapped per cycle as Go's gcmarkBits→allocBits),
  * a sweepgen, the noscan bit in its spanclass, and a `layout` word for the
  * per-object pointer layout (a heap-bits pointer or a type word). All mcaches
- * sit in a registry (gh_allmcaches) for stop-the-world flushing, and the
- * allocation slow path (mcache refill, large alloc) has the hook where mark
- * assists would be charged (gh_gc_alloc_hook).
+ * sit in a registry (gh_allmcaches) for stop-the-world flushing. Mark assists
+ * and proportional sweep are paid where a thread flushes its allocation
+ * count (every 64 KiB, mgc.c), not on these slow paths.
  */
 #ifndef GOHEAP_RUNTIME_H
 #define GOHEAP_RUNTIME_H
@@ -407,10 +407,6 @@ GH_HIDDEN void *gh__realloc(void *p, size_t size, int strict);
 GH_HIDDEN void *gh__aligned(size_t align, size_t size);
 GH_HIDDEN size_t gh__usable_size(const void *p);
 GH_HIDDEN void gh__init_slow(void);
-
-/* GC hook (issue 4): called on the allocation slow path with the bytes about
- * to be handed out; the collector will charge mark assists here. */
-GH_HIDDEN void gh_gc_alloc_hook(gh_mcache *c, uintptr_t bytes);
 
 /* Reclaim the objects other threads freed into s (its remote_free stack):
  * clear their bits; returns how many. The owner, or mcentral under its

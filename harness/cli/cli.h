@@ -30,6 +30,7 @@ HB_CMD int cmd_history(int argc, char **argv);
 HB_CMD int cmd_exec(int argc, char **argv);
 HB_CMD int cmd_export(int argc, char **argv);
 HB_CMD int cmd_report(int argc, char **argv);
+HB_CMD int cmd_merge(int argc, char **argv);
 
 HB_CMD extern const hb_cmd_spec cmd_list_spec;
 HB_CMD extern const hb_cmd_spec cmd_run_spec;
@@ -40,5 +41,6 @@ HB_CMD extern const hb_cmd_spec cmd_history_spec;
 HB_CMD extern const hb_cmd_spec cmd_exec_spec;
 HB_CMD extern const hb_cmd_spec cmd_export_spec;
 HB_CMD extern const hb_cmd_spec cmd_report_spec;
+HB_CMD extern const hb_cmd_spec cmd_merge_spec;
 
 #endif

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapter_resolve.h"
 #include "child.h"
 #include "cli.h"
 #include "heapbench/exitcodes.h"
@@ -123,7 +124,7 @@ static int run_exe(const char *adapter, const char *const *args, const char *out
     int n = 1;
     for (; args[n - 1] && n < 7; n++) argv[n] = args[n - 1];
     argv[n] = NULL;
-    hb_child_opts o = {.argv = argv, .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
+    hb_child_opts o = {.argv = argv, .env_add = hb_adapter_env(adapter), .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
     return hb_child_run(&o, res);
 }
 
@@ -217,6 +218,8 @@ static int plan_adapters(plan *pl, const conform_cfg *cfg) {
     if (cfg->faults && !cfg->adapters) find_faults(&pl->adapters);
     else if (!cfg->adapters || !strcmp(cfg->adapters, "all")) hb_split(hb_adapters_built(), ',', &pl->adapters);
     else hb_split(cfg->adapters, ',', &pl->adapters);
+    int rc = hb_adapters_resolve(CMD, &pl->adapters);
+    if (rc) return rc;
     if (!pl->adapters.n)
         return cfg->faults && !cfg->adapters ? hb_die(CMD, "no hb-fault-* executables in %s", hb_bin_dir())
                                              : hb_die(CMD, "no adapters given (--adapters)");
@@ -255,6 +258,7 @@ static void plan_adapter_row(plan *pl, size_t i, int faults) {
         json_object_set(ja, "caps", json_object_get(info, "caps"));
         json_decref(info);
     }
+    if (hb_adapter_identity(a)) json_object_set(ja, "library", hb_adapter_identity(a));
     if (faults) {
         pl->expect[i] = fault_expect(a, pl->tmpdir);
         json_object_set_new(ja, "expect", pl->expect[i] ? json_string(pl->expect[i]) : json_null());

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapter_resolve.h"
 #include "child.h"
 #include "cli.h"
 #include "env.h"
@@ -141,7 +142,7 @@ static int plan_adapters(const exec_args *a, exec_cell **cells, size_t *n, json_
     hb_strv names = {0};
     hb_split(a->adapters ? a->adapters : hb_adapters_built(), ',', &names);
     *cells = calloc(names.n + 1, sizeof **cells);
-    int rc = HB_EXIT_OK;
+    int rc = hb_adapters_resolve("exec", &names);
     for (size_t k = 0; k < names.n && rc == HB_EXIT_OK; k++) {
         char err[2048];
         const char *why;
@@ -155,6 +156,8 @@ static int plan_adapters(const exec_args *a, exec_cell **cells, size_t *n, json_
             json_array_append_new(ads, json_pack("{s:O,s:O,s:O,s:O}", "name", json_object_get(info, "name"), "version",
                                                  json_object_get(info, "version"), "kind", json_object_get(info, "kind"),
                                                  "preload", json_object_get(info, "preload")));
+            if (hb_adapter_identity(names.v[k]))
+                json_object_set(json_array_get(ads, json_array_size(ads) - 1), "library", hb_adapter_identity(names.v[k]));
         }
         json_decref(info);
     }

@@ -167,9 +167,31 @@ static int trend_plot(const history_cfg *c, const char *mach, const char *data, 
     return rc;
 }
 
+/* A NAME=PATH adapter is indexed as NAME@<sha256 prefix> (history.c):
+ * "; its builds are series A, B" when `adapter` is such a name, else "". */
+static char *library_series(sqlite3 *db, const char *adapter) {
+    sqlite3_stmt *s;
+    char *out = strdup(""), *t;
+    if (sqlite3_prepare_v2(db, "SELECT DISTINCT adapter FROM cells WHERE substr(adapter, 1, length(?1) + 1) = ?1 || '@'"
+                           " ORDER BY adapter;", -1, &s, NULL) != SQLITE_OK)
+        return out;
+    sqlite3_bind_text(s, 1, adapter, -1, SQLITE_STATIC);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        t = hb_fmt("%s%s%s", out, *out ? ", " : "; a NAME=PATH library is a series per build: ", sqlite3_column_text(s, 0));
+        free(out), out = t;
+    }
+    sqlite3_finalize(s);
+    return out;
+}
+
 static int trend(sqlite3 *db, const char *path, const history_cfg *c) {
     char *mach = c->machine ? strdup(c->machine) : busiest_machine(db, c->adapter, c->workload);
-    if (!mach) return hb_die("history", "no ok results for adapter '%s', workload '%s' in %s", c->adapter, c->workload, path);
+    if (!mach) {
+        char *hint = library_series(db, c->adapter);
+        int rc = hb_die("history", "no ok results for adapter '%s', workload '%s' in %s%s", c->adapter, c->workload, path, hint);
+        free(hint);
+        return rc;
+    }
     char *dbuf = NULL;
     size_t dlen = 0;
     FILE *d = open_memstream(&dbuf, &dlen);

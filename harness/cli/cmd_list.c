@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_resolve.h"
 #include "cli.h"
 #include "probe.h"
 #include "util.h"
@@ -43,7 +44,7 @@ static int on_opt(void *ctx, int key, const char *arg) {
 static int collect(const char *adapters, json_t *out_ad, json_t **workloads) {
     hb_strv names = {0};
     hb_split(adapters, ',', &names);
-    int rc = HB_EXIT_OK;
+    int rc = hb_adapters_resolve("list", &names);
     for (size_t i = 0; i < names.n && rc == HB_EXIT_OK; i++) {
         char err[1024];
         json_t *info = hb_probe_info(names.v[i], err, sizeof err);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapter_resolve.h"
 #include "child.h"
 #include "cli.h"
 #include "env.h"
@@ -38,7 +39,7 @@
 enum {
     OPT_ADAPTERS = HB_OPT_LONG_ONLY, OPT_WORKLOADS, OPT_WORKLOAD, OPT_PRESET, OPT_THREADS, OPT_PARAM,
     OPT_REPETITIONS, OPT_MIN_TIME, OPT_TIMEOUT, OPT_GOGC, OPT_LATENCY, OPT_RSS_MS, OPT_PIN, OPT_BASELINE,
-    OPT_EXPORT, OPT_OUT, OPT_RESUME,
+    OPT_EXPORT, OPT_OUT, OPT_RESUME, OPT_SHARD,
 };
 
 static const hb_opt run_opts[] = {
@@ -59,16 +60,21 @@ static const hb_opt run_opts[] = {
     {"export", OPT_EXPORT, "bmf", "also write bmf.json (Bencher Metric Format)"},
     {"out", OPT_OUT, "DIR", "output folder (default <results>/<date>-<time>-<commit>[-N])"},
     {"resume", OPT_RESUME, "DIR", "finish an interrupted run in DIR"},
+    {"shard", OPT_SHARD, "K/N", "run only slice K of N of the planned cells (heapbench merge joins them)"},
     {0},
 };
 
 const hb_cmd_spec cmd_run_spec = {
     "run", "[options]", "run workloads over adapters, one child per cell", run_opts,
-    "<results> is $HB_RESULTS_DIR or <repo>/results. A run holds a lock on its\n"
-    "folder: a second run into it, or --resume of it, is refused while it goes.\n"
+    "<results> is $HB_RESULTS_DIR, else <repo>/results (./results for an installed\n"
+    "heapbench). A run holds a lock on its folder: a second run into it, or\n"
+    "--resume of it, is refused while it goes.\n"
     "Every --param/--threads value is checked against the range each selected\n"
     "workload declares (heapbench list --format json shows them) before any\n"
     "cell runs.\n"
+    "--shard K/N keeps the cells whose place in the plan is K-1 modulo N: the\n"
+    "same command with K = 1..N on N machines runs every cell once; then\n"
+    "heapbench merge OUT DIR... (docs/distributed.md).\n"
     "Exit status: 0 all cells ok or unsupported; 1 a cell crashed, timed out,\n"
     "failed validation or its selfcheck, or errored; 2 bad usage; 130 interrupted.\n",
     0,
@@ -82,6 +88,7 @@ typedef struct run_args {
 /* Everything a run holds between plan, execute and report. */
 typedef struct run_state {
     json_t **infos, *run;
+    json_t *plan_ids; /* --shard: every cell id of the whole plan */
     hb_cell *cells;
     long ncells, ran, bad;
     int lock_fd, default_out;
@@ -149,6 +156,10 @@ static int on_opt(void *ctx, int key, const char *arg) {
         return 0;
     case OPT_OUT: a->out = arg; return 0;
     case OPT_RESUME: a->resume = arg; return 0;
+    case OPT_SHARD:
+        if (hb_shard_parse(arg, &a->c.shard_k, &a->c.shard_n))
+            return hb_opts_bad(&cmd_run_spec, key, "takes K/N with 1 <= K <= N, not '%s'", arg);
+        return 0;
     default: return on_number(a, key, arg);
     }
 }
@@ -182,9 +193,29 @@ static int plan_resume(run_args *a, run_state *s) {
     return HB_EXIT_OK;
 }
 
+/* --resume: a NAME=PATH library must still be the build the run began with
+ * (its sha256 in run.json), or the run would mix two builds under one name. */
+static int check_same_libraries(json_t *run) {
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *name = json_string_value(json_object_get(a, "name"));
+        const char *was = json_string_value(json_object_get(json_object_get(a, "library"), "sha256"));
+        json_t *id = name ? hb_adapter_identity(name) : NULL;
+        const char *now = json_string_value(json_object_get(id, "sha256"));
+        if (was && now && strcmp(was, now))
+            return hb_die("run", "--resume: %s: the library changed since the run began (sha256 %.12s → %.12s); "
+                          "start a new run to measure the new build", hb_adapter_arg(name), was, now);
+    }
+    return HB_EXIT_OK;
+}
+
 /* Asks every adapter what it is, before anything is written. */
-static int probe_adapters(const hb_run_config *c, run_state *s) {
+static int probe_adapters(hb_run_config *c, run_state *s) {
     char err[2048];
+    int rc = hb_adapters_resolve("run", &c->adapters);
+    if (rc == HB_EXIT_OK && s->run) rc = check_same_libraries(s->run);
+    if (rc != HB_EXIT_OK) return rc;
     s->infos = calloc(c->adapters.n, sizeof *s->infos);
     for (size_t i = 0; i < c->adapters.n; i++) {
         const char *name = c->adapters.v[i];
@@ -227,7 +258,11 @@ static json_t *new_run_doc(const hb_run_config *c, json_t **infos, const char *c
     json_object_set_new(meta, "command_line", json_string(cmdline));
     json_object_set_new(meta, "warnings", json_array());
     hb_env_capture(meta);
-    json_object_set_new(meta, "config", hb_config_to_json(c));
+    json_t *config = hb_config_to_json(c), *names = json_array();
+    for (size_t i = 0; i < c->adapters.n; i++) /* NAME=PATH again, for --resume */
+        json_array_append_new(names, json_string(hb_adapter_arg(c->adapters.v[i])));
+    json_object_set_new(config, "adapters", names);
+    json_object_set_new(meta, "config", config);
     json_object_set_new(run, "meta", meta);
     for (size_t i = 0; i < c->adapters.n; i++)
         json_array_append_new(ads, json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(infos[i], "name"),
@@ -235,6 +270,9 @@ static json_t *new_run_doc(const hb_run_config *c, json_t **infos, const char *c
                                              json_object_get(infos[i], "kind"), "caps",
                                              json_object_get(infos[i], "caps"), "preload",
                                              json_object_get(infos[i], "preload")));
+    for (size_t i = 0; i < c->adapters.n; i++) /* a NAME=PATH library's identity */
+        if (hb_adapter_identity(c->adapters.v[i]))
+            json_object_set(json_array_get(ads, i), "library", hb_adapter_identity(c->adapters.v[i]));
     json_object_set_new(run, "adapters", ads);
     json_object_set_new(run, "results", json_array());
     return run;
@@ -250,6 +288,15 @@ static void mark_resumed(json_t *run, const char *cmdline) {
     json_array_append_new(resumes, json_pack("{s:s,s:s}", "time", ts, "command_line", cmdline));
 }
 
+/* --shard: the whole plan's cell ids (heapbench merge checks the union
+ * against them), then only this slice's cells. */
+static void shard_plan(const hb_run_config *c, run_state *s) {
+    if (c->shard_n == 0) return;
+    s->plan_ids = json_array();
+    for (long k = 0; k < s->ncells; k++) json_array_append_new(s->plan_ids, json_string(s->cells[k].id));
+    s->ncells = hb_plan_shard(s->cells, s->ncells, c->shard_k, c->shard_n);
+}
+
 /* plan: configuration → adapters' info → validated cells → locked folder
  * with a run.json saying "running". Nothing is written before the cells
  * are known to be valid (except the lock of a folder being resumed). */
@@ -259,6 +306,7 @@ static int plan_run(run_args *a, run_state *s) {
     if (rc == HB_EXIT_OK) rc = probe_adapters(&a->c, s);
     if (rc != HB_EXIT_OK) return rc;
     if ((s->ncells = hb_plan_cells(&a->c, s->infos, &s->cells, err, sizeof err)) < 0) return hb_die("run", "%s", err);
+    shard_plan(&a->c, s);
     if (!a->resume && (rc = open_new_dir(a, s)) != HB_EXIT_OK) return rc;
     snprintf(sub, sizeof sub, "%s/raw", s->dir);
     if (hb_mkdir_p(sub) != 0) return hb_die("run", "cannot create the output folder %s: %s", sub, strerror(errno));
@@ -267,6 +315,7 @@ static int plan_run(run_args *a, run_state *s) {
     if (a->resume) mark_resumed(s->run, s->cmdline);
     else s->run = new_run_doc(&a->c, s->infos, s->cmdline);
     json_object_set_new(json_object_get(s->run, "meta"), "cells_planned", json_integer(s->ncells));
+    if (s->plan_ids) json_object_set(json_object_get(s->run, "meta"), "plan_cells", s->plan_ids);
     if (hb_run_save(s->dir, s->run, err, sizeof err) != 0) return hb_die("run", "%s", err);
     return HB_EXIT_OK;
 }
@@ -396,6 +445,7 @@ static void free_state(const hb_run_config *c, run_state *s) {
     free(s->cells);
     free(s->cmdline);
     json_decref(s->run);
+    json_decref(s->plan_ids);
     if (s->lock_fd >= 0) close(s->lock_fd);
 }
 

@@ -60,8 +60,9 @@ typedef struct hb_cmp_pair {
 } hb_cmp_pair;
 
 typedef struct hb_env_diff {
-    const char *field; /* "host", "mimalloc version", ... */
-    char base[256], nw[256];
+    const char *field; /* "host", "mimalloc version", "tiny library", ... */
+    char base[768], nw[768];
+    int library;       /* a NAME=PATH library's identity changed: never blocking */
     int blocking;      /* a different machine, preset or library version */
 } hb_env_diff;
 

@@ -5,6 +5,11 @@
  * context), plus the warnings each run recorded ("machine busy", ...).
  * A different machine, preset or library version is "blocking": timings
  * from two such runs measure the change of environment, not of the code.
+ *
+ * A NAME=PATH adapter (run.json adapters[].library, adapter_resolve.h) is
+ * the exception: comparing two builds of one library is what it is for, so
+ * a changed identity (sha256) is listed first, as "library changed", with
+ * both identities, and never blocks; its version is not compared apart.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -47,6 +52,7 @@ static void add_diff(hb_cmp *c, const char *field, const char *b, const char *n,
     c->diffs = realloc(c->diffs, (c->ndiffs + 1) * sizeof *c->diffs);
     hb_env_diff *d = &c->diffs[c->ndiffs++];
     d->field = field;
+    d->library = 0;
     snprintf(d->base, sizeof d->base, "%s", *b ? b : "(not recorded)");
     snprintf(d->nw, sizeof d->nw, "%s", *n ? n : "(not recorded)");
     /* A field one run did not record cannot prove a change. */
@@ -54,14 +60,53 @@ static void add_diff(hb_cmp *c, const char *field, const char *b, const char *n,
     c->nblocking += (size_t)d->blocking;
 }
 
-static const char *adapter_version(json_t *run, const char *name) {
+static json_t *adapter_entry(json_t *run, const char *name) {
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(run, "adapters"), i, a) {
         const char *n = json_string_value(json_object_get(a, "name"));
-        if (n && !strcmp(n, name)) return json_string_value(json_object_get(a, "version"));
+        if (n && !strcmp(n, name)) return a;
     }
     return NULL;
+}
+
+static const char *adapter_version(json_t *run, const char *name) {
+    return json_string_value(json_object_get(adapter_entry(run, name), "version"));
+}
+
+/* "sha256 HEX (PATH, N bytes, build-id ID, version V)" of a library identity. */
+static void identity_text(json_t *lib, char *buf, size_t len) {
+    const char *bid = json_string_value(json_object_get(lib, "build_id"));
+    snprintf(buf, len, "sha256 %s (%s, %lld bytes, build-id %s, version %s)",
+             json_string_value(json_object_get(lib, "sha256")), json_string_value(json_object_get(lib, "path")),
+             (long long)json_integer_value(json_object_get(lib, "size")), bid ? bid : "none",
+             json_string_value(json_object_get(lib, "version")) ? json_string_value(json_object_get(lib, "version"))
+                                                                : "unknown");
+}
+
+/* NAME=PATH adapters in both runs: the same library, or "library changed". */
+static void library_diffs(hb_cmp *c) {
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(c->base, "adapters"), i, a) {
+        const char *name = json_string_value(json_object_get(a, "name"));
+        json_t *lb = json_object_get(a, "library"), *ln = name ? json_object_get(adapter_entry(c->nw, name), "library") : NULL;
+        const char *sb = json_string_value(json_object_get(lb, "sha256")), *sn = json_string_value(json_object_get(ln, "sha256"));
+        if (!sb || !sn) continue;
+        char b[768], n[768];
+        identity_text(lb, b, sizeof b);
+        identity_text(ln, n, sizeof n);
+        if (!strcmp(sb, sn)) {
+            hb_strv_push(&c->same, hb_fmt("%s library sha256 %s", name, sb));
+            continue;
+        }
+        add_diff(c, hb_fmt("%s library", name), b, n, 0);
+        c->diffs[c->ndiffs - 1].library = 1;
+    }
+}
+
+static int is_library(json_t *run, const char *name) {
+    return json_object_get(json_object_get(adapter_entry(run, name), "library"), "sha256") != NULL;
 }
 
 /* Adapters present in both runs whose library version changed. */
@@ -73,6 +118,7 @@ static void adapter_diffs(hb_cmp *c) {
         const char *vb = json_string_value(json_object_get(a, "version"));
         const char *vn = name ? adapter_version(c->nw, name) : NULL;
         if (!vb || !vn || !*vb || !*vn) continue;
+        if (is_library(c->base, name) && is_library(c->nw, name)) continue; /* library_diffs */
         if (!strcmp(vb, vn)) {
             hb_strv_push(&c->same, hb_fmt("%s %s", name, vb));
             continue;
@@ -93,6 +139,7 @@ static void warnings(json_t *run, hb_strv *out, int *busy) {
 }
 
 void hb_cmp_env(hb_cmp *c) {
+    library_diffs(c); /* first: the change being measured */
     for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
         char b[256], n[256];
         meta_value(c->base, fields[k].key, fields[k].gb_key, b, sizeof b);

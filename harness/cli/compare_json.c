@@ -26,8 +26,8 @@ static json_t *strv(const hb_strv *s) {
 static json_t *env_json(const hb_cmp *c) {
     json_t *d = json_array();
     for (size_t k = 0; k < c->ndiffs; k++)
-        json_array_append_new(d, json_pack("{s:s,s:s,s:s,s:b}", "field", c->diffs[k].field, "base", c->diffs[k].base,
-                                           "new", c->diffs[k].nw, "blocking", c->diffs[k].blocking));
+        json_array_append_new(d, json_pack("{s:s,s:s,s:s,s:b,s:b}", "field", c->diffs[k].field, "base", c->diffs[k].base,
+                                           "new", c->diffs[k].nw, "blocking", c->diffs[k].blocking, "library", c->diffs[k].library));
     return json_pack("{s:o,s:o,s:o,s:b,s:b,s:b}", "differences", d, "warnings_base", strv(&c->warn_base),
                      "warnings_new", strv(&c->warn_new), "busy_base", c->busy_base, "busy_new", c->busy_new,
                      "allowed", c->o->allow_env_change);

@@ -49,6 +49,12 @@ static void env_section(const hb_cmp *c, FILE *f, int md) {
     if (!c->ndiffs) fprintf(f, md ? "- no difference recorded\n" : "  no difference recorded\n");
     for (size_t k = 0; k < c->ndiffs; k++) {
         const hb_env_diff *d = &c->diffs[k];
+        if (d->library) { /* compare_env.c: compared anyway */
+            fprintf(f, md ? "- **%s changed**: %.71s → %.71s (compared anyway: two builds of one library)\n  - BASE: %s\n  - NEW: %s\n"
+                          : "  %s changed: %.71s → %.71s (compared anyway: two builds of one library)\n    BASE: %s\n    NEW:  %s\n",
+                    d->field, d->base, d->nw, d->base, d->nw);
+            continue;
+        }
         fprintf(f, md ? "- **%s** differs: %s → %s%s\n" : "  differs: %-18s %s → %s%s\n", d->field, d->base, d->nw,
                 d->blocking ? (c->o->allow_env_change ? "  (accepted: --allow-env-change)" : "  (blocks the verdict)")
                             : "");

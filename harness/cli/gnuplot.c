@@ -35,7 +35,7 @@ const char *hb_plots_dir(void) {
     static char buf[PATH_MAX + 16];
     const char *e = getenv("HB_PLOTS_DIR");
     if (e && *e) return e;
-    snprintf(buf, sizeof buf, "%s/plots", hb_source_dir());
+    snprintf(buf, sizeof buf, "%s/plots", hb_data_dir());
     return buf;
 }
 

@@ -6,6 +6,9 @@
  *         real_median_ns, real_min_ns, real_max_ns, cpu_median_ns,
  *         peak_rss_bytes, items_per_second)
  * Re-indexing a folder replaces its rows, so `run --resume` keeps one entry.
+ * A NAME=PATH adapter (run.json adapters[].library) is keyed by identity,
+ * cells.adapter = "NAME@<first 12 hex of its sha256>", so two builds of one
+ * name are two series.
  */
 #define _GNU_SOURCE
 #include "history.h"
@@ -38,6 +41,20 @@ static void bind_text(sqlite3_stmt *s, int i, json_t *v) {
 static void bind_num(sqlite3_stmt *s, int i, double v) {
     if (isfinite(v)) sqlite3_bind_double(s, i, v);
     else sqlite3_bind_null(s, i);
+}
+
+/* {NAME: "NAME@sha12"} for each NAME=PATH adapter of the run. */
+static json_t *series_keys(json_t *run) {
+    json_t *keys = json_object(), *a;
+    size_t i;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *name = json_string_value(json_object_get(a, "name"));
+        const char *sha = json_string_value(json_object_get(json_object_get(a, "library"), "sha256"));
+        char key[128];
+        snprintf(key, sizeof key, "%.64s@%.12s", name ? name : "", sha ? sha : "");
+        if (name && sha) json_object_set_new(keys, name, json_string(key));
+    }
+    return keys;
 }
 
 int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
@@ -74,6 +91,7 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
     sqlite3_finalize(s);
 
     json_t *results = json_object_get(run, "results");
+    json_t *keys = series_keys(run);
     size_t i, nok = 0;
     json_t *rec;
     json_array_foreach(results, i, rec) {
@@ -113,7 +131,8 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
         json_t *rt = json_object_get(rec, "real_time_ns");
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, run_id);
-        bind_text(s, 2, json_object_get(rec, "adapter"));
+        json_t *ad = json_object_get(rec, "adapter"), *key = json_is_string(ad) ? json_object_get(keys, json_string_value(ad)) : NULL;
+        bind_text(s, 2, key ? key : ad);
         bind_text(s, 3, json_object_get(rec, "workload"));
         sqlite3_bind_text(s, 4, row, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 5, col, -1, SQLITE_TRANSIENT);
@@ -127,6 +146,7 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
         ok = sqlite3_step(s) == SQLITE_DONE;
     }
     sqlite3_finalize(s);
+    json_decref(keys);
     if (!ok) snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
     sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);

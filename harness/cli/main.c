@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "manpage.h"
 #include "util.h"
 
 #ifndef HB_VERSION
@@ -36,6 +37,7 @@ static const command commands[] = {
     {"plot", cmd_plot, &cmd_plot_spec},          {"history", cmd_history, &cmd_history_spec},
     {"exec", cmd_exec, &cmd_exec_spec},          {"export", cmd_export, &cmd_export_spec},
     {"report", cmd_report, &cmd_report_spec},
+    {"merge", cmd_merge, &cmd_merge_spec},
 };
 enum { NCOMMANDS = sizeof commands / sizeof *commands };
 
@@ -66,8 +68,17 @@ static int version(void) {
     return HB_EXIT_OK;
 }
 
+/* `heapbench help --man` (not listed): heapbench(1) from the tables. */
+static int man(void) {
+    const hb_cmd_spec *specs[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++) specs[i] = commands[i].fn ? commands[i].spec : NULL;
+    hb_man_write(stdout, HB_VERSION, specs, NCOMMANDS);
+    return HB_EXIT_OK;
+}
+
 /* `heapbench help [CMD]`: stdout and 0, or stderr and 2 for an unknown CMD. */
 static int help(int argc, char **argv) {
+    if (argc >= 3 && !strcmp(argv[2], "--man")) return man();
     if (argc < 3) {
         usage(stdout);
         return HB_EXIT_OK;

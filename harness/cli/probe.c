@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapter_resolve.h"
 #include "child.h"
 #include "util.h"
 
@@ -36,7 +37,7 @@ json_t *hb_probe_info(const char *name, char *err, size_t errlen) {
     }
     close(fd);
     const char *argv[] = {exe, "info", NULL};
-    hb_child_opts o = {.argv = argv, .stdout_path = tmpl, .stderr_path = NULL, .timeout_s = 30};
+    hb_child_opts o = {.argv = argv, .env_add = hb_adapter_env(name), .stdout_path = tmpl, .stderr_path = NULL, .timeout_s = 30};
     hb_child_result r;
     json_t *info = NULL;
     if (hb_child_run(&o, &r) != 0) {

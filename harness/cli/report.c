@@ -224,6 +224,22 @@ static void status_table(FILE *f, json_t *results, size_t nok) {
     fputc('\n', f);
 }
 
+/* Adapters of kind "reference" (hb-go: a whole runtime running ports of
+ * the workloads, adapters/go/) are compared as programs, not as allocators
+ * behind the object API: say so once, above the tables. */
+static void reference_note(FILE *f, json_t *run) {
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        if (!kind || strcmp(kind, "reference")) continue;
+        fprintf(f, "> **reference:** `%s` is a whole language runtime running ports of the workloads, not an "
+                   "allocator behind the object API: its cells compare programs, its geometric mean covers only "
+                   "the workloads it runs, and its peak RSS includes its runtime.\n\n",
+                json_string_value(json_object_get(a, "name")));
+    }
+}
+
 char *hb_run_report(json_t *run) {
     char *buf = NULL;
     size_t len = 0;
@@ -247,6 +263,7 @@ char *hb_run_report(json_t *run) {
         nok += st && !strcmp(st, "ok");
     }
     fprintf(f, "%zu cells, %zu ok.\n\n", json_array_size(results), nok);
+    reference_note(f, run);
     if (rows.n) {
         table(f, run, &rows, &cols, baseline, "Time (median of repetitions)", 0);
         table(f, run, &rows, &cols, baseline, "Peak RSS (whole child process)", 1);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "heapbench/exitcodes.h"
+#include "adapter_resolve.h"
 #include "child.h"
 #include "results.h"
 #include "util.h"
@@ -235,6 +236,8 @@ static void cell_execute(const hb_run_config *c, const char *exe, hb_strv *args,
     hb_strv env = {0};
     push_fmt(&env, hb_fmt("HB_GC_EVENTS_OUT=%s", fp->gcev));
     if (c->latency) hb_strv_push(&env, "HB_LATENCY=1");
+    const char *const *pre = hb_adapter_env(json_string_value(json_object_get(rec, "adapter")));
+    for (size_t i = 0; pre && pre[i]; i++) hb_strv_push(&env, pre[i]);
     hb_child_opts o = {.argv = (const char *const *)args->v,
                        .env_add = (const char *const *)env.v,
                        .stdout_path = fp->log,

@@ -34,6 +34,7 @@ json_t *hb_config_to_json(const hb_run_config *c) {
     json_object_set_new(j, "pin", c->pin ? json_string(c->pin) : json_null());
     json_object_set_new(j, "export", c->export_fmt ? json_string(c->export_fmt) : json_null());
     json_object_set_new(j, "latency", json_boolean(c->latency));
+    if (c->shard_n > 0) json_object_set_new(j, "shard", json_pack("{s:i,s:i}", "k", c->shard_k, "n", c->shard_n));
     return j;
 }
 
@@ -73,6 +74,13 @@ int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen) {
     c->pin = json_string_value(json_object_get(j, "pin"));
     c->export_fmt = json_string_value(json_object_get(j, "export"));
     c->latency = json_is_true(json_object_get(j, "latency"));
+    json_t *shard = json_object_get(j, "shard");
+    c->shard_k = (int)json_integer_value(json_object_get(shard, "k"));
+    c->shard_n = (int)json_integer_value(json_object_get(shard, "n"));
+    if (shard && !(c->shard_n >= 1 && c->shard_k >= 1 && c->shard_k <= c->shard_n)) {
+        snprintf(err, errlen, "meta.config.shard is malformed (want {\"k\": K, \"n\": N}, 1 <= K <= N)");
+        return -1;
+    }
     return 0;
 }
 
@@ -230,4 +238,23 @@ long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *
     hb_strv_free(&names);
     *out = cells;
     return (long)n;
+}
+
+int hb_shard_parse(const char *arg, int *k, int *n) {
+    char *end;
+    long a = strtol(arg, &end, 10);
+    if (end == arg || *end != '/') return -1;
+    const char *p = end + 1;
+    long b = strtol(p, &end, 10);
+    if (end == p || *end || a < 1 || b < 1 || a > b || b > 100000) return -1;
+    *k = (int)a;
+    *n = (int)b;
+    return 0;
+}
+
+long hb_plan_shard(hb_cell *cells, long ncells, int k, int n) {
+    long kept = 0;
+    for (long i = 0; i < ncells; i++)
+        if (i % n == k - 1) cells[kept++] = cells[i];
+    return kept;
 }

@@ -23,6 +23,7 @@ typedef struct hb_run_config {
     int rss_sample_ms;
     const char *baseline, *pin, *export_fmt;
     int latency;
+    int shard_k, shard_n; /* --shard K/N: the K-th (1-based) of N slices; n == 0: the whole plan */
 } hb_run_config;
 
 typedef struct hb_cell {
@@ -48,5 +49,13 @@ int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen);
  * a selected workload's "presets". */
 long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen);
 
+/* --shard K/N: parses "K/N" (1 <= K <= N <= 100000); 0, or -1. */
+int hb_shard_parse(const char *arg, int *k, int *n);
+/* Keeps, in place, the cells of slice k (1-based) of n: cell i belongs to
+ * slice i % n + 1 (round robin over the plan's order, so every slice gets a
+ * mix of adapters). Deterministic: the same plan gives the same slices on
+ * every machine, and the n slices are disjoint and cover the plan. Returns
+ * the new count. */
+long hb_plan_shard(hb_cell *cells, long ncells, int k, int n);
 
 #endif

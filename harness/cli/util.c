@@ -153,7 +153,8 @@ int hb_is_file(const char *path) {
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-const char *hb_bin_dir(void) {
+/* The folder of the running executable (/proc/self/exe). */
+static const char *exe_dir(void) {
     static char dir[PATH_MAX];
     if (!dir[0]) {
         ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
@@ -165,20 +166,59 @@ const char *hb_bin_dir(void) {
     return dir;
 }
 
-char *hb_adapter_exe(const char *name, char *buf, size_t len) {
-    snprintf(buf, len, "%s/hb-%s", hb_bin_dir(), name);
-    return buf;
+/* An installed copy: PREFIX/bin/heapbench next to PREFIX/libexec/heapbench/.
+ * Invariant: decided from the executable's own location only, so a copy of
+ * the install tree works wherever it is and never reaches the source tree. */
+static const char *installed_prefix(void) {
+    static char prefix[PATH_MAX];
+    static int known;
+    if (!known) {
+        known = 1;
+        const char *d = exe_dir(), *slash = strrchr(d, '/');
+        char probe[PATH_MAX + 32];
+        if (slash && !strcmp(slash, "/bin")) {
+            snprintf(prefix, sizeof prefix, "%.*s", (int)(slash - d), d);
+            snprintf(probe, sizeof probe, "%s/libexec/heapbench", prefix);
+            if (!hb_is_dir(probe)) prefix[0] = 0;
+        }
+    }
+    return prefix[0] ? prefix : NULL;
 }
+
+int hb_installed(void) { return installed_prefix() != NULL; }
+
+const char *hb_bin_dir(void) {
+    static char dir[PATH_MAX + 32];
+    if (!dir[0]) {
+        if (hb_installed()) snprintf(dir, sizeof dir, "%s/libexec/heapbench", installed_prefix());
+        else snprintf(dir, sizeof dir, "%s", exe_dir());
+    }
+    return dir;
+}
+
+
+/* hb_adapter_exe: in adapter_resolve.c, which knows the NAME=PATH adapters. */
 
 const char *hb_source_dir(void) {
     const char *e = getenv("HB_SOURCE_DIR");
-    return e && *e ? e : HB_SOURCE_DIR;
+    if (e && *e) return e;
+    return hb_installed() ? hb_data_dir() : HB_SOURCE_DIR;
+}
+
+const char *hb_data_dir(void) {
+    static char dir[PATH_MAX + 32];
+    if (hb_installed()) {
+        snprintf(dir, sizeof dir, "%s/share/heapbench", installed_prefix());
+        return dir;
+    }
+    return hb_source_dir();
 }
 
 const char *hb_results_root(void) {
     static char buf[PATH_MAX];
     const char *e = getenv("HB_RESULTS_DIR");
     if (e && *e) return e;
+    if (hb_installed()) return "results";
     snprintf(buf, sizeof buf, "%s/results", hb_source_dir());
     return buf;
 }

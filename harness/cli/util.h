@@ -34,14 +34,24 @@ int hb_mkdir_p(const char *path);
 int hb_is_dir(const char *path);
 int hb_is_file(const char *path);
 
-/* The folder holding the heapbench executable (and every hb-<adapter>). */
+/* 1 when this heapbench is an installed copy (PREFIX/bin/heapbench with a
+ * PREFIX/libexec/heapbench/ beside it), 0 when it runs from its build folder. */
+int hb_installed(void);
+/* The folder holding every hb-<adapter>: PREFIX/libexec/heapbench when
+ * installed, else the heapbench executable's own folder (build/). */
 const char *hb_bin_dir(void);
-/* build/hb-<name>; returns buf. */
+/* build/hb-<name>, or build/hb-preload for a NAME=PATH adapter
+ * (adapter_resolve.c); returns buf. */
 char *hb_adapter_exe(const char *name, char *buf, size_t len);
 
-/* The repository root (HB_SOURCE_DIR, as compiled in). */
+/* The repository root: $HB_SOURCE_DIR, else HB_SOURCE_DIR as compiled in;
+ * for an installed copy the data folder (no compiled-in path is used). */
 const char *hb_source_dir(void);
-/* Where results go by default: $HB_RESULTS_DIR, else <repo root>/results. */
+/* Where plots/ (and workloads/traces, real/inputs) are: PREFIX/share/heapbench
+ * when installed, else the repository root. */
+const char *hb_data_dir(void);
+/* Where results go by default: $HB_RESULTS_DIR, else <repo root>/results,
+ * or ./results of the working folder for an installed copy. */
 const char *hb_results_root(void);
 /* The history database: $HB_HISTORY_DB, else <results root>/history.db. */
 const char *hb_history_db_path(void);

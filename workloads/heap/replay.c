@@ -18,7 +18,8 @@
  * is done, so cross-thread frees keep their order. Over a collector, free
  * drops the reference and realloc is a new block plus a copy.
  *
- * Which trace: $HB_TRACE if set, else the shipped trace found through the
+ * Which trace: $HB_TRACE if set, else the shipped trace of an installed copy
+ * (<executable's folder>/../../share/heapbench/workloads/traces), else the
  * compile-time HB_TRACE_DIR, else <executable's folder>/../workloads/traces.
  *
  * Parameters: loops, threads.
@@ -70,15 +71,18 @@ static void trace_path(char *buf, size_t len) {
         snprintf(buf, len, "%s", env);
         return;
     }
-#ifdef HB_TRACE_DIR
-    snprintf(buf, len, "%s/%s", HB_TRACE_DIR, DEFAULT_TRACE);
-    if (access(buf, R_OK) == 0) return;
-#endif
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
+    /* installed: PREFIX/libexec/heapbench/hb-* and PREFIX/share/heapbench/ */
+    snprintf(buf, len, "%s/../../share/heapbench/workloads/traces/%s", exe, DEFAULT_TRACE);
+    if (access(buf, R_OK) == 0) return;
+#ifdef HB_TRACE_DIR
+    snprintf(buf, len, "%s/%s", HB_TRACE_DIR, DEFAULT_TRACE);
+    if (access(buf, R_OK) == 0) return;
+#endif
     snprintf(buf, len, "%s/../workloads/traces/%s", exe, DEFAULT_TRACE);
 }
 

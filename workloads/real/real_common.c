@@ -64,7 +64,8 @@ static int is_dir(const char *p) {
 }
 
 /* <root>/real/inputs: $HB_REAL_DIR, else next to the executable's folder
- * (build/../real/inputs), else the source tree this file was compiled from
+ * (build/../real/inputs), else PREFIX/share/heapbench/real/inputs of an
+ * installed copy, else the source tree this file was compiled from
  * (a build folder outside the tree, e.g. /tmp/build). */
 static int find_inputs(char *buf, size_t len) {
     const char *env = getenv("HB_REAL_DIR");
@@ -81,6 +82,8 @@ static int find_inputs(char *buf, size_t len) {
             if (slash) *slash = '\0';
         }
         if (snprintf(buf, len, "%s/real/inputs", exe) < (int)len && is_dir(buf)) return 0;
+        /* installed: PREFIX/libexec/heapbench/hb-* -> PREFIX/share/heapbench */
+        if (snprintf(buf, len, "%s/../share/heapbench/real/inputs", exe) < (int)len && is_dir(buf)) return 0;
     }
     const char *self = __FILE__, *tail = "/workloads/real/real_common.c";
     size_t sl = strlen(self), tl = strlen(tail);

@@ -1,0 +1,3 @@
+module heapbench/hb-go
+
+go 1.19
