@@ -1,5 +1,5 @@
 # bars.gp — grouped bars: one group per workload, one bar per adapter,
-# error bars from the min and max of the repetitions (normalized values).
+# whiskers: the 95 % confidence interval of each median (normalized values).
 # Filled in by `heapbench plot` (harness/cli/cmd_plot.c) with:
 #   term, outfile, datafile   terminal spec, output, data (row: label, then
 #                             value low high per adapter; "?" = missing)
@@ -9,19 +9,23 @@ set terminal @term
 set output outfile
 set encoding utf8
 set termoption noenhanced
+# cairolatex hands labels to LaTeX: escape its specials there
+esc1(s, c) = (q = strstrt(s, c)) ? s[1:q-1] . "\\" . c . esc1(s[q+1:], c) : s
+tx(s) = (exists("latex") && latex) ? esc1(esc1(esc1(s, "%"), "_"), "#") : s
+set format y "%g"
 set datafile missing "?"
-set title title
-set ylabel ylabel
+if (!exists("latex") || !latex) set title title
+set ylabel tx(ylabel)
 set style data histogram
 set style histogram errorbars gap 1.5 lw 1
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.9
 set grid ytics lc rgb "#dddddd"
 set xtics rotate by -30 left nomirror
-set key outside right top vertical
+set key outside top center horizontal
 set errorbars lc rgb "#222222"
 if (logy) set logscale y 2
-set yrange [*:*]
+if (logy) { set yrange [*:*] } else { set yrange [0:*] }
 baseline_y = 1
 plot for [i=1:ncols] datafile using (column(3*i-1)):(column(3*i)):(column(3*i+1)):xtic(1) \
        title word(names, i) lc rgb word(colors, i), \

@@ -11,9 +11,14 @@ set terminal @term
 set output outfile
 set encoding utf8
 set termoption noenhanced
-set title title
-set xlabel xlabel
-set ylabel ylabel
+# cairolatex hands labels to LaTeX: escape its specials there
+esc1(s, c) = (q = strstrt(s, c)) ? s[1:q-1] . "\\" . c . esc1(s[q+1:], c) : s
+tx(s) = (exists("latex") && latex) ? esc1(esc1(esc1(s, "%"), "_"), "#") : s
+set format y "%g"
+set format x "%g"
+if (!exists("latex") || !latex) set title title
+set xlabel tx(xlabel)
+set ylabel tx(ylabel)
 set grid lc rgb "#dddddd"
 set key outside right top vertical
 if (logx == 2) { set logscale x 2 } else { if (logx) { set logscale x } }

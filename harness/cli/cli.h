@@ -30,6 +30,7 @@ HB_CMD int cmd_history(int argc, char **argv);
 HB_CMD int cmd_exec(int argc, char **argv);
 HB_CMD int cmd_export(int argc, char **argv);
 HB_CMD int cmd_explain(int argc, char **argv);
+HB_CMD int cmd_report(int argc, char **argv);
 HB_CMD int cmd_merge(int argc, char **argv);
 
 HB_CMD extern const hb_cmd_spec cmd_list_spec;
@@ -41,6 +42,7 @@ HB_CMD extern const hb_cmd_spec cmd_history_spec;
 HB_CMD extern const hb_cmd_spec cmd_exec_spec;
 HB_CMD extern const hb_cmd_spec cmd_export_spec;
 HB_CMD extern const hb_cmd_spec cmd_explain_spec;
+HB_CMD extern const hb_cmd_spec cmd_report_spec;
 HB_CMD extern const hb_cmd_spec cmd_merge_spec;
 
 #endif

@@ -158,7 +158,7 @@ static int trend_plot(const history_cfg *c, const char *mach, const char *data, 
         hb_strv_push(&vars, v = hb_fmt("datafile=%s", q)), free(v);
         hb_strv_push(&vars, v = hb_fmt("title=%s", qt)), free(v);
         hb_strv_push(&vars, v = hb_fmt("color='%s'", hb_adapter_color(c->adapter))), free(v);
-        if (hb_gnuplot("trend.gp", &vars, base, png, svg, NULL) == 0) rc = hb_die("history", "gnuplot failed drawing %s", c->plot);
+        if (hb_gnuplot("trend.gp", &vars, base, (png ? HB_FMT_PNG : 0) | (svg ? HB_FMT_SVG : 0), NULL) == 0) rc = hb_die("history", "gnuplot failed drawing %s", c->plot);
         else printf("plot: %s\n", c->plot);
         hb_strv_free(&vars);
         free(q), free(t), free(qt);

@@ -1,10 +1,14 @@
 /*
  * cmd_plot.c — `heapbench plot DIR`: the figures of a run, drawn by
- * gnuplot from the templates in plots/ into DIR/plots/ (PNG and SVG):
+ * gnuplot from the templates in plots/ into DIR/plots/ (PNG, SVG, PDF; LaTeX via cairolatex on request):
  *
- *   time.*              median time per workload × adapter, normalized to
- *                       the baseline, error bars from the repetitions' min/max
- *   rss.*               peak RSS per workload × adapter, normalized
+ *   time.*, rss.*       the main figures: a workload × adapter heatmap of
+ *                       median time (peak RSS) over the baseline's, log2
+ *                       colour, the number in each cell (plot_heatmap.c)
+ *   time-<category>.*   per category, grouped bars of the same ratios with
+ *                       whiskers the 95 % confidence interval of the median
+ *                       (order statistics, stats.h hb_median_ci)
+ *   rss-<category>.*    per category, peak RSS ratios
  *   scaling-<wl>.*      throughput over thread counts (workloads run at several)
  *   rss-timeline-<wl>.* RSS over time in the child, one line per adapter
  *   pauses-<wl>.*       distribution (CDF) of collector pause times
@@ -31,6 +35,7 @@
 #include "cli.h"
 #include "gnuplot.h"
 #include "mmu.h"
+#include "plot_heatmap.h"
 #include "results.h"
 #include "stats.h"
 #include "util.h"
@@ -38,7 +43,7 @@
 typedef struct plotctx {
     char dir[PATH_MAX], out[PATH_MAX + 16], data[PATH_MAX + 32], log[PATH_MAX + 32];
     json_t *run;
-    int png, svg, drawn;
+    int fmts, drawn; /* HB_FMT_* bits */
     hb_strv rows, cols; /* of ok cells */
 } plotctx;
 
@@ -96,7 +101,7 @@ static void add_str(hb_strv *vars, const char *name, const char *val) {
 
 static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) {
     char *base = hb_fmt("%s/%s", p->out, name);
-    int n = hb_gnuplot(tmpl, vars, base, p->png, p->svg, p->log);
+    int n = hb_gnuplot(tmpl, vars, base, p->fmts, p->log);
     if (n == 0) fprintf(stderr, "heapbench plot: gnuplot failed on %s (see %s)\n", name, p->log);
     else printf("  %s\n", base);
     p->drawn += n;
@@ -105,9 +110,8 @@ static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) 
 
 static void note(const char *what, const char *why) { printf("  skipped %s: %s\n", what, why); }
 
-static void bars(plotctx *p, const char *baseline, int rss) {
-    const char *name = rss ? "rss" : "time";
-    if (p->rows.n == 0) return note(name, "no cell finished ok");
+/* Grouped bars of the rows given (one category's), with CI whiskers. */
+static void bars(plotctx *p, const char *baseline, int rss, const char *name, const hb_strv *rows) {
     char *dpath = hb_fmt("%s/%s.dat", p->data, name);
     FILE *f = fopen(dpath, "w");
     if (!f) {
@@ -118,29 +122,32 @@ static void bars(plotctx *p, const char *baseline, int rss) {
     int has_base = hb_strv_has(&p->cols, baseline);
     double vmin = INFINITY, vmax = 0;
     fprintf(f, "# workload, then per adapter: value low high (normalized)\n");
-    for (size_t r = 0; r < p->rows.n; r++) {
+    for (size_t r = 0; r < rows->n; r++) {
         double norm = NAN;
         if (has_base) {
-            json_t *b = cell(p, p->rows.v[r], baseline);
+            json_t *b = cell(p, rows->v[r], baseline);
             norm = b ? (rss ? hb_rec_number(b, "peak_rss_bytes") : hb_rec_number(json_object_get(b, "real_time_ns"), "median")) : NAN;
         } else { /* relative to the best of the row */
             for (size_t c = 0; c < p->cols.n; c++) {
-                json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+                json_t *x = cell(p, rows->v[r], p->cols.v[c]);
                 double v = x ? (rss ? hb_rec_number(x, "peak_rss_bytes") : hb_rec_number(json_object_get(x, "real_time_ns"), "median")) : NAN;
                 if (isfinite(v) && (!isfinite(norm) || v < norm)) norm = v;
             }
         }
-        fprintf(f, "\"%s\"", p->rows.v[r]);
+        const char *slash = strchr(rows->v[r], '/'); /* the title names the category */
+        fprintf(f, "\"%s\"", slash ? slash + 1 : rows->v[r]);
         for (size_t c = 0; c < p->cols.n; c++) {
-            json_t *x = cell(p, p->rows.v[r], p->cols.v[c]);
+            json_t *x = cell(p, rows->v[r], p->cols.v[c]);
             double v = NAN, lo = NAN, hi = NAN;
             if (x && isfinite(norm) && norm > 0) {
                 if (rss) v = lo = hi = hb_rec_number(x, "peak_rss_bytes") / norm;
                 else {
-                    json_t *t = json_object_get(x, "real_time_ns");
-                    v = hb_rec_number(t, "median") / norm;
-                    lo = hb_rec_number(t, "min") / norm;
-                    hi = hb_rec_number(t, "max") / norm;
+                    size_t ns;
+                    double *xs = hb_rec_samples(x, "real_time_ns", &ns);
+                    v = hb_rec_number(json_object_get(x, "real_time_ns"), "median") / norm;
+                    hb_median_ci(xs, ns, 0.95, &lo, &hi); /* whiskers: the median's 95 % CI */
+                    lo /= norm, hi /= norm;
+                    free(xs);
                 }
             }
             if (isfinite(v)) {
@@ -159,16 +166,47 @@ static void bars(plotctx *p, const char *baseline, int rss) {
     for (size_t c = 0; c < p->cols.n; c++) hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
     add_str(&vars, "datafile", dpath);
     add_series_vars(&vars, &p->cols, &adapters, "ncols");
-    char *t = has_base ? hb_fmt("%s relative to %s (lower is better)", rss ? "Peak RSS" : "Median time", baseline)
-                       : hb_fmt("%s relative to the best adapter per workload", rss ? "Peak RSS" : "Median time");
+    const char *cat = strchr(name, '-') ? strchr(name, '-') + 1 : name;
+    char *t = has_base ? hb_fmt("%s: %s relative to %s", cat, rss ? "peak RSS" : "median time", baseline)
+                       : hb_fmt("%s: %s relative to the best adapter", cat, rss ? "peak RSS" : "median time");
     add_str(&vars, "title", t);
-    add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline (bars: min-max of repetitions)");
+    add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline");
     char *lg = hb_fmt("logy=%d", vmax > 0 && vmin > 0 && vmax / vmin > 8);
     hb_strv_push(&vars, lg);
     draw(p, "bars.gp", &vars, name);
     free(lg), free(t), free(dpath);
     hb_strv_free(&vars);
     hb_strv_free(&adapters);
+}
+
+/* The main figure (the ratio heatmap) and, per category, grouped bars. */
+static void overview(plotctx *p, const char *baseline, int rss) {
+    const char *name = rss ? "rss" : "time";
+    if (p->rows.n == 0) return note(name, "no cell finished ok");
+    char *dpath = hb_fmt("%s/%s-heatmap.dat", p->data, name), *base = hb_fmt("%s/%s", p->out, name);
+    int n = hb_plot_heatmap(p->run, baseline, rss, dpath, base, p->fmts, p->log);
+    if (n) printf("  %s\n", base);
+    else note(name, "no baseline column to divide by (use --baseline ADAPTER)");
+    p->drawn += n;
+    free(dpath), free(base);
+    hb_strv cats = {0};
+    for (size_t r = 0; r < p->rows.n; r++) {
+        char c[512];
+        snprintf(c, sizeof c, "%s", p->rows.v[r]);
+        c[strcspn(c, "/ ")] = 0;
+        if (!hb_strv_has(&cats, c)) hb_strv_push(&cats, c);
+    }
+    for (size_t k = 0; k < cats.n; k++) {
+        hb_strv rows = {0};
+        for (size_t r = 0; r < p->rows.n; r++)
+            if (!strncmp(p->rows.v[r], cats.v[k], strlen(cats.v[k])) && p->rows.v[r][strlen(cats.v[k])] == '/')
+                hb_strv_push(&rows, p->rows.v[r]);
+        char *bn = hb_fmt("%s-%s", name, cats.v[k]);
+        if (rows.n) bars(p, baseline, rss, bn, &rows);
+        free(bn);
+        hb_strv_free(&rows);
+    }
+    hb_strv_free(&cats);
 }
 
 /* A lines plot from series the caller wrote into `dpath` (one block each). */
@@ -539,8 +577,8 @@ static void draw_all(plotctx *p, const char *baseline) {
         if (!hb_strv_has(&p->cols, c)) hb_strv_push(&p->cols, c);
     }
     printf("heapbench plot: %s\n", p->out);
-    bars(p, baseline, 0);
-    bars(p, baseline, 1);
+    overview(p, baseline, 0);
+    overview(p, baseline, 1);
     scaling(p);
     rss_timelines(p);
     gc_plots(p);
@@ -552,13 +590,13 @@ static void draw_all(plotctx *p, const char *baseline) {
 enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_BASELINE };
 
 static const hb_opt plot_opts[] = {
-    {"format", OPT_FORMAT, "png,svg", "image formats to draw (default both)"},
+    {"format", OPT_FORMAT, "LIST", "of png, svg, pdf, tex (cairolatex) (default png,svg,pdf)"},
     {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
     {0},
 };
 
 const hb_cmd_spec cmd_plot_spec = {
-    "plot", "RUN [--format png,svg] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
+    "plot", "RUN [--format png,svg,pdf,tex] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
     "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
     "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
     0,
@@ -576,8 +614,8 @@ static int on_opt(void *ctx, int key, const char *arg) {
 }
 
 int cmd_plot(int argc, char **argv) {
-    plotctx p = {.png = 1, .svg = 1};
-    plot_cfg cfg = {"png,svg", NULL};
+    plotctx p = {0};
+    plot_cfg cfg = {"png,svg,pdf", NULL};
     int first, rc = hb_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
     if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
     if (first >= argc) return hb_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
@@ -585,10 +623,18 @@ int cmd_plot(int argc, char **argv) {
         return hb_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
     hb_strv fm = {0};
     hb_split(cfg.formats, ',', &fm);
-    p.png = hb_strv_has(&fm, "png");
-    p.svg = hb_strv_has(&fm, "svg");
+    static const char *names[] = {"png", "svg", "pdf", "tex"};
+    for (size_t k = 0; k < fm.n; k++) {
+        size_t j = 0;
+        while (j < 4 && strcmp(fm.v[k], names[j])) j++;
+        if (j == 4) {
+            hb_strv_free(&fm);
+            return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
+        }
+        p.fmts |= 1 << j;
+    }
     hb_strv_free(&fm);
-    if (!p.png && !p.svg) return hb_die("plot", "--format takes png, svg or both, not '%s'", cfg.formats);
+    if (!p.fmts) return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
     if ((rc = plot_setup(&p, argv[first])) != HB_EXIT_OK) return rc;
     draw_all(&p, cfg.baseline);
     hb_strv_free(&p.rows);

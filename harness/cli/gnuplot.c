@@ -12,13 +12,16 @@
 
 #include "child.h"
 
+/* Okabe & Ito's colour-blind-safe palette, then Paul Tol's "muted" colours
+ * (also safe) for the adapters beyond eight; one fixed colour per name. */
 static const struct {
     const char *name, *color;
 } palette[] = {
-    {"system", "#555555"},   {"mimalloc", "#1f77b4"}, {"tcmalloc", "#ff7f0e"}, {"jemalloc", "#2ca02c"},
-    {"tbbmalloc", "#9467bd"}, {"boehm", "#8c564b"},    {"goheap", "#d62728"},   {"goheap-gc", "#e377c2"},
+    {"system", "#000000"},    {"mimalloc", "#E69F00"}, {"tcmalloc", "#56B4E9"}, {"jemalloc", "#009E73"},
+    {"tbbmalloc", "#F0E442"}, {"scudo", "#0072B2"},    {"boehm", "#D55E00"},    {"goheap", "#CC79A7"},
+    {"goheap-gc", "#882255"}, {"go", "#332288"},       {"preload", "#44AA99"},
 };
-static const char *extra[] = {"#17becf", "#bcbd22", "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#f7b6d2"};
+static const char *extra[] = {"#999933", "#117733", "#88CCEE", "#AA4499", "#DDCC77", "#661100"};
 
 const char *hb_adapter_color(const char *adapter) {
     for (size_t i = 0; i < sizeof palette / sizeof *palette; i++)
@@ -56,21 +59,41 @@ char *hb_gp_str(const char *s) {
     return o;
 }
 
-int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int png, int svg, const char *log) {
+/* Each output format: its extension and gnuplot terminal, sized to be read
+ * at one column of a paper (3.5 in): the PDF and LaTeX at 100 % with 6.5 pt
+ * text; the PNG (1050 px: 300 dpi at 3.5 in) with text that scales to the
+ * same; %g is the height (in the terminal's unit), scaled per figure. */
+static const struct {
+    int flag;
+    const char *ext, *term;
+    double height;
+} formats[] = {
+    {HB_FMT_PNG, "png", "'pngcairo size 1050,%.0f font \"sans,19\" linewidth 2.5'", 720},
+    {HB_FMT_SVG, "svg", "'svg size 1050,%.0f dynamic font \"sans,19\" linewidth 2 background rgb \"white\"'", 720},
+    {HB_FMT_PDF, "pdf", "'pdfcairo size 3.5in,%.2fin font \"sans,6.5\" linewidth 0.8'", 2.4},
+    {HB_FMT_TEX, "tex", "'cairolatex pdf size 3.5in,%.2fin color linewidth 0.8'", 2.4},
+};
+
+int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log) {
+    return hb_gnuplot_sized(tmpl, vars, outbase, fmts, log, 1.0);
+}
+
+int hb_gnuplot_sized(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log,
+                     double hscale) {
     char path[PATH_MAX + 256];
     snprintf(path, sizeof path, "%s/%s", hb_plots_dir(), tmpl);
     int written = 0;
-    for (int k = 0; k < 2; k++) {
-        if ((k == 0 && !png) || (k == 1 && !svg)) continue;
-        char *out = hb_fmt("%s.%s", outbase, k ? "svg" : "png");
+    for (size_t k = 0; k < sizeof formats / sizeof *formats; k++) {
+        if (!(fmts & formats[k].flag)) continue;
+        /* cairolatex also writes <name>.pdf: keep it apart from pdfcairo's */
+        char *out = hb_fmt("%s%s.%s", outbase, formats[k].flag == HB_FMT_TEX ? "-latex" : "", formats[k].ext);
+        char term[256];
+        snprintf(term, sizeof term, formats[k].term, formats[k].height * hscale);
         char *qout = hb_gp_str(out);
         char *script = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&script, &len);
-        fprintf(f, "term=%s; outfile=%s; ",
-                k ? "'svg size 1000,560 dynamic font \"sans,11\" background rgb \"white\"'"
-                  : "'pngcairo size 1000,560 font \"sans,10\"'",
-                qout);
+        fprintf(f, "term=%s; outfile=%s; latex=%d; ", term, qout, formats[k].flag == HB_FMT_TEX);
         for (size_t i = 0; i < vars->n; i++) fprintf(f, "%s; ", vars->v[i]);
         fclose(f);
         const char *argv[] = {"gnuplot", "-e", script, path, NULL};

@@ -1,7 +1,7 @@
 /*
  * gnuplot.h — draw with gnuplot from the templates in plots/ (*.gp): the C
  * side writes data files and fills a template's variables (paths, titles,
- * colours); gnuplot does the drawing, to PNG (pngcairo) and SVG. Also the
+ * colours); gnuplot does the drawing, to PNG (pngcairo), SVG, PDF (pdfcairo) and LaTeX (cairolatex). Also the
  * one colour per adapter that every plot uses.
  */
 #ifndef HEAPBENCH_CLI_GNUPLOT_H
@@ -18,11 +18,18 @@ const char *hb_plots_dir(void);
 /* Whether gnuplot can be run. */
 int hb_gnuplot_available(void);
 
-/* Renders template `tmpl` (a file name in hb_plots_dir()) to
- * outbase.png and/or outbase.svg. vars: "name=value" gnuplot assignments
+enum { HB_FMT_PNG = 1, HB_FMT_SVG = 2, HB_FMT_PDF = 4, HB_FMT_TEX = 8 };
+
+/* Renders template `tmpl` (a file name in hb_plots_dir()) to outbase.png,
+ * .svg, .pdf and/or .tex (cairolatex: outbase-latex.tex + outbase-latex.pdf holding the
+ * drawing, its text set by LaTeX), as the HB_FMT_* bits of fmts say. The
+ * template sees latex=1 for the cairolatex terminal. vars: "name=value" gnuplot assignments
  * (string values already quoted). Appends gnuplot's messages to log.
  * Returns the number of files written (0 on failure). */
-int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int png, int svg, const char *log);
+int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log);
+/* The same with the figure's height scaled by hscale (1: the default). */
+int hb_gnuplot_sized(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log,
+                     double hscale);
 
 /* A gnuplot single-quoted string literal of s (freshly allocated). */
 char *hb_gp_str(const char *s);

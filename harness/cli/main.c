@@ -37,6 +37,7 @@ static const command commands[] = {
     {"plot", cmd_plot, &cmd_plot_spec},          {"history", cmd_history, &cmd_history_spec},
     {"exec", cmd_exec, &cmd_exec_spec},          {"export", cmd_export, &cmd_export_spec},
     {"explain", cmd_explain, &cmd_explain_spec},
+    {"report", cmd_report, &cmd_report_spec},
     {"merge", cmd_merge, &cmd_merge_spec},
 };
 enum { NCOMMANDS = sizeof commands / sizeof *commands };

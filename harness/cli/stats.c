@@ -28,6 +28,29 @@ double hb_median(const double *x, size_t n) {
     return m;
 }
 
+/* P(B <= j) for B ~ Binomial(n, 1/2), summed in logs so n may be large. */
+static double binom_half_cdf(size_t n, size_t j) {
+    double s = 0;
+    for (size_t i = 0; i <= j; i++)
+        s += exp(lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) - (double)n * log(2.0));
+    return s;
+}
+
+double hb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi) {
+    *lo = *hi = NAN;
+    if (n == 0) return NAN;
+    double tail = (1 - conf) / 2;
+    size_t k = 1; /* 1-based lower order statistic; grows while P(B <= k) stays in the tail */
+    while (k < n / 2 && binom_half_cdf(n, k) <= tail) k++;
+    if (binom_half_cdf(n, k - 1) > tail) k = 1; /* too few values: the whole range */
+    double *s = malloc(n * sizeof *s);
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    *lo = s[k - 1], *hi = s[n - k];
+    free(s);
+    return n == 1 ? 0 : 1 - 2 * binom_half_cdf(n, k - 1);
+}
+
 double hb_min(const double *x, size_t n) {
     double m = n ? x[0] : NAN;
     for (size_t i = 1; i < n; i++)

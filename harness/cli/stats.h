@@ -20,6 +20,14 @@ double hb_geomean(const double *x, size_t n);
  * mean, as a fraction (0.05 = 5 %). NaN when n < 2 or the mean is not
  * positive. How noisy a cell's repetitions are. */
 double hb_cv(const double *x, size_t n);
+/* The distribution-free confidence interval of the median by order
+ * statistics: [x(k), x(n+1-k)] of the sorted sample with the largest k for
+ * which P(B < k) <= (1 - conf) / 2, B ~ Binomial(n, 1/2), so the interval
+ * covers the true median with probability >= conf. Under 6 values no pair
+ * reaches 95 %: the interval is then [min, max]. Sets *lo and *hi and returns
+ * the coverage the chosen pair achieves (n = 20, conf 0.95: x(6), x(15),
+ * 0.9586); NaN (and NaN bounds) when n == 0. */
+double hb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
 /* Above this CV a cell is called noisy (report.md, compare). */
 #define HB_NOISY_CV 0.05
 

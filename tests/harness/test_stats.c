@@ -123,12 +123,35 @@ static void coefficient_of_variation(void **state) {
     assert_true(isnan(hb_cv(neg, 2)));
 }
 
+/* Order-statistic 95 % intervals of the median against the binomial tables
+ * (Conover, Practical Nonparametric Statistics, table A3; computed with
+ * scipy.stats.binom): n = 20 -> x(6)..x(15), coverage 0.958611; n = 100 ->
+ * x(40)..x(61), 0.964800; n = 10 -> x(2)..x(9), 0.978516; n = 5 reaches no
+ * 95 % pair -> min..max, 1 - 2/32. */
+static void median_confidence_interval(void **state) {
+    (void)state;
+    double x[100], lo, hi;
+    for (int i = 0; i < 100; i++) x[i] = (double)((i * 37) % 100 + 1); /* 1..100 shuffled */
+    NEAR(hb_median_ci(x, 100, 0.95, &lo, &hi), 0.9647997997822951, 1e-9);
+    NEAR(lo, 40, 1e-12), NEAR(hi, 61, 1e-12);
+    double y[20];
+    for (int i = 0; i < 20; i++) y[i] = (double)(20 - i) * 1.5; /* x(k) = 1.5 k */
+    NEAR(hb_median_ci(y, 20, 0.95, &lo, &hi), 0.9586105346679688, 1e-9);
+    NEAR(lo, 6 * 1.5, 1e-12), NEAR(hi, 15 * 1.5, 1e-12);
+    NEAR(hb_median_ci(y, 10, 0.95, &lo, &hi), 0.978515625, 1e-12);
+    NEAR(lo, 12 * 1.5, 1e-12), NEAR(hi, 19 * 1.5, 1e-12); /* y[0..9] = 30..16.5: x(2) = 18, x(9) = 28.5 */
+    double five[] = {5, 1, 4, 2, 3};
+    NEAR(hb_median_ci(five, 5, 0.95, &lo, &hi), 0.9375, 1e-12);
+    NEAR(lo, 1, 1e-12), NEAR(hi, 5, 1e-12);
+    assert_true(isnan(hb_median_ci(five, 0, 0.95, &lo, &hi)) && isnan(lo) && isnan(hi));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scipy_docs_example),       cmocka_unit_test(exact_separated_samples),
         cmocka_unit_test(exact_middle_of_distribution), cmocka_unit_test(ties_use_normal_approximation),
         cmocka_unit_test(empty_sample_is_an_error), cmocka_unit_test(medians_and_means),
-        cmocka_unit_test(coefficient_of_variation),
+        cmocka_unit_test(coefficient_of_variation), cmocka_unit_test(median_confidence_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
