@@ -35,7 +35,7 @@ static int write_stack(const hb_an_series *s, const char *path) {
     return fclose(f);
 }
 
-int hb_an_plot_run(json_t *run, const char *dir, const char *out, const char *data, int png, int svg,
+int hb_an_plot_run(json_t *run, const char *dir, const char *out, const char *data, int fmts,
                    const char *log) {
     size_t i;
     json_t *rec;
@@ -60,7 +60,7 @@ int hb_an_plot_run(json_t *run, const char *dir, const char *out, const char *da
                                                       json_string_value(json_object_get(rec, "adapter")));
             char *qt = hb_gp_str(t), *v1 = hb_fmt("datafile=%s", q), *v2 = hb_fmt("title=%s", qt);
             hb_strv_push(&vars, v1), hb_strv_push(&vars, v2);
-            int n = hb_gnuplot("anatomy.gp", &vars, base, png, svg, log);
+            int n = hb_gnuplot("anatomy.gp", &vars, base, fmts, log);
             if (n == 0) fprintf(stderr, "heapbench plot: gnuplot failed on anatomy-%s (see %s)\n", id, log);
             else printf("  %s\n", base);
             drawn += n;

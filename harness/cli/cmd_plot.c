@@ -583,7 +583,7 @@ static void draw_all(plotctx *p, const char *baseline) {
     rss_timelines(p);
     gc_plots(p);
     gogc(p);
-    p->drawn += hb_an_plot_run(p->run, p->dir, p->out, p->data, p->png, p->svg, p->log);
+    p->drawn += hb_an_plot_run(p->run, p->dir, p->out, p->data, p->fmts, p->log);
     printf("heapbench plot: %d files written\n", p->drawn);
 }
 
