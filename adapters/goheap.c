@@ -14,6 +14,7 @@
 #include "goheap/gc.h" /* gh_stack_alloc/free: the stack pool */
 #include "goheap/goheap.h"
 #include "heapbench/adapter.h"
+#include "goheap_mem.h"
 
 static int gh_selfcheck(char *msg, size_t len) {
     void *volatile p = gh_malloc(64);
@@ -32,20 +33,6 @@ static int gh_selfcheck(char *msg, size_t len) {
 }
 
 static size_t gh_usable(void *p) { return gh_usable_size(p); }
-
-/* Memory classes from gh_stats (Go's MemStats): live objects rounded to
- * their class (in use); free slots of in-use spans (fragmentation); idle
- * pages not yet scavenged (retention); scavenged pages (released);
- * metadata. */
-static void gh_mem_classes(hb_mem_classes *m) {
-    static gh_stats s; /* large (per-class arrays); one sampler thread */
-    gh_stats_read(&s);
-    m->in_use = (int64_t)s.heap_alloc_bytes;
-    m->free_partial = (int64_t)(s.heap_inuse_bytes - s.heap_alloc_bytes);
-    m->free_cached = (int64_t)(s.heap_idle_bytes - s.heap_released_bytes);
-    m->metadata = (int64_t)s.metadata_bytes;
-    m->released = (int64_t)s.heap_released_bytes;
-}
 
 static const hb_adapter adapter = {
     .name = "goheap",

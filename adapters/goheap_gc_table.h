@@ -17,6 +17,7 @@
 #include "goheap/gc.h"
 #include "goheap/goheap.h"
 #include "heapbench/adapter.h"
+#include "goheap_mem.h"
 
 _Static_assert(sizeof(hb_layout) == sizeof(gh_layout), "layout shapes differ");
 
@@ -28,19 +29,6 @@ static int ghgc_init(const hb_options *opt) {
         o.torture = opt->torture;
     }
     return gh_gc_init(&o);
-}
-
-/* Memory classes: the collector allocates from goheap's page heap, so
- * gh_stats splits it as for manual goheap (adapters/goheap.c); in use
- * counts objects allocated and not yet swept. */
-static void ghgc_mem_classes(hb_mem_classes *m) {
-    static gh_stats s; /* large (per-class arrays); one sampler thread */
-    gh_stats_read(&s);
-    m->in_use = (int64_t)s.heap_alloc_bytes;
-    m->free_partial = (int64_t)(s.heap_inuse_bytes - s.heap_alloc_bytes);
-    m->free_cached = (int64_t)(s.heap_idle_bytes - s.heap_released_bytes);
-    m->metadata = (int64_t)s.metadata_bytes;
-    m->released = (int64_t)s.heap_released_bytes;
 }
 
 static void *ghgc_alloc(size_t size, const hb_layout *l) { return gh_gc_alloc(size, (const gh_layout *)l); }
@@ -100,7 +88,7 @@ static void ghgc_pool_free(hb_pool *p) { gh_pool_free((gh_pool *)p); }
         .set_mark_hook = gh_gc_set_mark_hook,                                                               \
         .pool_new = ghgc_pool_new, .pool_get = ghgc_pool_get, .pool_put = ghgc_pool_put,                    \
         .pool_free = ghgc_pool_free, .stack_alloc = gh_stack_alloc, .stack_free = gh_stack_free,            \
-        .mem_classes = ghgc_mem_classes, __VA_ARGS__                                                                                         \
+        .mem_classes = gh_mem_classes, __VA_ARGS__                                                                                         \
     }
 
 #endif

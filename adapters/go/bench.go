@@ -44,6 +44,8 @@ type benchCfg struct {
 	overrides []*override
 	gogc      int64
 	memlimit  int64
+	anatomy   string // --anatomy FILE: the untimed anatomy child (anatomy.go)
+	anatomyMs int64
 	out       string
 	format    string // console output: console | json
 	reps      int
@@ -53,7 +55,8 @@ type benchCfg struct {
 	filter    *regexp.Regexp
 }
 
-var withValue = map[string]bool{"--workload": true, "--preset": true, "--param": true, "--gogc": true, "--memlimit": true}
+var withValue = map[string]bool{"--workload": true, "--preset": true, "--param": true, "--gogc": true, "--memlimit": true,
+	"--anatomy": true, "--anatomy-ms": true}
 
 func usageErr(format string, a ...interface{}) int {
 	fmt.Fprintf(os.Stderr, "hb-go: "+format+"\n", a...)
@@ -152,6 +155,14 @@ func parseBench(args []string, c *benchCfg) int {
 				return usageErr("--param takes NAME=INTEGER, not '%s'", v)
 			}
 			c.overrides = append(c.overrides, &override{name: v[:eq], value: x})
+		case "--anatomy":
+			c.anatomy = v
+		case "--anatomy-ms":
+			x, err := parseInt(v)
+			if err != nil || x < 1 || x > 60000 {
+				return usageErr("--anatomy-ms takes 1..60000, not '%s'", v)
+			}
+			c.anatomyMs = x
 		case "--gogc", "--memlimit":
 			x, err := parseInt(v)
 			if err != nil {
@@ -309,7 +320,7 @@ func setupRuntime(c *benchCfg) {
 }
 
 func cmdBench(args []string) int {
-	c := &benchCfg{preset: "quick", gogc: -1 << 62, format: "console", reps: 1, minTime: -1}
+	c := &benchCfg{preset: "quick", gogc: -1 << 62, format: "console", reps: 1, minTime: -1, anatomyMs: 10}
 	if v := os.Getenv("HB_GOGC"); v != "" {
 		c.gogc, _ = parseInt(v)
 	}
@@ -337,12 +348,25 @@ func cmdBench(args []string) int {
 	}
 	ev := openEvents()
 	startRSSSampler()
+	var an *anatomySampler
+	if c.anatomy != "" {
+		if an, err = startAnatomy(c.anatomy, c.anatomyMs); err != nil {
+			fmt.Fprintf(os.Stderr, "hb-go: --anatomy: %v\n", err)
+			return exitSetup
+		}
+	}
 	failed := false
 	for _, ce := range cells {
 		for r := 0; r < ce.reps; r++ {
 			res := execute(ce, c, ev)
 			failed = failed || res.err != ""
 			rep.add(ce, r, res)
+		}
+	}
+	if an != nil {
+		if err := an.finish(); err != nil {
+			fmt.Fprintf(os.Stderr, "hb-go: --anatomy: %v\n", err)
+			return exitSetup
 		}
 	}
 	if err := rep.finish(); err != nil {

@@ -40,6 +40,8 @@ modes:
     --param NAME=VALUE       override one parameter (K/M/G suffixes)
     --gogc N                 GOGC percentage (debug.SetGCPercent; -1 turns the collector off)
     --memlimit BYTES         soft memory limit (debug.SetMemoryLimit)
+    --anatomy FILE           untimed: sample Go's /memory/classes into FILE
+    --anatomy-ms N           (heapbench run --anatomy; docs/anatomy.md), period 10 ms
     --benchmark_out=FILE, --benchmark_out_format=json, --benchmark_repetitions=N,
     --benchmark_min_time=S, --benchmark_min_warmup_time=S, --benchmark_filter=REGEX,
     --benchmark_format=console|json   as Google Benchmark's flags
