@@ -311,76 +311,152 @@ typedef struct param_override {
     int used;
 } param_override;
 
-static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
+/* `bench`'s command line: our flags out, Google Benchmark's flags through. */
+typedef struct bench_cfg {
     const char *globs[64];
-    int nglobs = 0, gb_reps_given = 0, gb_min_time_given = 0;
-    const char *preset = "quick", *anatomy = NULL;
-    int64_t anatomy_ms = 10;
+    int nglobs, gb_reps_given, gb_min_time_given;
+    const char *preset, *anatomy;
+    int64_t anatomy_ms;
     param_override ov[HB_MAX_PARAMS * 4];
-    int nov = 0;
-    hb_options opt = {.gogc = -1};
-    const char *env;
-    if ((env = getenv("HB_GOGC"))) opt.gogc = atoi(env);
-    if ((env = getenv("HB_MEMLIMIT"))) parse_int(env, &opt.memlimit);
+    int nov;
+    hb_options opt;
+    char **gb_argv;
+    int gb_argc;
+} bench_cfg;
 
-    /* Our flags out, Google Benchmark's flags through. */
-    char **gb_argv = calloc((size_t)argc + 1, sizeof *gb_argv);
-    int gb_argc = 0;
+/* One of our flags with its value v; 0, or an exit status. */
+static int bench_flag(const hb_adapter *ad, bench_cfg *c, const char *a, const char *v) {
+    int64_t x;
+    if (!strcmp(a, "--workload")) {
+        if (c->nglobs < 64) c->globs[c->nglobs++] = v;
+    } else if (!strcmp(a, "--preset")) {
+        c->preset = v; /* checked against the selected workloads by plan_bench */
+    } else if (!strcmp(a, "--param")) {
+        const char *eq = strchr(v, '=');
+        if (!eq || parse_int(eq + 1, &x) || c->nov >= (int)(sizeof c->ov / sizeof *c->ov))
+            return fprintf(stderr, "hb-%s: --param takes NAME=INTEGER, not '%s'\n", ad->name, v), EXIT_USAGE;
+        c->ov[c->nov++] = (param_override){strndup(v, (size_t)(eq - v)), x, 0};
+    } else if (!strcmp(a, "--gogc") || !strcmp(a, "--memlimit")) {
+        if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad %s '%s'\n", ad->name, a, v), EXIT_USAGE;
+        if (a[2] == 'g') c->opt.gogc = (int)x;
+        else c->opt.memlimit = x;
+    } else if (!strcmp(a, "--anatomy")) {
+        c->anatomy = v;
+    } else if (parse_int(v, &x) || x < 1 || x > 60000) { /* --anatomy-ms */
+        return fprintf(stderr, "hb-%s: --anatomy-ms takes 1..60000, not '%s'\n", ad->name, v), EXIT_USAGE;
+    } else {
+        c->anatomy_ms = x;
+    }
+    return 0;
+}
+
+static int parse_bench(const hb_adapter *ad, int argc, char **argv, bench_cfg *c) {
+    const char *env;
+    if ((env = getenv("HB_GOGC"))) c->opt.gogc = atoi(env);
+    if ((env = getenv("HB_MEMLIMIT"))) parse_int(env, &c->opt.memlimit);
+    c->gb_argv = calloc((size_t)argc + 1, sizeof *c->gb_argv);
     /* Google Benchmark records argv[0] as context.executable: name the
      * executable (hb-<name>), not the mode, so its JSON says which adapter. */
     static char exe_name[128];
     snprintf(exe_name, sizeof exe_name, "hb-%s", ad->name);
-    gb_argv[gb_argc++] = exe_name;
+    c->gb_argv[c->gb_argc++] = exe_name;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int64_t x;
-        if (!strcmp(a, "--workload") && v) {
-            if (nglobs < 64) globs[nglobs++] = v;
-            i++;
-        } else if (!strcmp(a, "--preset") && v) {
-            preset = v; /* checked against the selected workloads below */
-            i++;
-        } else if (!strcmp(a, "--param") && v) {
-            const char *eq = strchr(v, '=');
-            if (!eq || parse_int(eq + 1, &x) || nov >= (int)(sizeof ov / sizeof *ov)) {
-                fprintf(stderr, "hb-%s: --param takes NAME=INTEGER, not '%s'\n", ad->name, v);
-                return EXIT_USAGE;
-            }
-            ov[nov++] = (param_override){strndup(v, (size_t)(eq - v)), x, 0};
-            i++;
-        } else if (!strcmp(a, "--gogc") && v) {
-            if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --gogc '%s'\n", ad->name, v), EXIT_USAGE;
-            opt.gogc = (int)x;
-            i++;
-        } else if (!strcmp(a, "--memlimit") && v) {
-            if (parse_int(v, &x)) return fprintf(stderr, "hb-%s: bad --memlimit '%s'\n", ad->name, v), EXIT_USAGE;
-            opt.memlimit = x;
-            i++;
-        } else if (!strcmp(a, "--anatomy") && v) {
-            anatomy = v;
-            i++;
-        } else if (!strcmp(a, "--anatomy-ms") && v) {
-            if (parse_int(v, &x) || x < 1 || x > 60000)
-                return fprintf(stderr, "hb-%s: --anatomy-ms takes 1..60000, not '%s'\n", ad->name, v), EXIT_USAGE;
-            anatomy_ms = x;
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc;
+        if (param_flag(a) && v) {
+            if ((rc = bench_flag(ad, c, a, v)) != 0) return rc;
             i++;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            return usage(stdout, ad);
+            return usage(stdout, ad) == HB_CHILD_OK ? -1 : EXIT_USAGE;
         } else if (!strcmp(a, "--torture")) {
-            opt.torture = true;
+            c->opt.torture = true;
         } else if (!strncmp(a, "--benchmark_", 12)) {
-            gb_reps_given |= !strncmp(a, "--benchmark_repetitions=", 24);
-            gb_min_time_given |= !strncmp(a, "--benchmark_min_time=", 21);
-            gb_argv[gb_argc++] = argv[i];
+            c->gb_reps_given |= !strncmp(a, "--benchmark_repetitions=", 24);
+            c->gb_min_time_given |= !strncmp(a, "--benchmark_min_time=", 21);
+            c->gb_argv[c->gb_argc++] = argv[i];
         } else {
             fprintf(stderr, "hb-%s bench: %s '%s' (hb-%s --help)\n", ad->name,
                     a[0] == '-' && !v && param_flag(a) ? "missing value for option" : "unknown option", a, ad->name);
             return EXIT_USAGE;
         }
     }
+    return 0;
+}
 
-    if (hb_object_init(ad, &opt) != 0) {
+/* Registers one selected workload under the preset and the overrides:
+ * 0 registered, 1 unsupported here, or an exit status (EXIT_USAGE). */
+static int register_workload(const hb_adapter *ad, bench_cfg *c, const hb_workload *wl) {
+    const char *why = NULL;
+    if (!hb_wl_supported(wl, ad, &why))
+        return fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, why), 1;
+    hb_wl_args *args = calloc(1, sizeof *args);
+    args->wl = wl;
+    char perr[256];
+    int prc = hb_preset_values(wl, c->preset, args->value, perr, sizeof perr);
+    if (prc != 0) free(args);
+    if (prc < 0) return fprintf(stderr, "hb-%s: %s\n", ad->name, perr), EXIT_USAGE;
+    if (prc > 0) /* no such preset: the cell is unsupported, not run with other values */
+        return fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, perr), 1;
+    for (size_t k = 0; k < wl->nparams && k < HB_MAX_PARAMS; k++)
+        for (int o = 0; o < c->nov; o++)
+            if (!strcmp(c->ov[o].name, wl->params[k].name)) {
+                args->value[k] = c->ov[o].value;
+                c->ov[o].used = 1;
+            }
+    if (!params_in_range(ad, args)) return EXIT_USAGE;
+    hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
+    hb_gb_use_real_time(b);
+    if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
+    /* The preset's measurement policy, unless the command line set it
+     * (a benchmark's own setting would override the flag). */
+    const hb_preset_policy *pol = hb_preset_policy_find(c->preset);
+    if (!c->gb_reps_given && hb_preset_repetitions(wl, c->preset) > 0)
+        hb_gb_repetitions(b, hb_preset_repetitions(wl, c->preset));
+    if (!c->gb_min_time_given && pol && wl->iterations <= 0) hb_gb_min_time(b, pol->min_time_s);
+    return 0;
+}
+
+/* Selects and registers the workloads: 0, or an exit status. */
+static int plan_bench(const hb_adapter *ad, bench_cfg *c) {
+    if (!preset_known(c->preset)) {
+        fprintf(stderr, "hb-%s: --preset takes quick, full or a preset a workload names (`info` "
+                        "lists each workload's \"presets\"), not '%s'\n", ad->name, c->preset);
+        return EXIT_USAGE;
+    }
+    int matched = 0, unsupported = 0, rc;
+    if (c->nglobs == 0 || fnmatch(c->globs[0], "harness/loop-overhead", 0) == 0) {
+        hb_gb_register("harness/loop-overhead", loop_overhead, NULL);
+        matched++;
+    }
+    const hb_workload *const *all;
+    size_t n = hb_workloads(&all);
+    for (size_t i = 0; i < n; i++) {
+        int sel = c->nglobs == 0;
+        for (int g = 0; g < c->nglobs && !sel; g++) sel = fnmatch(c->globs[g], all[i]->name, 0) == 0;
+        if (!sel) continue;
+        matched++;
+        if ((rc = register_workload(ad, c, all[i])) > 1) return rc;
+        unsupported += rc;
+    }
+    for (int o = 0; o < c->nov && matched > unsupported; o++)
+        if (!c->ov[o].used) {
+            fprintf(stderr, "hb-%s: no selected workload has a parameter '%s'\n", ad->name, c->ov[o].name);
+            return EXIT_USAGE;
+        }
+    if (matched == 0) {
+        fprintf(stderr, "hb-%s: no workload matches", ad->name);
+        for (int g = 0; g < c->nglobs; g++) fprintf(stderr, " '%s'", c->globs[g]);
+        fprintf(stderr, " (hb-%s info lists them)\n", ad->name);
+        return EXIT_USAGE;
+    }
+    return matched == unsupported ? EXIT_UNSUPPORTED : 0;
+}
+
+static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
+    bench_cfg c = {.preset = "quick", .anatomy_ms = 10, .opt = {.gogc = -1}};
+    int rc = parse_bench(ad, argc, argv, &c);
+    if (rc) return rc < 0 ? HB_CHILD_OK : rc;
+    if (hb_object_init(ad, &c.opt) != 0) {
         fprintf(stderr, "hb-%s: adapter init failed\n", ad->name);
         return EXIT_SETUP;
     }
@@ -389,81 +465,14 @@ static int cmd_bench(const hb_adapter *ad, int argc, char **argv) {
         fprintf(stderr, "hb-%s: refusing to run: selfcheck failed: %s\n", ad->name, msg);
         return EXIT_SELFCHECK;
     }
-
-    if (!preset_known(preset)) {
-        fprintf(stderr, "hb-%s: --preset takes quick, full or a preset a workload names (`info` "
-                        "lists each workload's \"presets\"), not '%s'\n", ad->name, preset);
-        return EXIT_USAGE;
-    }
-    int matched = 0, unsupported = 0;
-    if (nglobs == 0 || fnmatch(globs[0], "harness/loop-overhead", 0) == 0) {
-        hb_gb_bench *b = hb_gb_register("harness/loop-overhead", loop_overhead, NULL);
-        (void)b;
-        matched++;
-    }
-    const hb_workload *const *all;
-    size_t n = hb_workloads(&all);
-    for (size_t i = 0; i < n; i++) {
-        const hb_workload *wl = all[i];
-        int sel = nglobs == 0;
-        for (int g = 0; g < nglobs && !sel; g++) sel = fnmatch(globs[g], wl->name, 0) == 0;
-        if (!sel) continue;
-        matched++;
-        const char *why = NULL;
-        if (!hb_wl_supported(wl, ad, &why)) {
-            fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, why);
-            unsupported++;
-            continue;
-        }
-        hb_wl_args *args = calloc(1, sizeof *args);
-        args->wl = wl;
-        char perr[256];
-        int prc = hb_preset_values(wl, preset, args->value, perr, sizeof perr);
-        if (prc < 0) return fprintf(stderr, "hb-%s: %s\n", ad->name, perr), EXIT_USAGE;
-        if (prc > 0) { /* no such preset: the cell is unsupported, not run with other values */
-            fprintf(stderr, "hb-%s: %s unsupported: %s\n", ad->name, wl->name, perr);
-            unsupported++, free(args);
-            continue;
-        }
-        for (size_t k = 0; k < wl->nparams && k < HB_MAX_PARAMS; k++) {
-            for (int o = 0; o < nov; o++)
-                if (!strcmp(ov[o].name, wl->params[k].name)) {
-                    args->value[k] = ov[o].value;
-                    ov[o].used = 1;
-                }
-        }
-        if (!params_in_range(ad, args)) return EXIT_USAGE;
-        hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
-        hb_gb_use_real_time(b);
-        if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
-        /* The preset's measurement policy, unless the command line set it
-         * (a benchmark's own setting would override the flag). */
-        const hb_preset_policy *pol = hb_preset_policy_find(preset);
-        if (!gb_reps_given && hb_preset_repetitions(wl, preset) > 0)
-            hb_gb_repetitions(b, hb_preset_repetitions(wl, preset));
-        if (!gb_min_time_given && pol && wl->iterations <= 0) hb_gb_min_time(b, pol->min_time_s);
-    }
-
-    for (int o = 0; o < nov && matched > unsupported; o++)
-        if (!ov[o].used) {
-            fprintf(stderr, "hb-%s: no selected workload has a parameter '%s'\n", ad->name, ov[o].name);
-            return EXIT_USAGE;
-        }
-    if (matched == 0) {
-        fprintf(stderr, "hb-%s: no workload matches", ad->name);
-        for (int g = 0; g < nglobs; g++) fprintf(stderr, " '%s'", globs[g]);
-        fprintf(stderr, " (hb-%s info lists them)\n", ad->name);
-        return EXIT_USAGE;
-    }
-    if (matched == unsupported) return EXIT_UNSUPPORTED;
-
+    if ((rc = plan_bench(ad, &c)) != 0) return rc;
     start_measurements(ad);
     char aerr[512];
-    if (anatomy && hb_anatomy_start(ad, anatomy, (long)anatomy_ms, aerr, sizeof aerr) != 0)
+    if (c.anatomy && hb_anatomy_start(ad, c.anatomy, (long)c.anatomy_ms, aerr, sizeof aerr) != 0)
         return fprintf(stderr, "hb-%s: --anatomy: %s\n", ad->name, aerr), EXIT_SETUP;
-    int rc = hb_gb_main(gb_argc, gb_argv);
-    if (anatomy && hb_anatomy_finish() != 0)
-        return fprintf(stderr, "hb-%s: --anatomy: cannot write %s\n", ad->name, anatomy), EXIT_SETUP;
+    rc = hb_gb_main(c.gb_argc, c.gb_argv);
+    if (c.anatomy && hb_anatomy_finish() != 0)
+        return fprintf(stderr, "hb-%s: --anatomy: cannot write %s\n", ad->name, c.anatomy), EXIT_SETUP;
     if (rc) return EXIT_USAGE;
     return hb_wl_failed() ? EXIT_VALIDATION : 0;
 }
