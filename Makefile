@@ -1,9 +1,8 @@
 # The two commands users run (see README.md). Everything else is CMake.
 #   make bench   quick preset over every adapter, plots, conformance, report.html/.tex:
 #                results/latest; it ends with five lines (report path, geometric means, conformance)
-#   make test    build with -Werror and run every test (ctest; a failed test is run
-#                once more and both outputs are shown, so a one-off flake is visible
-#                but does not hide the rest — see the session notes for the known one)
+#   make test    build with -Werror and run every test (ctest; a test that fails is
+#                run once more, and both outputs stay in the log)
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 CMAKE_FLAGS ?=
