@@ -115,18 +115,18 @@ static int expect(const hb_adapter *ad) {
 }
 
 /* Reports n/a for each matching property that does not apply (before any
- * set-up); returns how many match, and in *todo how many still need running. */
+ * set-up); returns how many match, and in *to_run how many still need running. */
 static int report_inapplicable(const hb_property *const *all, size_t n, const char *glob, const hb_adapter *ad,
-                               int *todo) {
+                               int *to_run) {
     int matched = 0;
-    *todo = 0;
+    *to_run = 0;
     for (size_t k = 0; k < n; k++) {
         if (fnmatch(glob, all[k]->name, 0) != 0) continue;
         matched++;
         char why[128];
         const char *na = not_applicable(all[k], ad, why, sizeof why);
         if (na) print_result(all[k], HB_CF_NA, na);
-        else (*todo)++;
+        else (*to_run)++;
     }
     return matched;
 }
@@ -167,12 +167,12 @@ int hb_conform_main(int argc, char **argv) {
         return usage(stderr);
     }
     if (!glob) return usage(stderr);
-    int todo, rc;
-    if (!report_inapplicable(all, n, glob, ad, &todo)) {
+    int to_run, rc;
+    if (!report_inapplicable(all, n, glob, ad, &to_run)) {
         fprintf(stderr, "hb-%s: no property matches '%s' (conform --list)\n", ad->name, glob);
         return HB_CHILD_USAGE;
     }
-    if (!todo) return HB_CHILD_OK;
+    if (!to_run) return HB_CHILD_OK;
     if ((rc = set_up(ad)) != HB_CHILD_OK) return rc;
     int failed = 0;
     for (size_t k = 0; k < n; k++) {
