@@ -347,7 +347,6 @@ func cmdBench(args []string) int {
 		return exitSetup
 	}
 	ev := openEvents()
-	startRSSSampler()
 	var an *anatomySampler
 	if c.anatomy != "" {
 		if an, err = startAnatomy(c.anatomy, c.anatomyMs); err != nil {

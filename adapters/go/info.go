@@ -65,24 +65,12 @@ var caps = []string{"threads", "releases-memory", "finalizers", "gogc", "memlimi
 const unsupportedWhy = "not ported to Go (hb-go runs only the workloads in adapters/go/)"
 
 func cmdInfo() int {
-	type param struct {
-		Name  string `json:"name"`
-		Quick int64  `json:"quick"`
-		Full  int64  `json:"full"`
-		Min   int64  `json:"min"`
-		Max   int64  `json:"max"`
-		Help  string `json:"help"`
-	}
+	// What `info` prints per workload: the C side's entry (parameters and
+	// presets as hb-system lists them) and whether a Go port runs it.
 	type wl struct {
-		Name         string                      `json:"name"`
-		Category     string                      `json:"category"`
-		Description  string                      `json:"description"`
-		Supported    bool                        `json:"supported"`
-		Why          string                      `json:"unsupported_reason,omitempty"`
-		Params       []param                     `json:"params"`
-		Presets      []string                    `json:"presets"`
-		PresetParams map[string]map[string]int64 `json:"preset_params"`
-		PresetReps   map[string]int              `json:"preset_repetitions"`
+		cWorkload
+		Supported bool   `json:"supported"`
+		Why       string `json:"unsupported_reason,omitempty"`
 	}
 	out := struct {
 		Name      string   `json:"name"`
@@ -93,16 +81,15 @@ func cmdInfo() int {
 		Workloads []wl     `json:"workloads"`
 	}{Name: "go", Version: goVersion(), Kind: "reference", Caps: caps}
 	for _, c := range cWorkloads() {
-		w := wl{Name: c.Name, Category: c.Category, Description: c.Description, Presets: c.Presets,
-			PresetParams: c.PresetParams, PresetReps: c.PresetReps, Params: []param{}}
+		w := wl{cWorkload: c}
+		if w.Params == nil {
+			w.Params = []cParam{}
+		}
 		if _, ok := ports[c.Name]; ok {
 			w.Supported = true
 			w.Description += " (Go port: adapters/go/)"
 		} else {
 			w.Why = unsupportedWhy
-		}
-		for _, p := range c.Params {
-			w.Params = append(w.Params, param(p))
 		}
 		out.Workloads = append(out.Workloads, w)
 	}
