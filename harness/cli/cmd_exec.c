@@ -58,6 +58,7 @@ const hb_cmd_spec cmd_exec_spec = {
 
 typedef struct exec_args {
     const char *adapters, *out, *baseline;
+    int baseline_given; /* --baseline named: it must be among the adapters */
     long reps;
     double timeout;
     char **prog;
@@ -79,7 +80,7 @@ static int on_opt(void *ctx, int key, const char *arg) {
     switch (key) {
     case OPT_ADAPTERS: a->adapters = arg; return 0;
     case OPT_OUT: a->out = arg; return 0;
-    case OPT_BASELINE: a->baseline = arg; return 0;
+    case OPT_BASELINE: a->baseline = arg, a->baseline_given = 1; return 0;
     case OPT_REPETITIONS:
         a->reps = strtol(arg, &end, 10);
         if (end == arg || *end || a->reps < 1 || a->reps > 1000)
@@ -163,6 +164,18 @@ static int plan_adapters(const exec_args *a, exec_cell **cells, size_t *n, json_
     }
     hb_strv_free(&names);
     return rc;
+}
+
+/* plan: the adapter the table normalizes to. The default, system, falls back
+ * to the first adapter run when it is not among them; a --baseline that is
+ * not among them is an error, never a column of nan. */
+static int plan_baseline(exec_args *a, const exec_cell *cells, size_t n) {
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(cells[k].name, a->baseline)) return HB_EXIT_OK;
+    if (a->baseline_given || n == 0)
+        return hb_die("exec", "--baseline %s is not among the adapters run", a->baseline);
+    a->baseline = cells[0].name;
+    return HB_EXIT_OK;
 }
 
 static const char *base_name(const char *p) {
@@ -300,6 +313,13 @@ static json_t *cell_record(const exec_cell *c, const char *wl) {
     return rec;
 }
 
+/* "1.23x", or "-" where the baseline has no figure. */
+static const char *ratio(char buf[32], double v, double base) {
+    if (isfinite(base) && base > 0) snprintf(buf, 32, "%.2fx", v / base);
+    else snprintf(buf, 32, "-");
+    return buf;
+}
+
 /* report: the table, normalized to the baseline where it ran; figures of a
  * failed adapter are shown as '-', never nan. */
 static void print_table(const exec_args *a, json_t *results) {
@@ -310,7 +330,8 @@ static void print_table(const exec_args *a, json_t *results) {
         bmed = hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
         brss = hb_rec_number(rec, "peak_rss_bytes");
     }
-    printf("%s: %ld repetitions per adapter\n%-12s %12s %12s %12s %9s %12s %9s  %s\n", a->cmdline, a->reps, "ADAPTER",
+    printf("%s: %ld repetitions per adapter, normalized to %s%s\n%-12s %12s %12s %12s %9s %12s %9s  %s\n", a->cmdline, a->reps, a->baseline,
+           isfinite(bmed) ? "" : " (which failed: no ratios)", "ADAPTER",
            "MEDIAN s", "MIN s", "MAX s", "vs base", "PEAK RSS", "vs base", "STATUS");
     json_array_foreach(results, k, rec) {
         json_t *t = json_object_get(rec, "real_time_ns");
@@ -321,9 +342,9 @@ static void print_table(const exec_args *a, json_t *results) {
             continue;
         }
         double med = hb_rec_number(t, "median"), rss = hb_rec_number(rec, "peak_rss_bytes");
-        printf("%-12s %12.4f %12.4f %12.4f %8.2fx %9.1f MiB %8.2fx  %s\n", name, med / 1e9,
-               hb_rec_number(t, "min") / 1e9, hb_rec_number(t, "max") / 1e9, med / bmed, rss / 1048576.0,
-               rss / brss, st);
+        char rt[32], rr[32];
+        printf("%-12s %12.4f %12.4f %12.4f %9s %9.1f MiB %9s  %s\n", name, med / 1e9, hb_rec_number(t, "min") / 1e9,
+               hb_rec_number(t, "max") / 1e9, ratio(rt, med, bmed), rss / 1048576.0, ratio(rr, rss, brss), st);
     }
 }
 
@@ -377,6 +398,7 @@ int cmd_exec(int argc, char **argv) {
     hb_time_iso(start, sizeof start);
     int rc = parse_args(argc, argv, &a);
     if (rc == HB_EXIT_OK) rc = plan_adapters(&a, &cells, &n, ads);
+    if (rc == HB_EXIT_OK) rc = plan_baseline(&a, cells, n);
     if (rc == HB_EXIT_OK && a.out) rc = prepare_out(a.out);
     if (rc == HB_EXIT_OK) {
         a.probe_out = hb_fmt("/tmp/heapbench-probe-%ld", (long)getpid());

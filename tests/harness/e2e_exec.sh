@@ -34,4 +34,11 @@ expect_err "boehm"
 expect_rc 2 "$HB" exec --adapters system
 expect_err "no program"
 expect_rc 0 "$HB" exec --adapters=system --repetitions=1 -- sh -c 'exit 0'
+# Without system, the table is normalized to the first adapter, not nan.
+expect_rc 0 "$HB" exec --adapters jemalloc,mimalloc --repetitions 1 -- true
+grep -q 'normalized to jemalloc$' "$T/out" || fail "no fallback baseline named"
+grep -q '^jemalloc .* 1.00x .* 1.00x  ok' "$T/out" || fail "first adapter is not the baseline"
+grep -q nan "$T/out" && fail "exec without system prints nan"
+expect_rc 2 "$HB" exec --adapters mimalloc --baseline jemalloc -- true
+expect_err "--baseline jemalloc is not among the adapters run"
 echo ok
