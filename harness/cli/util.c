@@ -231,30 +231,6 @@ const char *hb_history_db_path(void) {
     return buf;
 }
 
-static int run_line(const char *cmd, char *out, size_t len) {
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1;
-    out[0] = 0;
-    if (!fgets(out, (int)len, p)) out[0] = 0;
-    int rc = pclose(p);
-    out[strcspn(out, "\n")] = 0;
-    return rc == 0 && out[0] ? 0 : -1;
-}
-
-void hb_git_info(char *commit, size_t clen, char *shortc, size_t slen, int *dirty) {
-    char cmd[PATH_MAX + 128];
-    const char *src = hb_source_dir();
-    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", src);
-    if (run_line(cmd, commit, clen) != 0) snprintf(commit, clen, "unknown");
-    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse --short HEAD 2>/dev/null", src);
-    if (run_line(cmd, shortc, slen) != 0) snprintf(shortc, slen, "nogit");
-    char line[64];
-    snprintf(cmd, sizeof cmd,
-             "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null | head -1 | wc -l", src);
-    if (strcmp(commit, "unknown") == 0 || run_line(cmd, line, sizeof line) != 0) *dirty = -1;
-    else *dirty = atoi(line) > 0;
-}
-
 void hb_time_iso(char *buf, size_t len) {
     time_t t = time(NULL);
     struct tm tm;

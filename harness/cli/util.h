@@ -56,8 +56,9 @@ const char *hb_results_root(void);
 /* The history database: $HB_HISTORY_DB, else <results root>/history.db. */
 const char *hb_history_db_path(void);
 
-/* `git rev-parse HEAD` of the repository (full and short) and whether the
- * tree has uncommitted changes; "unknown" / -1 when git cannot tell. */
+/* The commit this build was made from (full and short) and whether its tree
+ * had uncommitted changes, stamped at build time (gitinfo.c); "unknown" / -1
+ * when built outside git. */
 void hb_git_info(char *commit, size_t clen, char *shortc, size_t slen, int *dirty);
 
 /* Local time as ISO 8601 with offset; fmt for strftime otherwise. */

@@ -10,6 +10,7 @@ B=${1:?build dir}; S=${2:?source dir}
 T=$(mktemp -d /tmp/hb-install-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+C=$(git -C "$S" rev-parse HEAD 2>/dev/null || echo unknown)
 cmake --install "$B" --prefix "$T/p" >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "cmake --install failed"; }
 for f in bin/heapbench libexec/heapbench/hb-system libexec/heapbench/hb-goheap libexec/heapbench/hb-preload \
          libexec/heapbench/libhb-preload-probe.so share/heapbench/plots/bars.gp \
@@ -32,6 +33,9 @@ H="$1/copy/bin/heapbench"
 # heap/replay reads the shipped trace from share/heapbench/workloads/traces
 "$H" run --adapters system,goheap --workloads heap/pairs,heap/replay --repetitions 1 --min-time 0.01 2>run.err
 [ -f results/latest/run.json ] || { cat run.err; echo "no results/latest/run.json in the working folder"; exit 1; }
+# The commit built is stamped into the binary, not asked of a tree it cannot see.
+[ "$(jq -r .meta.git_commit results/latest/run.json)" = "$2" ] ||
+    { echo "run.json records commit $(jq -r .meta.git_commit results/latest/run.json), built from $2"; exit 1; }
 [ "$(jq '[.results[] | select(.status == "ok")] | length' results/latest/run.json)" = 4 ] ||
     { jq -c '.results[] | [.id, .status, .message]' results/latest/run.json; echo "not every cell ok"; exit 1; }
 "$H" plot results/latest --format svg >plot.out 2>&1 || { cat plot.out; echo "plot failed"; exit 1; }
@@ -43,9 +47,9 @@ INNER
 hidden="no"
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
     hidden="yes"
-    unshare -m sh -c 'mount -t tmpfs none "$2" && mount -t tmpfs none "$1" && exec sh "$3/inner.sh" "$3"' \
-        sh "$S" "$B" "$T" || fail "the installed copy failed with the source and build trees hidden"
+    unshare -m sh -c 'mount -t tmpfs none "$2" && mount -t tmpfs none "$1" && exec sh "$3/inner.sh" "$3" "$4"' \
+        sh "$S" "$B" "$T" "$C" || fail "the installed copy failed with the source and build trees hidden"
 else
-    sh "$T/inner.sh" "$T" || fail "the installed copy failed"
+    sh "$T/inner.sh" "$T" "$C" || fail "the installed copy failed"
 fi
 echo "ok (source and build trees hidden: $hidden)"
