@@ -57,8 +57,9 @@ static json_t *series_keys(json_t *run) {
     return keys;
 }
 
-int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
-    const char *db_path = hb_history_db_path();
+/* Open (creating) the database and begin a write transaction; NULL with
+ * the reason in err. */
+static sqlite3 *history_open(const char *db_path, char *err, size_t errlen) {
     char *dcopy = strdup(db_path);
     hb_mkdir_p(dirname(dcopy));
     free(dcopy);
@@ -66,7 +67,7 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
     if (sqlite3_open(db_path, &db) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
         sqlite3_close(db);
-        return -1;
+        return NULL;
     }
     sqlite3_busy_timeout(db, 5000);
     char *emsg = NULL;
@@ -75,25 +76,28 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
         snprintf(err, errlen, "%s: %s", db_path, emsg);
         sqlite3_free(emsg);
         sqlite3_close(db);
-        return -1;
+        return NULL;
     }
-    char real[PATH_MAX];
-    if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
-    json_t *meta = json_object_get(run, "meta");
-    sqlite3_stmt *s;
-    sqlite3_prepare_v2(db, "DELETE FROM cells WHERE run_id IN (SELECT id FROM runs WHERE dir = ?1);", -1, &s, NULL);
-    sqlite3_bind_text(s, 1, real, -1, SQLITE_TRANSIENT);
-    sqlite3_step(s);
-    sqlite3_finalize(s);
-    sqlite3_prepare_v2(db, "DELETE FROM runs WHERE dir = ?1;", -1, &s, NULL);
-    sqlite3_bind_text(s, 1, real, -1, SQLITE_TRANSIENT);
-    sqlite3_step(s);
-    sqlite3_finalize(s);
+    return db;
+}
 
-    json_t *results = json_object_get(run, "results");
-    json_t *keys = series_keys(run);
+/* Re-indexing a folder replaces what was recorded of it. */
+static void history_forget(sqlite3 *db, const char *dir) {
+    static const char *const sql[] = {"DELETE FROM cells WHERE run_id IN (SELECT id FROM runs WHERE dir = ?1);",
+                                      "DELETE FROM runs WHERE dir = ?1;"};
+    for (size_t k = 0; k < 2; k++) {
+        sqlite3_stmt *s;
+        sqlite3_prepare_v2(db, sql[k], -1, &s, NULL);
+        sqlite3_bind_text(s, 1, dir, -1, SQLITE_TRANSIENT);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
+}
+
+/* One row of `runs`; its id, or -1. */
+static sqlite3_int64 history_insert_run(sqlite3 *db, json_t *run, const char *dir) {
+    json_t *meta = json_object_get(run, "meta"), *results = json_object_get(run, "results"), *rec;
     size_t i, nok = 0;
-    json_t *rec;
     json_array_foreach(results, i, rec) {
         const char *st = json_string_value(json_object_get(rec, "status"));
         nok += st && !strcmp(st, "ok");
@@ -101,11 +105,12 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
     char machine[512];
     snprintf(machine, sizeof machine, "%s / %s", json_string_value(json_object_get(meta, "host")) ?: "?",
              json_string_value(json_object_get(meta, "cpu_model")) ?: "?");
+    sqlite3_stmt *s;
     sqlite3_prepare_v2(db,
                        "INSERT INTO runs(dir, machine, host, cpu, git_commit, git_dirty, start_time, end_time,"
                        " preset, version, cells, ok) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12);",
                        -1, &s, NULL);
-    sqlite3_bind_text(s, 1, real, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 1, dir, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, machine, -1, SQLITE_TRANSIENT);
     bind_text(s, 3, json_object_get(meta, "host"));
     bind_text(s, 4, json_object_get(meta, "cpu_model"));
@@ -120,10 +125,17 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
     sqlite3_bind_int64(s, 12, (sqlite3_int64)nok);
     int ok = sqlite3_step(s) == SQLITE_DONE;
     sqlite3_finalize(s);
-    sqlite3_int64 run_id = sqlite3_last_insert_rowid(db);
-    sqlite3_prepare_v2(db,
-                       "INSERT INTO cells VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12);", -1, &s, NULL);
-    json_array_foreach(results, i, rec) {
+    return ok ? sqlite3_last_insert_rowid(db) : -1;
+}
+
+/* One row of `cells` per result; 1 when all went in. */
+static int history_insert_cells(sqlite3 *db, json_t *run, sqlite3_int64 run_id) {
+    json_t *keys = series_keys(run), *rec;
+    sqlite3_stmt *s;
+    size_t i;
+    int ok = 1;
+    sqlite3_prepare_v2(db, "INSERT INTO cells VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12);", -1, &s, NULL);
+    json_array_foreach(json_object_get(run, "results"), i, rec) {
         if (!ok) break;
         char row[512], col[256];
         hb_rec_row(rec, row, sizeof row);
@@ -147,6 +159,18 @@ int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
     }
     sqlite3_finalize(s);
     json_decref(keys);
+    return ok;
+}
+
+int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
+    const char *db_path = hb_history_db_path();
+    sqlite3 *db = history_open(db_path, err, errlen);
+    if (!db) return -1;
+    char real[PATH_MAX];
+    if (!realpath(dir, real)) snprintf(real, sizeof real, "%s", dir);
+    history_forget(db, real);
+    sqlite3_int64 run_id = history_insert_run(db, run, real);
+    int ok = run_id >= 0 && history_insert_cells(db, run, run_id);
     if (!ok) snprintf(err, errlen, "%s: %s", db_path, sqlite3_errmsg(db));
     sqlite3_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(db);
