@@ -3,7 +3,8 @@
 # of the docs it passes untouched, exits 1 naming the workload when one
 # value of a parameter table changes, exits 1 with a clear message when a
 # region lost its end marker or a workload lost its region, exits 2 without
-# a build; and the rewrite restores the copy and is idempotent.
+# a build; it gives the same answer on one CPU (nothing machine-dependent
+# is generated); and the rewrite restores the copy and is idempotent.
 # usage: drift_catches.sh PYTHON3 GEN_DOCS BUILD_DIR DOCS_DIR
 set -u
 PY=$1 GEN=$2 BUILD=$3 DOCS=$4
@@ -21,6 +22,13 @@ fresh() { rm -rf "$T/d"; mkdir "$T/d"; cp "$DOCS/workloads.md" "$DOCS/adapters.m
 # 1. an untouched copy passes (the docs are committed up to date)
 fresh
 expect_rc 0 --build "$BUILD" --docs "$T/d" --check
+
+# 1b. the same answer with another CPU count (nproc stays symbolic)
+if command -v taskset >/dev/null && taskset -c 0 true 2>/dev/null; then
+    [ "$(taskset -c 0 nproc)" = 1 ] || fail "taskset -c 0 did not give one CPU"
+    "$PY" "$GEN" --build "$BUILD" --docs "$T/d" --check >"$T/out" 2>"$T/err" || {
+        cat "$T/out" "$T/err" >&2; fail "--check differs on one CPU: a machine-dependent value in the docs"; }
+fi
 
 # 2. one value changed in heap/churn's table: exit 1, the region and the diff named
 awk '/params heap\/churn -->/ { r = 1 }
