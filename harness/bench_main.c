@@ -193,13 +193,18 @@ static const char *caps_names[] = {"aligned",  "usable-size", "sized-free", "thr
 
 /* A workload's presets in `info`: "presets": every name it runs under
  * (quick, full, then its own), and "preset_params": {name: {param: value}}
- * for its own presets, resolved here (nproc is this machine's count), and
+ * for its own presets, resolved here (nproc is this machine's count),
+ * "preset_values": {name: "PARAM=VALUE,..."} for its own presets as
+ * written (nproc kept symbolic: what docs/workloads.md shows), and
  * "preset_repetitions": {name: N} for every preset. */
 static void add_presets(json_t *w, const hb_workload *wl) {
-    json_t *names = json_array(), *vals = json_object(), *reps = json_object();
+    json_t *names = json_array(), *vals = json_object(), *reps = json_object(), *raw = json_object();
     json_array_append_new(names, json_string("quick"));
     json_array_append_new(names, json_string("full"));
-    for (const hb_preset *p = wl->presets; p && p->name; p++) json_array_append_new(names, json_string(p->name));
+    for (const hb_preset *p = wl->presets; p && p->name; p++) {
+        json_array_append_new(names, json_string(p->name));
+        json_object_set_new(raw, p->name, json_string(p->values));
+    }
     size_t i;
     json_t *name;
     json_array_foreach(names, i, name) {
@@ -215,6 +220,7 @@ static void add_presets(json_t *w, const hb_workload *wl) {
     }
     json_object_set_new(w, "presets", names);
     json_object_set_new(w, "preset_params", vals);
+    json_object_set_new(w, "preset_values", raw);
     json_object_set_new(w, "preset_repetitions", reps);
 }
 
