@@ -63,7 +63,21 @@ typedef struct hb_preset_policy {
     const char *name;
     int repetitions;
     double min_time_s; /* Google Benchmark's minimum time per repetition */
+    /* Whole programs that allow it (HB_ITERATIONS_RERUNNABLE): a
+     * repetition runs the program again until it has lasted this long
+     * (Google Benchmark picks the count on the first repetition and keeps
+     * it); 0: once per repetition. --benchmark_min_time, when given,
+     * replaces it as it replaces min_time_s. */
+    double program_min_time_s;
 } hb_preset_policy;
+
+/* hb_workload.iterations of a whole program whose run function is correct
+ * for any iteration count (items and counters per run of the program): it
+ * runs once per repetition, as with iterations = 1, unless the preset's
+ * policy sets program_min_time_s; then Google Benchmark reruns it within a
+ * repetition until it has lasted that long, so a repetition averages
+ * several runs (the concurrent workloads: docs/validity.md). */
+#define HB_ITERATIONS_RERUNNABLE (-1)
 
 /* Requirements: a cell over an adapter lacking one is `unsupported`. */
 enum {
@@ -86,7 +100,9 @@ typedef struct hb_workload {
     size_t nparams;
     uint64_t needs;          /* HB_NEEDS_* */
     /* Iterations per repetition: 0 lets Google Benchmark choose (micro
-     * workloads); N fixes it (a whole program run, e.g. GCBench, is 1). */
+     * workloads); N fixes it (a whole program run, e.g. GCBench, is 1);
+     * HB_ITERATIONS_RERUNNABLE: a whole program that may run several times
+     * in one repetition (see there). */
     int64_t iterations;
     void (*run)(hb_gb_state *st, const hb_wl_args *args);
     const hb_preset *presets; /* further named presets, ended by {NULL}; may be NULL */
