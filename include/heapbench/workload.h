@@ -66,9 +66,12 @@ typedef struct hb_preset_policy {
     /* Whole programs that allow it (HB_ITERATIONS_RERUNNABLE): a
      * repetition runs the program again until it has lasted this long
      * (Google Benchmark picks the count on the first repetition and keeps
-     * it); 0: once per repetition. --benchmark_min_time, when given,
-     * replaces it as it replaces min_time_s. */
+     * it), and a cell has program_repetitions of them (0: `repetitions`);
+     * program_min_time_s 0: once per repetition, `repetitions` of them.
+     * --benchmark_min_time / --benchmark_repetitions, when given, replace
+     * these as they replace min_time_s / repetitions. */
     double program_min_time_s;
+    int program_repetitions;
 } hb_preset_policy;
 
 /* hb_workload.iterations of a whole program whose run function is correct
@@ -121,7 +124,8 @@ const hb_preset *hb_preset_find(const hb_workload *wl, const char *name);
  * `wl` has no such preset (the cell is unsupported); -1 when the preset's
  * table is malformed (a programming error), with the reason in err. */
 int hb_preset_values(const hb_workload *wl, const char *preset, int64_t *out, char *err, size_t len);
-/* Repetitions for `wl` under `preset`: the preset's own, else the policy's. */
+/* Repetitions for `wl` under `preset`: the preset's own, else the policy's
+ * (its program_repetitions for a rerunnable program it reruns). */
 int hb_preset_repetitions(const hb_workload *wl, const char *preset);
 
 /* Report that the result is wrong: the benchmark is skipped with `msg`
