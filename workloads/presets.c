@@ -37,8 +37,9 @@ static const hb_preset_policy policies[] = {
      * repetition (a warm-up precedes it): one run per repetition gave up
      * to 19 % CV there. A repetition of k runs averages that, about
      * 1/sqrt(k), so they get fewer, longer repetitions: 5 of >= 0.25 s
-     * (2-11 runs each), predicted to put 9 of those 14 cells under 3 % for
-     * 1.8x the time of 7 single runs (docs/validity.md, "Stability"). */
+     * (1-11 runs each), predicted from those runs to put 8 of the 14
+     * cells under 3 % for 1.8x the time of 7 single runs (docs/validity.md,
+     * "Stability"). */
     {.name = "quick", .repetitions = 7, .min_time_s = 0.2, .program_min_time_s = 0.25, .program_repetitions = 5},
     /* full: its programs run 0.5 s and more; once per repetition. */
     {.name = "full", .repetitions = 10, .min_time_s = 0.5, .program_min_time_s = 0, .program_repetitions = 0},
