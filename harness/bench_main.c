@@ -389,6 +389,24 @@ static int parse_bench(const hb_adapter *ad, int argc, char **argv, bench_cfg *c
     return 0;
 }
 
+/* The preset's measurement policy for one benchmark, unless the command
+ * line set it (a benchmark's own setting would override the flag). A whole
+ * program that may be rerun (HB_ITERATIONS_RERUNNABLE) under a policy with
+ * a program minimum time lets Google Benchmark choose its iterations, so a
+ * repetition lasts that long; otherwise it runs once per repetition. */
+static void register_measured(const bench_cfg *c, const hb_workload *wl, hb_gb_bench *b) {
+    const hb_preset_policy *pol = hb_preset_policy_find(c->preset);
+    int rerunnable = wl->iterations == HB_ITERATIONS_RERUNNABLE;
+    int rerun = rerunnable && pol && pol->program_min_time_s > 0;
+    hb_gb_use_real_time(b);
+    if (rerunnable && !rerun) hb_gb_fixed_iterations(b, 1);
+    else if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
+    if (!c->gb_reps_given && hb_preset_repetitions(wl, c->preset) > 0)
+        hb_gb_repetitions(b, hb_preset_repetitions(wl, c->preset));
+    if (!c->gb_min_time_given && pol && (wl->iterations == 0 || rerun))
+        hb_gb_min_time(b, rerun ? pol->program_min_time_s : pol->min_time_s);
+}
+
 /* Registers one selected workload under the preset and the overrides:
  * 0 registered, 1 unsupported here, or an exit status (EXIT_USAGE). */
 static int register_workload(const hb_adapter *ad, bench_cfg *c, const hb_workload *wl) {
@@ -410,15 +428,7 @@ static int register_workload(const hb_adapter *ad, bench_cfg *c, const hb_worklo
                 c->ov[o].used = 1;
             }
     if (!params_in_range(ad, args)) return EXIT_USAGE;
-    hb_gb_bench *b = hb_gb_register(wl->name, run_workload, args);
-    hb_gb_use_real_time(b);
-    if (wl->iterations > 0) hb_gb_fixed_iterations(b, wl->iterations);
-    /* The preset's measurement policy, unless the command line set it
-     * (a benchmark's own setting would override the flag). */
-    const hb_preset_policy *pol = hb_preset_policy_find(c->preset);
-    if (!c->gb_reps_given && hb_preset_repetitions(wl, c->preset) > 0)
-        hb_gb_repetitions(b, hb_preset_repetitions(wl, c->preset));
-    if (!c->gb_min_time_given && pol && wl->iterations <= 0) hb_gb_min_time(b, pol->min_time_s);
+    register_measured(c, wl, hb_gb_register(wl->name, run_workload, args));
     return 0;
 }
 

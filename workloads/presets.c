@@ -12,9 +12,11 @@
  * `M*nproc`.
  *
  * The policy table says how each preset is measured by default: the
- * repetitions per cell and Google Benchmark's minimum time per repetition
- * (which matters only to workloads that let it choose the iterations).
- * Values and the measurements behind them: docs/validity.md.
+ * repetitions per cell, Google Benchmark's minimum time per repetition
+ * (for workloads that let it choose the iterations), and the minimum time
+ * per repetition of the whole programs that may be rerun within one
+ * (HB_ITERATIONS_RERUNNABLE: the concurrent workloads). Values and
+ * the measurements behind them: docs/validity.md ("Stability").
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -26,15 +28,24 @@
 #include "heapbench/workload.h"
 
 static const hb_preset_policy policies[] = {
-    /* 7 repetitions: a median of 7 moves less with one disturbed run than
-     * a median of 5. 0.2 s: the minimum time matters only to workloads
-     * whose iterations Google Benchmark chooses (heap/pairs: 9.6 % CV at
-     * 0.05 s, 4.3 % at 0.2 s on the loaded 2-core box); the others run one
-     * whole program per repetition (docs/validity.md). */
-    {"quick", 7, 0.2},
-    {"full", 10, 0.5},
-    /* Classic cells are whole-program runs (one iteration each, 0.5-3 s). */
-    {"classic", 5, 0.5},
+    /* quick: 7 repetitions, because a median of 7 moves less with one
+     * disturbed run than a median of 5; 0.2 s minimum time: heap/pairs
+     * went from 9.6 % CV at 0.05 s to 4.3 % at 0.2 s on the loaded 2-core
+     * box. The concurrent programs (20-120 ms on a quiet 16-core machine)
+     * vary from run to run, in two bands for some (where the scheduler
+     * puts their freshly created threads, it seems), not by a slow first
+     * repetition (a warm-up precedes it): one run per repetition gave up
+     * to 19 % CV there. A repetition of k runs averages that, about
+     * 1/sqrt(k), so they get fewer, longer repetitions: 5 of >= 0.25 s
+     * (1-11 runs each), predicted from those runs to put 8 of the 14
+     * cells under 3 % for 1.8x the time of 7 single runs (docs/validity.md,
+     * "Stability"). */
+    {.name = "quick", .repetitions = 7, .min_time_s = 0.2, .program_min_time_s = 0.25, .program_repetitions = 5},
+    /* full: its programs run 0.5 s and more; once per repetition. */
+    {.name = "full", .repetitions = 10, .min_time_s = 0.5, .program_min_time_s = 0, .program_repetitions = 0},
+    /* classic: one run of the original per repetition (0.3-4.5 s each),
+     * as its published figures are. */
+    {.name = "classic", .repetitions = 5, .min_time_s = 0.5, .program_min_time_s = 0, .program_repetitions = 0},
 };
 
 const hb_preset_policy *hb_preset_policy_find(const char *name) {
@@ -113,5 +124,8 @@ int hb_preset_repetitions(const hb_workload *wl, const char *preset) {
     const hb_preset *p = hb_preset_find(wl, preset);
     if (p && p->repetitions > 0) return p->repetitions;
     const hb_preset_policy *pol = hb_preset_policy_find(preset);
-    return pol ? pol->repetitions : 0;
+    if (!pol) return 0;
+    if (wl->iterations == HB_ITERATIONS_RERUNNABLE && pol->program_min_time_s > 0 && pol->program_repetitions > 0)
+        return pol->program_repetitions;
+    return pol->repetitions;
 }

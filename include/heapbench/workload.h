@@ -63,7 +63,24 @@ typedef struct hb_preset_policy {
     const char *name;
     int repetitions;
     double min_time_s; /* Google Benchmark's minimum time per repetition */
+    /* Whole programs that allow it (HB_ITERATIONS_RERUNNABLE): a
+     * repetition runs the program again until it has lasted this long
+     * (Google Benchmark picks the count on the first repetition and keeps
+     * it), and a cell has program_repetitions of them (0: `repetitions`);
+     * program_min_time_s 0: once per repetition, `repetitions` of them.
+     * --benchmark_min_time / --benchmark_repetitions, when given, replace
+     * these as they replace min_time_s / repetitions. */
+    double program_min_time_s;
+    int program_repetitions;
 } hb_preset_policy;
+
+/* hb_workload.iterations of a whole program whose run function is correct
+ * for any iteration count (items and counters per run of the program): it
+ * runs once per repetition, as with iterations = 1, unless the preset's
+ * policy sets program_min_time_s; then Google Benchmark reruns it within a
+ * repetition until it has lasted that long, so a repetition averages
+ * several runs (the concurrent workloads: docs/validity.md). */
+#define HB_ITERATIONS_RERUNNABLE (-1)
 
 /* Requirements: a cell over an adapter lacking one is `unsupported`. */
 enum {
@@ -86,7 +103,9 @@ typedef struct hb_workload {
     size_t nparams;
     uint64_t needs;          /* HB_NEEDS_* */
     /* Iterations per repetition: 0 lets Google Benchmark choose (micro
-     * workloads); N fixes it (a whole program run, e.g. GCBench, is 1). */
+     * workloads); N fixes it (a whole program run, e.g. GCBench, is 1);
+     * HB_ITERATIONS_RERUNNABLE: a whole program that may run several times
+     * in one repetition (see there). */
     int64_t iterations;
     void (*run)(hb_gb_state *st, const hb_wl_args *args);
     const hb_preset *presets; /* further named presets, ended by {NULL}; may be NULL */
@@ -105,7 +124,8 @@ const hb_preset *hb_preset_find(const hb_workload *wl, const char *name);
  * `wl` has no such preset (the cell is unsupported); -1 when the preset's
  * table is malformed (a programming error), with the reason in err. */
 int hb_preset_values(const hb_workload *wl, const char *preset, int64_t *out, char *err, size_t len);
-/* Repetitions for `wl` under `preset`: the preset's own, else the policy's. */
+/* Repetitions for `wl` under `preset`: the preset's own, else the policy's
+ * (its program_repetitions for a rerunnable program it reruns). */
 int hb_preset_repetitions(const hb_workload *wl, const char *preset);
 
 /* Report that the result is wrong: the benchmark is skipped with `msg`

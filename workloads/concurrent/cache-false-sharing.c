@@ -193,7 +193,7 @@ static const hb_workload concurrent_cache_scratch = {
     .params = params,
     .nparams = sizeof params / sizeof *params,
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
-    .iterations = 1,
+    .iterations = HB_ITERATIONS_RERUNNABLE, /* runs per repetition: the preset's policy */
     .run = run_scratch,
     .presets = scratch_presets,
 };
@@ -208,7 +208,7 @@ static const hb_workload concurrent_cache_thrash = {
     .params = params,
     .nparams = sizeof params / sizeof *params,
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
-    .iterations = 1,
+    .iterations = HB_ITERATIONS_RERUNNABLE, /* runs per repetition: the preset's policy */
     .run = run_thrash,
     .presets = thrash_presets,
 };

@@ -15,7 +15,8 @@
  * Parameters: threads, rounds, ops (per thread per round), slots, max_size,
  * min_size. Presets: classic = mimalloc-bench's larsonN (docs/workloads.md).
  * Validates: every block's stamp before it is freed.
- * Counters: remote_frees (frees of blocks from an earlier round's thread).
+ * Counters: remote_frees (frees of blocks from an earlier round's thread),
+ * per run of the program (a repetition may run it several times).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     if (L.bad) hb_wl_fail(st, "larson: %llu blocks lost their stamp", (unsigned long long)L.bad);
     hb_gb_set_items_processed(st, (int64_t)(L.ops * (uint64_t)threads * (uint64_t)rounds *
                                             (uint64_t)hb_gb_iterations(st)));
-    hb_gb_counter(st, "remote_frees", (double)L.remote, HB_GB_DEFAULT);
+    hb_gb_counter(st, "remote_frees", (double)L.remote, HB_GB_AVG_ITERATIONS); /* per run */
 }
 
 static const hb_workload concurrent_larson = {
@@ -133,7 +134,7 @@ static const hb_workload concurrent_larson = {
     .params = params,
     .nparams = sizeof params / sizeof *params,
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
-    .iterations = 1,
+    .iterations = HB_ITERATIONS_RERUNNABLE, /* runs per repetition: the preset's policy */
     .run = run,
     .presets = presets,
 };

@@ -19,7 +19,8 @@
  * Parameters: threads, rounds, scale (steps of the lightest thread),
  * transfer (shared slots). Presets: classic = mimalloc-bench's mstressN.
  * Validates: every word of every block before it is freed.
- * Counters: transfers, huge_blocks.
+ * Counters: transfers, huge_blocks, per run of the program (a repetition
+ * may run it several times).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -156,8 +157,9 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     hb_root_remove(&M->transfer);
     if (M->bad) hb_wl_fail(st, "mstress: %llu blocks corrupted", (unsigned long long)M->bad);
     hb_gb_set_items_processed(st, (int64_t)steps);
-    hb_gb_counter(st, "transfers", (double)M->transfers, HB_GB_DEFAULT);
-    hb_gb_counter(st, "huge_blocks", (double)M->huge, HB_GB_DEFAULT);
+    /* per run of the program: a repetition may run it several times */
+    hb_gb_counter(st, "transfers", (double)M->transfers, HB_GB_AVG_ITERATIONS);
+    hb_gb_counter(st, "huge_blocks", (double)M->huge, HB_GB_AVG_ITERATIONS);
     for (int i = 0; i < STRIPES; i++) pthread_mutex_destroy(&M->stripe[i]);
     free(M);
 }
@@ -171,7 +173,7 @@ static const hb_workload concurrent_mstress = {
     .params = params,
     .nparams = sizeof params / sizeof *params,
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
-    .iterations = 1,
+    .iterations = HB_ITERATIONS_RERUNNABLE, /* runs per repetition: the preset's policy */
     .run = run,
     .presets = presets,
 };

@@ -141,7 +141,7 @@ static const hb_workload concurrent_scaling = {
     .params = params,
     .nparams = sizeof params / sizeof *params,
     .needs = HB_NEEDS_CAP(HB_CAP_THREADS),
-    .iterations = 1,
+    .iterations = HB_ITERATIONS_RERUNNABLE, /* runs per repetition: the preset's policy */
     .run = run,
     .presets = presets,
 };
