@@ -1,7 +1,8 @@
 /*
  * object.c — the out-of-line half of the object API (heapbench/object.h):
  * binding the active adapter, threads that the adapter knows about, and
- * the sampled calls' slow path (the sampler itself is workloads/latency.c).
+ * the sampled calls' slow path (the sampler itself is object_sample.c) and
+ * a collector's resize.
  */
 #define _GNU_SOURCE
 #include "heapbench/object.h"
@@ -55,6 +56,30 @@ void hb_sample_drop(void *p, size_t size) {
     }
     if (sampling_on()) hb_latency_drop(p, size);
     else hb_drop_direct(p, size);
+}
+
+void *hb_sample_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {
+    if (__atomic_load_n(&anatomy_on, __ATOMIC_RELAXED)) {
+        hb_sample_countdown = 0;
+        void *q = hb_realloc_direct(p, old_size, size, layout);
+        int64_t grew = (int64_t)size - (int64_t)(p ? old_size : 0);
+        if (q) __atomic_add_fetch(&anatomy_live, grew, __ATOMIC_RELAXED);
+        return q;
+    }
+    if (sampling_on()) return hb_latency_realloc(p, old_size, size, layout);
+    return hb_realloc_direct(p, old_size, size, layout);
+}
+
+/* The copy's pointer words are stored again through hb_store, so that a
+ * collector marking right now sees them (as Go's typedmemmove does). */
+void *hb_gc_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {
+    void **q = hb_rt.ad->gc_alloc(size, layout);
+    if (!q || !p) return q;
+    size_t keep = old_size < size ? old_size : size;
+    memcpy(q, p, keep);
+    for (size_t i = 0; layout && i < keep / sizeof *q; i++)
+        if (layout->ptrmask >> (i % layout->period) & 1) hb_store(&q[i], q[i]);
+    return q;
 }
 
 hb_runtime hb_rt = {.barrier_flag = &hb_no_barrier};

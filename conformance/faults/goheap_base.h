@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "../../adapters/goheap_gc_table.h"
+#include "goheap_gc_table.h" /* adapters/, on every adapter's include path */
 
 static const char *fg_version(void) {
     static char v[96];

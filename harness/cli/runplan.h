@@ -6,7 +6,7 @@
 #ifndef HEAPBENCH_CLI_RUNPLAN_H
 #define HEAPBENCH_CLI_RUNPLAN_H
 
-#include "../intarg.h" /* hb_parse_int */
+#include "intarg.h" /* hb_parse_int (harness/, on the include path) */
 #include <jansson.h>
 
 #include "util.h"

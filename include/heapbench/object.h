@@ -16,11 +16,29 @@
  *                          heap (globals, malloc'd arrays)
  *   hb_safepoint()         a place where a collector may stop this thread
  *   hb_thread_start/join   threads known to the collector
+ *   hb_realloc(p, old_size, size, layout)
+ *                          resize, keeping the lesser of old_size and size
+ *                          bytes: realloc for manual adapters; for collected
+ *                          ones a new object (with `layout`) holding the
+ *                          copy, the old one left to the collector. The old
+ *                          pointer is dead either way; the block is dropped
+ *                          later with hb_drop(q, size).
+ *   hb_pool_new/get/put/free   the adapter's GC-aware object pool, Go's
+ *                          sync.Pool (HB_CAP_POOL): the collector may empty it
+ *   hb_stack_alloc/free    the adapter's stack pool (HB_CAP_STACKPOOL); size a
+ *                          power of two
+ *
+ * A workload calls nothing else: not the adapter (hb_rt.ad), which this
+ * file keeps for its own inline paths (real/ workloads, whose program runs
+ * as a child, only name its preload library: hb_adapter_preload). The pool and stack calls exist only
+ * where the adapter has the capability, so a workload that makes them names
+ * the capability in its needs and is `unsupported` elsewhere (hb_pool_new
+ * also returns NULL on an adapter without a pool).
  *
  * Fast paths are inline; `hb_rt` is set once at start by hb_object_init().
  *
- * Sampling (workloads/latency.c): one hb_new/hb_drop call in N is timed
- * with the cycle counter. Always (unless HB_ALLOC_SHARE=0), N = 127 and the
+ * Sampling (harness/object_sample.c): one hb_new/hb_drop/hb_realloc call
+ * in N is timed with the cycle counter. Always (unless HB_ALLOC_SHARE=0), N = 127 and the
  * sum gives `alloc_share`, the share of the process's CPU time spent
  * inside allocator calls, reported as a counter of every cell; with
  * HB_LATENCY=1, N = 61 and the per-call latency percentiles are reported
@@ -29,8 +47,11 @@
  * taken once in N calls.
  *
  * Anatomy (bench --anatomy, docs/anatomy.md): in that untimed mode every
- * hb_new/hb_drop takes the slow path, which counts the live requested
- * bytes (hb_new minus hb_drop) in hb_anatomy_live_bytes(). The fast path is
+ * hb_new/hb_drop/hb_realloc takes the slow path, which counts the live
+ * requested bytes (hb_new plus hb_realloc's growth minus hb_drop) in
+ * hb_anatomy_live_bytes(). Pools and stack pools are not sampled nor
+ * counted: a pool's objects come from its new_fn (hb_new, counted), and a
+ * stack pool's stacks are the adapter's, as a thread's stack is. The fast path is
  * the same code with anatomy on or off: nothing is added to it.
  */
 #ifndef HEAPBENCH_OBJECT_H
@@ -67,14 +88,17 @@ int hb_object_init(const hb_adapter *ad, const hb_options *opt);
 extern _Thread_local int hb_sample_countdown;
 
 /* The slow paths (harness/object.c): time the call through the sampler in
- * workloads/latency.c when it is linked and on, else just make it. */
+ * harness/object_sample.c when it is linked and on, else just make it. */
 void *hb_sample_new(size_t size, const hb_layout *layout, int zeroed);
 void hb_sample_drop(void *p, size_t size);
+void *hb_sample_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout);
 
-/* The sampler's side (workloads/latency.c). Weak so that a program without
- * it (tests/core) still links. */
+/* The sampler's side (harness/object_sample.c). Weak so that a program
+ * without it (tests/core) still links. */
 void *hb_latency_new(size_t size, const hb_layout *layout, int zeroed) __attribute__((weak));
 void hb_latency_drop(void *p, size_t size) __attribute__((weak));
+void *hb_latency_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout)
+    __attribute__((weak));
 int hb_latency_enabled(void) __attribute__((weak));     /* nonzero: sample */
 void hb_latency_thread_exit(void) __attribute__((weak)); /* flush a thread's sums */
 
@@ -97,6 +121,14 @@ static inline void hb_drop_direct(void *p, size_t size) {
     else hb_rt.ad->free(p);
 }
 
+/* A collector's resize (harness/object.c): a new object and the copy. */
+void *hb_gc_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout);
+
+static inline void *hb_realloc_direct(void *p, size_t old_size, size_t size, const hb_layout *layout) {
+    if (hb_rt.kind == HB_COLLECTED) return hb_gc_realloc(p, old_size, size, layout);
+    return hb_rt.ad->realloc(p, size);
+}
+
 static inline void *hb_new(size_t size, const hb_layout *layout) {
     if (__builtin_expect(--hb_sample_countdown < 0, 0)) return hb_sample_new(size, layout, 0);
     return hb_new_direct(size, layout, 0);
@@ -113,6 +145,11 @@ static inline void hb_drop(void *p, size_t size) {
         return;
     }
     hb_drop_direct(p, size);
+}
+
+static inline void *hb_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {
+    if (__builtin_expect(--hb_sample_countdown < 0, 0)) return hb_sample_realloc(p, old_size, size, layout);
+    return hb_realloc_direct(p, old_size, size, layout);
 }
 
 static inline void hb_store(void *slot, void *val) {
@@ -143,6 +180,24 @@ static inline void hb_collect(void) {
 }
 
 static inline int hb_has(uint32_t caps) { return (hb_rt.ad->caps & caps) == caps; }
+
+/* The adapter's pool (HB_CAP_POOL): new_fn(arg) makes an object when the
+ * pool is empty (NULL: hb_pool_get returns NULL then). */
+static inline hb_pool *hb_pool_new(void *(*new_fn)(void *arg), void *arg) {
+    return hb_rt.ad->pool_new ? hb_rt.ad->pool_new(new_fn, arg) : NULL;
+}
+
+static inline void *hb_pool_get(hb_pool *pool) { return hb_rt.ad->pool_get(pool); }
+
+static inline void hb_pool_put(hb_pool *pool, void *obj) { hb_rt.ad->pool_put(pool, obj); }
+
+static inline void hb_pool_free(hb_pool *pool) { hb_rt.ad->pool_free(pool); }
+
+/* The adapter's stack pool (HB_CAP_STACKPOOL): size a power of two, the
+ * same at free. */
+static inline void *hb_stack_alloc(size_t size) { return hb_rt.ad->stack_alloc(size); }
+
+static inline void hb_stack_free(void *stack, size_t size) { hb_rt.ad->stack_free(stack, size); }
 
 /* Threads that allocate: attached to the adapter (a collector must know
  * every mutator to stop it and scan its stack). */

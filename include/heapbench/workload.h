@@ -138,7 +138,7 @@ int hb_wl_failed(void);
 int hb_wl_supported(const hb_workload *wl, const hb_adapter *ad, const char **why);
 
 /* With HB_LATENCY=1: add the allocation and free latency percentiles
- * sampled since the last call as counters of `st` (workloads/latency.c).
+ * sampled since the last call as counters of `st` (harness/object_sample.c).
  * The bench main calls it after each workload run; otherwise a no-op. */
 void hb_latency_report(hb_gb_state *st);
 

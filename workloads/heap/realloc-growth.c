@@ -66,7 +66,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
                     if (x->len + add > x->cap) {
                         size_t cap = x->doubling ? (x->cap ? x->cap * 2 : 64) : x->len + add;
                         while (cap < x->len + add) cap *= 2;
-                        unsigned char *p = hb_rt.ad->realloc(x->p, cap);
+                        unsigned char *p = hb_realloc(x->p, x->cap, cap, HB_NOSCAN);
                         if (!p) {
                             bad++;
                             x->target = x->len;
@@ -87,7 +87,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
                         bad++;
                         break;
                     }
-                hb_rt.ad->free(b[i].p);
+                if (b[i].p) hb_drop(b[i].p, b[i].cap);
                 b[i].p = NULL;
             }
         }

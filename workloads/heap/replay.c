@@ -236,14 +236,8 @@ static void do_op(replay *R, const op *o) {
     case 'r': {
         uint64_t old = R->size[o->id];
         if (!p || !stamp_ok(p, old, o->id)) __atomic_fetch_add(&R->bad, 1, __ATOMIC_RELAXED);
-        void *q;
         size_t nsz = o->size ? o->size : 1;
-        if (hb_rt.kind == HB_MANUAL) {
-            q = hb_rt.ad->realloc(p, nsz);
-        } else {
-            q = hb_new(nsz, HB_NOSCAN);
-            if (q && p) memcpy(q, p, old < nsz ? old : nsz);
-        }
+        void *q = hb_realloc(p, old ? old : 1, nsz, HB_NOSCAN);
         if (!q) {
             __atomic_fetch_add(&R->bad, 1, __ATOMIC_RELAXED);
             break;

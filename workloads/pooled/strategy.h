@@ -7,7 +7,7 @@
  *   freelist  a hand-made pool, as C and pre-sync.Pool Go programs write
  *             one: a LIFO stack of free objects per size class, protected
  *             by a mutex (it may be shared between threads); never shrinks
- *   syncpool  the adapter's GC-aware pool (pool_new/get/put, HB_CAP_POOL):
+ *   syncpool  the adapter's GC-aware pool (hb_pool_*, HB_CAP_POOL):
  *             Go's sync.Pool analogue, per-thread caches, emptied by the
  *             collector (so an object put back may be gone at the next get)
  *
@@ -83,7 +83,7 @@ static inline int ps_init(ps_class *c, int strategy, size_t size, uint64_t cls, 
         if (!c->free) return -1;
     }
     if (strategy == PS_SYNCPOOL) {
-        c->pool = hb_rt.ad->pool_new(ps_pool_new_fn, c);
+        c->pool = hb_pool_new(ps_pool_new_fn, c);
         if (!c->pool) return -1;
     }
     return 0;
@@ -103,7 +103,7 @@ static inline void *ps_get(ps_class *c, uint64_t *bad) {
         pthread_mutex_unlock(&c->lock);
         if (!o) o = ps_make(c);
         break;
-    default: o = hb_rt.ad->pool_get(c->pool); break;
+    default: o = hb_pool_get(c->pool); break;
     }
     if (!o) return NULL;
     uint64_t tr = ps_trailer(o, c->size);
@@ -132,7 +132,7 @@ static inline void ps_put(ps_class *c, void *p, uint64_t *bad) {
         pthread_mutex_unlock(&c->lock);
         if (o) hb_drop(o, c->size);
         break;
-    default: hb_rt.ad->pool_put(c->pool, o); break;
+    default: hb_pool_put(c->pool, o); break;
     }
 }
 
@@ -141,7 +141,7 @@ static inline void ps_destroy(ps_class *c) {
         for (size_t i = 0; i < c->nfree; i++) wl_release(&c->free[i], c->size);
         wl_ptr_array_free(c->free, c->cap);
     }
-    if (c->strategy == PS_SYNCPOOL) hb_rt.ad->pool_free(c->pool);
+    if (c->strategy == PS_SYNCPOOL) hb_pool_free(c->pool);
     pthread_mutex_destroy(&c->lock);
 }
 

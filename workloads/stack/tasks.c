@@ -9,8 +9,8 @@
  * times from the bottom of its recursion, unwinds, and finishes; its stack
  * is released and a new task takes the slot. stack/tasks takes the stacks
  * from hb_new/hb_drop (the general allocator serving stack-sized blocks);
- * stack/tasks-stackpool from the adapter's stack pool (stack_alloc /
- * stack_free, HB_CAP_STACKPOOL: Go's stackpool/stackcache by size order).
+ * stack/tasks-stackpool from the adapter's stack pool (hb_stack_alloc /
+ * hb_stack_free, HB_CAP_STACKPOOL: Go's stackpool/stackcache by size order).
  * Origin: Go's runtime stack allocation (stack.go), fiber benchmarks.
  * Stresses: allocation and reuse of page-multiple blocks at a high rate,
  * the memory that a random touch depth leaves dirty. swapcontext saves the
@@ -99,11 +99,11 @@ __attribute__((noinline)) static void task_init(task *t, sched *s, void *stk, si
 }
 
 static void *stack_get(int pooled, size_t size) {
-    return pooled ? hb_rt.ad->stack_alloc(size) : hb_new(size, HB_NOSCAN);
+    return pooled ? hb_stack_alloc(size) : hb_new(size, HB_NOSCAN);
 }
 
 static void stack_put(int pooled, void *p, size_t size) {
-    if (pooled) hb_rt.ad->stack_free(p, size);
+    if (pooled) hb_stack_free(p, size);
     else hb_drop(p, size);
 }
 

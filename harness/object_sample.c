@@ -1,8 +1,8 @@
 /*
- * latency.c — the sampler behind alloc_share and the per-call latency
- * percentiles.
+ * object_sample.c — the object API's sampler: the figures behind
+ * alloc_share and the per-call latency percentiles.
  *
- * One hb_new/hb_new_zeroed/hb_drop call in N (per thread; N prime so that
+ * One hb_new/hb_new_zeroed/hb_drop/hb_realloc call in N (per thread; N prime so that
  * it does not beat with a workload's own period) is timed with the cycle
  * counter (rdtsc fenced by lfence/rdtscp), minus the timer's own cost
  * measured at start (the median of fenced empty indirect calls). A call
@@ -47,6 +47,7 @@
  *
  *   alloc_p50_ns alloc_p99_ns alloc_p999_ns alloc_max_ns alloc_samples
  *   free_p50_ns  free_p99_ns  free_p999_ns  free_max_ns  free_samples
+ *   realloc_p50_ns ... realloc_samples   (workloads that call hb_realloc)
  *
  * (free_* only for manual adapters: a collector's drop does nothing). Up to
  * 1M samples per kind are kept per run; later ones are counted as
@@ -115,7 +116,7 @@ typedef struct sample_set {
     uint64_t cyc[CAP];
 } sample_set;
 
-static sample_set allocs, frees;
+static sample_set allocs, frees, reallocs;
 static unsigned every = 127;
 static int share_on, percentiles_on;
 static uint64_t calib_cycles, calib_ns, timer_cost;
@@ -206,6 +207,16 @@ void hb_latency_drop(void *p, size_t size) {
     hb_drop_direct(p, size);
     uint64_t t1 = cycles_end_cpu(&c1);
     account(&frees, t0, t1, c0 != c1);
+}
+
+void *hb_latency_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {
+    if (!take_sample()) return hb_realloc_direct(p, old_size, size, layout);
+    unsigned c0, c1;
+    uint64_t t0 = call_begin(&c0);
+    void *q = hb_realloc_direct(p, old_size, size, layout);
+    uint64_t t1 = cycles_end_cpu(&c1);
+    account(&reallocs, t0, t1, c0 != c1);
+    return q;
 }
 
 /* The timer's own cost, as a timed call sees it: an indirect call to an
@@ -320,5 +331,6 @@ void hb_latency_report(hb_gb_state *st) {
     if (!percentiles_on) return;
     uint64_t dropped = report_set(st, &allocs, "alloc", scale);
     dropped += report_set(st, &frees, "free", scale);
+    dropped += report_set(st, &reallocs, "realloc", scale);
     if (dropped) hb_gb_counter(st, "latency_dropped", (double)dropped, HB_GB_DEFAULT);
 }
