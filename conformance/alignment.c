@@ -62,9 +62,14 @@ static hb_cf_status max_align_t_run(hb_cf_result *r) {
 }
 
 static const hb_property max_align_t_prop = {
-    "alignment/max-align-t", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "malloc/calloc/realloc of every size >= alignof(max_align_t) return blocks aligned to it",
-    "C17 7.22.3p1; glibc malloc/tst-malloc-alignment; mimalloc test-api.c", max_align_t_run};
+    .name = "alignment/max-align-t",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "malloc/calloc/realloc of every size >= alignof(max_align_t) return blocks aligned to it",
+    .source = "C17 7.22.3p1; glibc malloc/tst-malloc-alignment; mimalloc test-api.c",
+    .run = max_align_t_run,
+};
 HB_PROPERTY(max_align_t_prop);
 
 /* The alignment C2x requires for a request of `sz` < alignof(max_align_t):
@@ -95,9 +100,14 @@ static hb_cf_status small_sizes_run(hb_cf_result *r) {
 }
 
 static const hb_property small_sizes_prop = {
-    "alignment/small-sizes", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "requests below alignof(max_align_t) are aligned for every object type that fits",
-    "C2x 7.24.3 (N2293, DR 445)", small_sizes_run};
+    .name = "alignment/small-sizes",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "requests below alignof(max_align_t) are aligned for every object type that fits",
+    .source = "C2x 7.24.3 (N2293, DR 445)",
+    .run = small_sizes_run,
+};
 HB_PROPERTY(small_sizes_prop);
 
 static hb_cf_status small_strict_run(hb_cf_result *r) {
@@ -122,9 +132,14 @@ static hb_cf_status small_strict_run(hb_cf_result *r) {
 }
 
 static const hb_property small_strict_prop = {
-    "alignment/small-strict", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0,
-    "the minimum alignment of tiny requests (C17 strict reading: alignof(max_align_t) always)",
-    "C17 7.22.3p1 vs C2x N2293", small_strict_run};
+    .name = "alignment/small-strict",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "the minimum alignment of tiny requests (C17 strict reading: alignof(max_align_t) always)",
+    .source = "C17 7.22.3p1 vs C2x N2293",
+    .run = small_strict_run,
+};
 HB_PROPERTY(small_strict_prop);
 
 static hb_cf_status aligned_pow2_run(hb_cf_result *r) {
@@ -154,9 +169,14 @@ static hb_cf_status aligned_pow2_run(hb_cf_result *r) {
 }
 
 static const hb_property aligned_pow2_prop = {
-    "alignment/aligned-alloc-pow2", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_ALIGNED,
-    "aligned_alloc(A, n) honours every power-of-two A up to 2 MiB, usable for n bytes",
-    "C17 7.22.3.1; glibc malloc/tst-aligned-alloc.c; mimalloc test-api.c", aligned_pow2_run};
+    .name = "alignment/aligned-alloc-pow2",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_ALIGNED,
+    .summary = "aligned_alloc(A, n) honours every power-of-two A up to 2 MiB, usable for n bytes",
+    .source = "C17 7.22.3.1; glibc malloc/tst-aligned-alloc.c; mimalloc test-api.c",
+    .run = aligned_pow2_run,
+};
 HB_PROPERTY(aligned_pow2_prop);
 
 static hb_cf_status aligned_max_run(hb_cf_result *r) {
@@ -172,9 +192,14 @@ static hb_cf_status aligned_max_run(hb_cf_result *r) {
 }
 
 static const hb_property aligned_max_prop = {
-    "alignment/aligned-alloc-max", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, HB_CAP_ALIGNED,
-    "the largest power-of-two alignment aligned_alloc grants", "mimalloc test-api.c (malloc-aligned5)",
-    aligned_max_run};
+    .name = "alignment/aligned-alloc-max",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_ALIGNED,
+    .summary = "the largest power-of-two alignment aligned_alloc grants",
+    .source = "mimalloc test-api.c (malloc-aligned5)",
+    .run = aligned_max_run,
+};
 HB_PROPERTY(aligned_max_prop);
 
 /* The process's C-library entry points, called through volatile pointers so
@@ -210,9 +235,14 @@ static hb_cf_status posix_einval_run(hb_cf_result *r) {
 }
 
 static const hb_property posix_einval_prop = {
-    "alignment/posix-memalign-einval", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "posix_memalign refuses a bad alignment with EINVAL and a huge size with ENOMEM",
-    "POSIX.1-2017 posix_memalign; glibc malloc/tst-posix_memalign.c", posix_einval_run};
+    .name = "alignment/posix-memalign-einval",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "posix_memalign refuses a bad alignment with EINVAL and a huge size with ENOMEM",
+    .source = "POSIX.1-2017 posix_memalign; glibc malloc/tst-posix_memalign.c",
+    .run = posix_einval_run,
+};
 HB_PROPERTY(posix_einval_prop);
 
 static hb_cf_status libc_aligned_run(hb_cf_result *r) {
@@ -250,7 +280,12 @@ static hb_cf_status libc_aligned_run(hb_cf_result *r) {
 }
 
 static const hb_property libc_aligned_prop = {
-    "alignment/libc-aligned-family", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "the process's posix_memalign, memalign and aligned_alloc honour alignments 8 B..1 MiB",
-    "POSIX posix_memalign; C17 7.22.3.1; glibc malloc/tst-memalign.c", libc_aligned_run};
+    .name = "alignment/libc-aligned-family",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "the process's posix_memalign, memalign and aligned_alloc honour alignments 8 B..1 MiB",
+    .source = "POSIX posix_memalign; C17 7.22.3.1; glibc malloc/tst-memalign.c",
+    .run = libc_aligned_run,
+};
 HB_PROPERTY(libc_aligned_prop);

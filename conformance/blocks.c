@@ -86,9 +86,14 @@ static hb_cf_status zero_size_run(hb_cf_result *r) {
 }
 
 static const hb_property zero_size_prop = {
-    "malloc/zero-size", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "malloc(0) returns NULL or a unique pointer (distinct from every live block) that free accepts",
-    "C17 7.22.3p1; glibc malloc/tst-malloc.c; mimalloc test-api.c (malloc-null)", zero_size_run};
+    .name = "malloc/zero-size",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "malloc(0) returns NULL or a unique pointer (distinct from every live block) that free accepts",
+    .source = "C17 7.22.3p1; glibc malloc/tst-malloc.c; mimalloc test-api.c (malloc-null)",
+    .run = zero_size_run,
+};
 HB_PROPERTY(zero_size_prop);
 
 /* 0 when free(NULL) x1000 left malloc working; 1 when malloc(32) failed. */
@@ -120,8 +125,14 @@ static hb_cf_status free_null_run(hb_cf_result *r) {
 }
 
 static const hb_property free_null_prop = {
-    "malloc/free-null", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0, "free(NULL) does nothing",
-    "C17 7.22.3.3p2", free_null_run};
+    .name = "malloc/free-null",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "free(NULL) does nothing",
+    .source = "C17 7.22.3.3p2",
+    .run = free_null_run,
+};
 HB_PROPERTY(free_null_prop);
 
 static hb_cf_status no_overlap_run(hb_cf_result *r) {
@@ -157,10 +168,14 @@ static hb_cf_status no_overlap_run(hb_cf_result *r) {
 }
 
 static const hb_property no_overlap_prop = {
-    "malloc/no-overlap", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "no two live blocks overlap, over 20000 blocks of mixed sizes with frees between",
-    "C17 7.22.3p1 (a pointer to an object disjoint from any other); mimalloc test-stress.c",
-    no_overlap_run};
+    .name = "malloc/no-overlap",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "no two live blocks overlap, over 20000 blocks of mixed sizes with frees between",
+    .source = "C17 7.22.3p1 (a pointer to an object disjoint from any other); mimalloc test-stress.c",
+    .run = no_overlap_run,
+};
 HB_PROPERTY(no_overlap_prop);
 
 static hb_cf_status isolation_run(hb_cf_result *r) {
@@ -200,10 +215,14 @@ static hb_cf_status isolation_run(hb_cf_result *r) {
 }
 
 static const hb_property isolation_prop = {
-    "malloc/write-isolation", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "filling every live block whole with its own pattern never changes another block",
-    "C17 7.22.3p1; mimalloc test-stress.c (block contents checked); glibc tst-malloc-thread-fail.c",
-    isolation_run};
+    .name = "malloc/write-isolation",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "filling every live block whole with its own pattern never changes another block",
+    .source = "C17 7.22.3p1; mimalloc test-stress.c (block contents checked); glibc tst-malloc-thread-fail.c",
+    .run = isolation_run,
+};
 HB_PROPERTY(isolation_prop);
 
 /* Requests no allocator can grant: beyond PTRDIFF_MAX, or the whole address
@@ -226,9 +245,14 @@ static hb_cf_status huge_null_run(hb_cf_result *r) {
 }
 
 static const hb_property huge_null_prop = {
-    "malloc/huge-null", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "requests beyond what can exist (SIZE_MAX, > PTRDIFF_MAX, 2^48) return NULL, never a block",
-    "C17 7.22.3p1; glibc malloc/tst-malloc-too-large.c", huge_null_run};
+    .name = "malloc/huge-null",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "requests beyond what can exist (SIZE_MAX, > PTRDIFF_MAX, 2^48) return NULL, never a block",
+    .source = "C17 7.22.3p1; glibc malloc/tst-malloc-too-large.c",
+    .run = huge_null_run,
+};
 HB_PROPERTY(huge_null_prop);
 
 static hb_cf_status huge_enomem_run(hb_cf_result *r) {
@@ -246,9 +270,14 @@ static hb_cf_status huge_enomem_run(hb_cf_result *r) {
 }
 
 static const hb_property huge_enomem_prop = {
-    "malloc/huge-enomem", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "a failed malloc sets errno to ENOMEM", "POSIX.1-2017 malloc (ERRORS); glibc tst-malloc-too-large.c",
-    huge_enomem_run};
+    .name = "malloc/huge-enomem",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "a failed malloc sets errno to ENOMEM",
+    .source = "POSIX.1-2017 malloc (ERRORS); glibc tst-malloc-too-large.c",
+    .run = huge_enomem_run,
+};
 HB_PROPERTY(huge_enomem_prop);
 
 static hb_cf_status reuse_run(hb_cf_result *r) {
@@ -284,9 +313,14 @@ static hb_cf_status reuse_run(hb_cf_result *r) {
 }
 
 static const hb_property reuse_prop = {
-    "malloc/reuse", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "steady allocate/free cycles do not grow RSS without bound (freed memory is reused)",
-    "mimalloc test-stress.c; jemalloc test/stress; the definition of free (C17 7.22.3.3)", reuse_run};
+    .name = "malloc/reuse",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "steady allocate/free cycles do not grow RSS without bound (freed memory is reused)",
+    .source = "mimalloc test-stress.c; jemalloc test/stress; the definition of free (C17 7.22.3.3)",
+    .run = reuse_run,
+};
 HB_PROPERTY(reuse_prop);
 
 static hb_cf_status sized_free_run(hb_cf_result *r) {
@@ -316,9 +350,14 @@ static hb_cf_status sized_free_run(hb_cf_result *r) {
 }
 
 static const hb_property sized_free_prop = {
-    "malloc/sized-free", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_SIZED_FREE,
-    "free_sized(p, requested size) frees every size class and the memory is reused",
-    "C23 7.24.3.4 free_sized; jemalloc sdallocx tests", sized_free_run};
+    .name = "malloc/sized-free",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_SIZED_FREE,
+    .summary = "free_sized(p, requested size) frees every size class and the memory is reused",
+    .source = "C23 7.24.3.4 free_sized; jemalloc sdallocx tests",
+    .run = sized_free_run,
+};
 HB_PROPERTY(sized_free_prop);
 
 /* ---- free preserves errno ----
@@ -415,7 +454,12 @@ static hb_cf_status free_errno_run(hb_cf_result *r) {
 }
 
 static const hb_property free_errno_prop = {
-    "malloc/free-keeps-errno", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "free leaves errno unchanged: NULL, small, large (mmap'd), heap-top trim, bulk release, cross-thread",
-    "POSIX.1-2024 free (Austin Group defect 385); glibc 2.33 NEWS (free preserves errno)", free_errno_run};
+    .name = "malloc/free-keeps-errno",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "free leaves errno unchanged: NULL, small, large (mmap'd), heap-top trim, bulk release, cross-thread",
+    .source = "POSIX.1-2024 free (Austin Group defect 385); glibc 2.33 NEWS (free preserves errno)",
+    .run = free_errno_run,
+};
 HB_PROPERTY(free_errno_prop);

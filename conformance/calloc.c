@@ -51,8 +51,14 @@ static hb_cf_status fresh_run(hb_cf_result *r) {
 }
 
 static const hb_property fresh_prop = {
-    "calloc/zeroed", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0, "every byte calloc returns is zero",
-    "C17 7.22.3.2p2; glibc malloc/tst-calloc.c", fresh_run};
+    .name = "calloc/zeroed",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "every byte calloc returns is zero",
+    .source = "C17 7.22.3.2p2; glibc malloc/tst-calloc.c",
+    .run = fresh_run,
+};
 HB_PROPERTY(fresh_prop);
 
 static hb_cf_status recycled_run(hb_cf_result *r) {
@@ -94,9 +100,14 @@ static hb_cf_status recycled_run(hb_cf_result *r) {
 }
 
 static const hb_property recycled_prop = {
-    "calloc/zeroed-recycled", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "calloc zeroes recycled memory: blocks dirtied, freed and handed out again by calloc are all zero",
-    "C17 7.22.3.2p2; glibc malloc/tst-calloc.c (perturb); mimalloc test-api.c", recycled_run};
+    .name = "calloc/zeroed-recycled",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "calloc zeroes recycled memory: blocks dirtied, freed and handed out again by calloc are all zero",
+    .source = "C17 7.22.3.2p2; glibc malloc/tst-calloc.c (perturb); mimalloc test-api.c",
+    .run = recycled_run,
+};
 HB_PROPERTY(recycled_prop);
 
 static hb_cf_status overflow_run(hb_cf_result *r) {
@@ -121,9 +132,14 @@ static hb_cf_status overflow_run(hb_cf_result *r) {
 }
 
 static const hb_property overflow_prop = {
-    "calloc/overflow", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "calloc(nmemb, size) whose product overflows returns NULL with errno ENOMEM",
-    "C17 7.22.3.2; POSIX calloc ERRORS; glibc tst-malloc-too-large.c; mimalloc test-api.c", overflow_run};
+    .name = "calloc/overflow",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "calloc(nmemb, size) whose product overflows returns NULL with errno ENOMEM",
+    .source = "C17 7.22.3.2; POSIX calloc ERRORS; glibc tst-malloc-too-large.c; mimalloc test-api.c",
+    .run = overflow_run,
+};
 HB_PROPERTY(overflow_prop);
 
 static hb_cf_status zero_count_run(hb_cf_result *r) {
@@ -149,7 +165,12 @@ static hb_cf_status zero_count_run(hb_cf_result *r) {
 }
 
 static const hb_property zero_count_prop = {
-    "calloc/zero-count", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "calloc(0, n) and calloc(n, 0) return NULL or unique pointers that free accepts", "C17 7.22.3p1",
-    zero_count_run};
+    .name = "calloc/zero-count",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "calloc(0, n) and calloc(n, 0) return NULL or unique pointers that free accepts",
+    .source = "C17 7.22.3p1",
+    .run = zero_count_run,
+};
 HB_PROPERTY(zero_count_prop);

@@ -191,7 +191,12 @@ static hb_cf_status barrier_run(hb_cf_result *r) {
 }
 
 static const hb_property barrier_prop = {
-    "gc/concurrent-barrier", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_CONCURRENT,
-    "objects whose only reference is moved (hb_store, heap slot to heap slot) during concurrent marking survive",
-    "Dijkstra 1978; Yuasa 1990; Go runtime/mbarrier.go (hybrid barrier, proposal 17503)", barrier_run};
+    .name = "gc/concurrent-barrier",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_CONCURRENT,
+    .summary = "objects whose only reference is moved (hb_store, heap slot to heap slot) during concurrent marking survive",
+    .source = "Dijkstra 1978; Yuasa 1990; Go runtime/mbarrier.go (hybrid barrier, proposal 17503)",
+    .run = barrier_run,
+};
 HB_PROPERTY(barrier_prop);

@@ -134,8 +134,12 @@ static hb_cf_status finalizer_alive_run(hb_cf_result *r) {
 }
 
 static const hb_property finalizer_alive_prop = {
-    "gc/finalizer-keeps-alive", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_FINALIZERS,
-    "while a finalizer runs, its object and everything it references are still allocated and intact",
-    "Go runtime/mfinal.go (SetFinalizer keeps the object for its finalizer); bdwgc finalize.c",
-    finalizer_alive_run};
+    .name = "gc/finalizer-keeps-alive",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_FINALIZERS,
+    .summary = "while a finalizer runs, its object and everything it references are still allocated and intact",
+    .source = "Go runtime/mfinal.go (SetFinalizer keeps the object for its finalizer); bdwgc finalize.c",
+    .run = finalizer_alive_run,
+};
 HB_PROPERTY(finalizer_alive_prop);

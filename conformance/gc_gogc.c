@@ -149,7 +149,12 @@ static hb_cf_status gogc_run(hb_cf_result *r) {
 }
 
 static const hb_property gogc_prop = {
-    "gc/gogc-proportional", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_GOGC,
-    "GOGC=50/100/200 move the heap goal and the cycle rate in proportion (same live heap, same allocation)",
-    "Go runtime/mgcpacer.go heap goal; go.dev/doc/gc-guide (GOGC)", gogc_run};
+    .name = "gc/gogc-proportional",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_GOGC,
+    .summary = "GOGC=50/100/200 move the heap goal and the cycle rate in proportion (same live heap, same allocation)",
+    .source = "Go runtime/mgcpacer.go heap goal; go.dev/doc/gc-guide (GOGC)",
+    .run = gogc_run,
+};
 HB_PROPERTY(gogc_prop);

@@ -157,10 +157,14 @@ static hb_cf_status deletion_run(hb_cf_result *r) {
 }
 
 static const hb_property deletion_prop = {
-    "gc/barrier-deletion", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_MARK_HOOK,
-    "an object whose only heap reference is deleted during marking while a scanned stack holds it survives",
-    "Yuasa 1990 (snapshot at the beginning); Go runtime/mbarrier.go hybrid barrier (proposal 17503)",
-    deletion_run};
+    .name = "gc/barrier-deletion",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_MARK_HOOK,
+    .summary = "an object whose only heap reference is deleted during marking while a scanned stack holds it survives",
+    .source = "Yuasa 1990 (snapshot at the beginning); Go runtime/mbarrier.go hybrid barrier (proposal 17503)",
+    .run = deletion_run,
+};
 HB_PROPERTY(deletion_prop);
 
 /* ================================================ gc/mark-drains-mutators */
@@ -279,9 +283,14 @@ static hb_cf_status mutators_run(hb_cf_result *r) {
 }
 
 static const hb_property mutators_prop = {
-    "gc/mark-drains-mutators", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_MARK_HOOK | HB_CAP_THREADS,
-    "objects shaded during marking by threads that store but never allocate are scanned before marking ends",
-    "Go runtime/mgc.go gcMarkDone (flush every P's gcWork before termination); mbarrier.go", mutators_run};
+    .name = "gc/mark-drains-mutators",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_MARK_HOOK | HB_CAP_THREADS,
+    .summary = "objects shaded during marking by threads that store but never allocate are scanned before marking ends",
+    .source = "Go runtime/mgc.go gcMarkDone (flush every P's gcWork before termination); mbarrier.go",
+    .run = mutators_run,
+};
 HB_PROPERTY(mutators_prop);
 
 /* ================================================ gc/alloc-during-mark */
@@ -327,7 +336,12 @@ static hb_cf_status alloc_run(hb_cf_result *r) {
 }
 
 static const hb_property alloc_prop = {
-    "gc/alloc-during-mark", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_MARK_HOOK | HB_CAP_CONCURRENT,
-    "objects allocated during marking and reachable only from a scanned stack and other new objects survive",
-    "Go runtime/malloc.go (allocate black: gcmarknewobject); Dijkstra et al. 1978", alloc_run};
+    .name = "gc/alloc-during-mark",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_MARK_HOOK | HB_CAP_CONCURRENT,
+    .summary = "objects allocated during marking and reachable only from a scanned stack and other new objects survive",
+    .source = "Go runtime/malloc.go (allocate black: gcmarknewobject); Dijkstra et al. 1978",
+    .run = alloc_run,
+};
 HB_PROPERTY(alloc_prop);

@@ -144,9 +144,14 @@ static hb_cf_status get_put_run(hb_cf_result *r) {
 }
 
 static const hb_property get_put_prop = {
-    "gc/pool-get-put", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_POOL,
-    "pool_get returns what pool_put stored (same thread, no cycle), distinct and intact; new_fn when empty",
-    "Go sync/pool.go; sync/pool_test.go (TestPool, TestPoolNew)", get_put_run};
+    .name = "gc/pool-get-put",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_POOL,
+    .summary = "pool_get returns what pool_put stored (same thread, no cycle), distinct and intact; new_fn when empty",
+    .source = "Go sync/pool.go; sync/pool_test.go (TestPool, TestPoolNew)",
+    .run = get_put_run,
+};
 HB_PROPERTY(get_put_prop);
 
 /* ---- dropped within two cycles ---- */
@@ -225,7 +230,12 @@ static hb_cf_status dropped_run(hb_cf_result *r) {
 }
 
 static const hb_property dropped_prop = {
-    "gc/pool-dropped", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_POOL,
-    "objects put in a pool and never taken back are released within two cycles (victim cache)",
-    "Go sync/pool.go (poolCleanup, victim cache); sync/pool_test.go (TestPoolRelease)", dropped_run};
+    .name = "gc/pool-dropped",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_POOL,
+    .summary = "objects put in a pool and never taken back are released within two cycles (victim cache)",
+    .source = "Go sync/pool.go (poolCleanup, victim cache); sync/pool_test.go (TestPoolRelease)",
+    .run = dropped_run,
+};
 HB_PROPERTY(dropped_prop);

@@ -119,9 +119,14 @@ static hb_cf_status roots_run(hb_cf_result *r) {
 }
 
 static const hb_property roots_prop = {
-    "gc/roots-keep-alive", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "objects reachable only from a registered root range survive every cycle, every word intact",
-    "bdwgc tests/gctest.c (GC_add_roots); Go runtime: globals are roots", roots_run};
+    .name = "gc/roots-keep-alive",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "objects reachable only from a registered root range survive every cycle, every word intact",
+    .source = "bdwgc tests/gctest.c (GC_add_roots); Go runtime: globals are roots",
+    .run = roots_run,
+};
 HB_PROPERTY(roots_prop);
 
 /* ---- stacks of every registered thread ---- */
@@ -169,9 +174,14 @@ static hb_cf_status stacks_run(hb_cf_result *r) {
 }
 
 static const hb_property stacks_prop = {
-    "gc/stacks-keep-alive", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "objects held only by local variables of any registered thread survive collections run by another",
-    "bdwgc tests/gctest.c (thread tests); Go: stacks are scanned at every cycle", stacks_run};
+    .name = "gc/stacks-keep-alive",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "objects held only by local variables of any registered thread survive collections run by another",
+    .source = "bdwgc tests/gctest.c (thread tests); Go: stacks are scanned at every cycle",
+    .run = stacks_run,
+};
 HB_PROPERTY(stacks_prop);
 
 /* ---- interior pointers ---- */
@@ -206,9 +216,14 @@ static hb_cf_status interior_run(hb_cf_result *r) {
 }
 
 static const hb_property interior_prop = {
-    "gc/interior-pointers", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_INTERIOR_PTRS,
-    "an object referenced only by a pointer into its middle stays alive (where the collector claims it)",
-    "bdwgc GC_all_interior_pointers; tests/gctest.c", interior_run};
+    .name = "gc/interior-pointers",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_INTERIOR_PTRS,
+    .summary = "an object referenced only by a pointer into its middle stays alive (where the collector claims it)",
+    .source = "bdwgc GC_all_interior_pointers; tests/gctest.c",
+    .run = interior_run,
+};
 HB_PROPERTY(interior_prop);
 
 /* ---- zeroed and aligned allocation ---- */
@@ -239,9 +254,14 @@ static hb_cf_status zeroed_run(hb_cf_result *r) {
 }
 
 static const hb_property zeroed_prop = {
-    "gc/zeroed-alloc", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "gc_alloc returns zeroed memory aligned to alignof(max_align_t), also when it recycles swept blocks",
-    "the adapter contract (gc_alloc: zeroed); Go mallocgc needzero; bdwgc GC_MALLOC clears", zeroed_run};
+    .name = "gc/zeroed-alloc",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "gc_alloc returns zeroed memory aligned to alignof(max_align_t), also when it recycles swept blocks",
+    .source = "the adapter contract (gc_alloc: zeroed); Go mallocgc needzero; bdwgc GC_MALLOC clears",
+    .run = zeroed_run,
+};
 HB_PROPERTY(zeroed_prop);
 
 /* ---- a mutating graph with a precise layout ---- */
@@ -316,7 +336,12 @@ static hb_cf_status graph_run(hb_cf_result *r) {
 }
 
 static const hb_property graph_prop = {
-    "gc/graph-intact", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "a mutating graph with cycles, sharing and a precise layout survives many cycles word for word",
-    "bdwgc tests/gctest.c (tree_test, typed_test); Go runtime/gc_test.go", graph_run};
+    .name = "gc/graph-intact",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "a mutating graph with cycles, sharing and a precise layout survives many cycles word for word",
+    .source = "bdwgc tests/gctest.c (tree_test, typed_test); Go runtime/gc_test.go",
+    .run = graph_run,
+};
 HB_PROPERTY(graph_prop);

@@ -92,9 +92,14 @@ static hb_cf_status unreachable_run(hb_cf_result *r) {
 }
 
 static const hb_property unreachable_prop = {
-    "gc/unreachable-reclaimed", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "at least 90% of 20000 unreachable objects are reclaimed within two cycles",
-    "bdwgc tests/gctest.c; Go runtime/gc_test.go", unreachable_run};
+    .name = "gc/unreachable-reclaimed",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "at least 90% of 20000 unreachable objects are reclaimed within two cycles",
+    .source = "bdwgc tests/gctest.c; Go runtime/gc_test.go",
+    .run = unreachable_run,
+};
 HB_PROPERTY(unreachable_prop);
 
 /* ---- unreachable cycles: rings of 2..9 nodes, each with a witness ---- */
@@ -134,9 +139,14 @@ static hb_cf_status cycles_run(hb_cf_result *r) {
 }
 
 static const hb_property cycles_prop = {
-    "gc/cycles-reclaimed", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "unreachable cycles are reclaimed within two cycles (what reference counting cannot do)",
-    "bdwgc tests/gctest.c (cyclic structures); Go: tracing collects cycles", cycles_run};
+    .name = "gc/cycles-reclaimed",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "unreachable cycles are reclaimed within two cycles (what reference counting cannot do)",
+    .source = "bdwgc tests/gctest.c (cyclic structures); Go: tracing collects cycles",
+    .run = cycles_run,
+};
 HB_PROPERTY(cycles_prop);
 
 /* ---- noscan objects are not scanned ---- */
@@ -173,9 +183,14 @@ static hb_cf_status noscan_run(hb_cf_result *r) {
 }
 
 static const hb_property noscan_prop = {
-    "gc/noscan-not-scanned", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "pointers stored in a live HB_NOSCAN object keep nothing alive (pointer-free objects are never scanned)",
-    "bdwgc GC_MALLOC_ATOMIC; Go noscan spans", noscan_run};
+    .name = "gc/noscan-not-scanned",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "pointers stored in a live HB_NOSCAN object keep nothing alive (pointer-free objects are never scanned)",
+    .source = "bdwgc GC_MALLOC_ATOMIC; Go noscan spans",
+    .run = noscan_run,
+};
 HB_PROPERTY(noscan_prop);
 
 /* ---- finalizers: once, and not early ---- */
@@ -196,9 +211,14 @@ static hb_cf_status once_run(hb_cf_result *r) {
 }
 
 static const hb_property once_prop = {
-    "gc/finalizer-once", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_FINALIZERS,
-    "the finalizer of an unreachable object runs, and runs exactly once",
-    "bdwgc GC_register_finalizer docs; Go runtime.SetFinalizer; mfinal_test.go", once_run};
+    .name = "gc/finalizer-once",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_FINALIZERS,
+    .summary = "the finalizer of an unreachable object runs, and runs exactly once",
+    .source = "bdwgc GC_register_finalizer docs; Go runtime.SetFinalizer; mfinal_test.go",
+    .run = once_run,
+};
 HB_PROPERTY(once_prop);
 
 static void *build_held(void *arg) {
@@ -240,9 +260,14 @@ static hb_cf_status early_run(hb_cf_result *r) {
 }
 
 static const hb_property early_prop = {
-    "gc/finalizer-not-early", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_FINALIZERS,
-    "no finalizer runs while its object is still reachable",
-    "bdwgc GC_register_finalizer docs; Go runtime.SetFinalizer", early_run};
+    .name = "gc/finalizer-not-early",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_FINALIZERS,
+    .summary = "no finalizer runs while its object is still reachable",
+    .source = "bdwgc GC_register_finalizer docs; Go runtime.SetFinalizer",
+    .run = early_run,
+};
 HB_PROPERTY(early_prop);
 
 /* ---- heap bounded under churn ---- */
@@ -275,9 +300,14 @@ static hb_cf_status bounded_run(hb_cf_result *r) {
 }
 
 static const hb_property bounded_prop = {
-    "gc/heap-bounded", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "under steady churn with a small live set the heap stays bounded (the collector runs by itself)",
-    "Go runtime/gc_test.go TestGcSys; bdwgc GC_free_space_divisor", bounded_run};
+    .name = "gc/heap-bounded",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "under steady churn with a small live set the heap stays bounded (the collector runs by itself)",
+    .source = "Go runtime/gc_test.go TestGcSys; bdwgc GC_free_space_divisor",
+    .run = bounded_run,
+};
 HB_PROPERTY(bounded_prop);
 
 /* ---- statistics ---- */
@@ -301,9 +331,14 @@ static hb_cf_status stats_run(hb_cf_result *r) {
 }
 
 static const hb_property stats_prop = {
-    "gc/stats-cycles", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "gc_stats counts every collect() as a cycle and reports live <= obtained from the OS",
-    "the adapter contract (hb_gc_stats); Go runtime/metrics /gc/cycles/total", stats_run};
+    .name = "gc/stats-cycles",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "gc_stats counts every collect() as a cycle and reports live <= obtained from the OS",
+    .source = "the adapter contract (hb_gc_stats); Go runtime/metrics /gc/cycles/total",
+    .run = stats_run,
+};
 HB_PROPERTY(stats_prop);
 
 /* ---- pacer goal ---- */
@@ -335,7 +370,12 @@ static hb_cf_status pacer_run(hb_cf_result *r) {
 }
 
 static const hb_property pacer_prop = {
-    "gc/pacer-goal", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_GOGC,
-    "in steady state the heap stays within 1.25x of the pacer's goal", "Go runtime/mgcpacer.go; GOGC docs",
-    pacer_run};
+    .name = "gc/pacer-goal",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_GOGC,
+    .summary = "in steady state the heap stays within 1.25x of the pacer's goal",
+    .source = "Go runtime/mgcpacer.go; GOGC docs",
+    .run = pacer_run,
+};
 HB_PROPERTY(pacer_prop);

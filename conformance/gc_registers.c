@@ -147,7 +147,12 @@ static hb_cf_status registers_run(hb_cf_result *r) {
 #endif
 
 static const hb_property registers_prop = {
-    "gc/stopped-registers", HB_CF_RULE, HB_CF_COLLECTED_ONLY, HB_CAP_THREADS,
-    "an object whose only reference is in a register of a thread stopped mid-loop survives (x86-64)",
-    "bdwgc pthread_stop_world.c (GC_suspend_handler saves registers); Go runtime/preempt.go", registers_run};
+    .name = "gc/stopped-registers",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "an object whose only reference is in a register of a thread stopped mid-loop survives (x86-64)",
+    .source = "bdwgc pthread_stop_world.c (GC_suspend_handler saves registers); Go runtime/preempt.go",
+    .run = registers_run,
+};
 HB_PROPERTY(registers_prop);

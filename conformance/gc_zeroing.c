@@ -82,9 +82,14 @@ static hb_cf_status recycled_run(hb_cf_result *r) {
 }
 
 static const hb_property recycled_prop = {
-    "gc/zeroed-recycled", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "slots freed between live ones (holes in partly live spans) come back zeroed from gc_alloc",
-    "the adapter contract (gc_alloc: zeroed); Go runtime/malloc.go needzero, mgcsweep.go", recycled_run};
+    .name = "gc/zeroed-recycled",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "slots freed between live ones (holes in partly live spans) come back zeroed from gc_alloc",
+    .source = "the adapter contract (gc_alloc: zeroed); Go runtime/malloc.go needzero, mgcsweep.go",
+    .run = recycled_run,
+};
 HB_PROPERTY(recycled_prop);
 
 /* ---- large objects ---- */
@@ -119,7 +124,12 @@ static hb_cf_status large_run(hb_cf_result *r) {
 }
 
 static const hb_property large_prop = {
-    "gc/zeroed-large", HB_CF_RULE, HB_CF_COLLECTED_ONLY, 0,
-    "large objects (40 KiB..1 MiB) come back zeroed after a dirtied one of the same size was collected",
-    "the adapter contract (gc_alloc: zeroed); Go runtime/mheap.go allocNeedsZero", large_run};
+    .name = "gc/zeroed-large",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_COLLECTED_ONLY,
+    .needs = 0,
+    .summary = "large objects (40 KiB..1 MiB) come back zeroed after a dirtied one of the same size was collected",
+    .source = "the adapter contract (gc_alloc: zeroed); Go runtime/mheap.go allocNeedsZero",
+    .run = large_run,
+};
 HB_PROPERTY(large_prop);

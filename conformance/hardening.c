@@ -173,9 +173,15 @@ static void overflow_header(const hb_adapter *ad, char *note, size_t len) {
 
 #define HB_HARDENING_PROBE(fn, pname, what)                                                  \
     static hb_cf_status fn##_run(hb_cf_result *r) { return probe(r, fn); }                   \
-    static const hb_property fn##_prop = {pname, HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0, what,    \
-                                          "mimalloc-bench security table; Scudo design",     \
-                                          fn##_run};                                         \
+    static const hb_property fn##_prop = {                                                   \
+        .name = pname,                                                                       \
+        .kind = HB_CF_TRAIT,                                                                 \
+        .applies = HB_CF_MANUAL_ONLY,                                                        \
+        .needs = 0,                                                                          \
+        .summary = what,                                                                     \
+        .source = "mimalloc-bench security table; Scudo design",                             \
+        .run = fn##_run,                                                                     \
+    };                                                                                       \
     HB_PROPERTY(fn##_prop)
 
 HB_HARDENING_PROBE(double_free, "hardening/double-free", "is free(p); free(p) detected?");

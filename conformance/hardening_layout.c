@@ -48,7 +48,12 @@ static hb_cf_status randomized_run(hb_cf_result *r) {
 }
 
 static const hb_property randomized = {
-    "hardening/randomized", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0,
-    "are successive allocations' addresses unpredictable (shuffled within a size class)?",
-    "mimalloc-bench security table; Scudo design (chunk shuffling)", randomized_run};
+    .name = "hardening/randomized",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "are successive allocations' addresses unpredictable (shuffled within a size class)?",
+    .source = "mimalloc-bench security table; Scudo design (chunk shuffling)",
+    .run = randomized_run,
+};
 HB_PROPERTY(randomized);

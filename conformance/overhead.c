@@ -39,8 +39,14 @@ static hb_cf_status small_run(hb_cf_result *r) {
 }
 
 static const hb_property small_prop = {
-    "overhead/small-blocks", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0,
-    "resident bytes per live small block (8..100 B requests)", "mimalloc-bench memory figures", small_run};
+    .name = "overhead/small-blocks",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "resident bytes per live small block (8..100 B requests)",
+    .source = "mimalloc-bench memory figures",
+    .run = small_run,
+};
 HB_PROPERTY(small_prop);
 
 static hb_cf_status slack_run(hb_cf_result *r) {
@@ -62,7 +68,12 @@ static hb_cf_status slack_run(hb_cf_result *r) {
 }
 
 static const hb_property slack_prop = {
-    "overhead/usable-slack", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, HB_CAP_USABLE_SIZE,
-    "internal fragmentation: the share of each block that is rounding (usable_size - requested)",
-    "jemalloc size classes; mimalloc bins", slack_run};
+    .name = "overhead/usable-slack",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_USABLE_SIZE,
+    .summary = "internal fragmentation: the share of each block that is rounding (usable_size - requested)",
+    .source = "jemalloc size classes; mimalloc bins",
+    .run = slack_run,
+};
 HB_PROPERTY(slack_prop);

@@ -64,9 +64,14 @@ static hb_cf_status grow_run(hb_cf_result *r) {
 }
 
 static const hb_property grow_prop = {
-    "realloc/grow", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "growing a block keeps every old byte, in place or moved",
-    "C17 7.22.3.5p2; glibc tst-realloc.c; mimalloc test-api.c", grow_run};
+    .name = "realloc/grow",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "growing a block keeps every old byte, in place or moved",
+    .source = "C17 7.22.3.5p2; glibc tst-realloc.c; mimalloc test-api.c",
+    .run = grow_run,
+};
 HB_PROPERTY(grow_prop);
 
 static hb_cf_status shrink_run(hb_cf_result *r) {
@@ -82,9 +87,14 @@ static hb_cf_status shrink_run(hb_cf_result *r) {
 }
 
 static const hb_property shrink_prop = {
-    "realloc/shrink", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "shrinking a block keeps the bytes that still fit, in place or moved", "C17 7.22.3.5p2; glibc tst-mremap.c",
-    shrink_run};
+    .name = "realloc/shrink",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "shrinking a block keeps the bytes that still fit, in place or moved",
+    .source = "C17 7.22.3.5p2; glibc tst-mremap.c",
+    .run = shrink_run,
+};
 HB_PROPERTY(shrink_prop);
 
 /* Grow one block step by step across every size class up to 1 MiB, as a
@@ -123,9 +133,14 @@ static hb_cf_status stepwise_run(hb_cf_result *r) {
 }
 
 static const hb_property stepwise_prop = {
-    "realloc/stepwise-growth", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "a buffer grown by 25% steps across every size class keeps its contents",
-    "C17 7.22.3.5; mimalloc test-api.c (realloc-large)", stepwise_run};
+    .name = "realloc/stepwise-growth",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "a buffer grown by 25% steps across every size class keeps its contents",
+    .source = "C17 7.22.3.5; mimalloc test-api.c (realloc-large)",
+    .run = stepwise_run,
+};
 HB_PROPERTY(stepwise_prop);
 
 static hb_cf_status null_run(hb_cf_result *r) {
@@ -146,9 +161,14 @@ static hb_cf_status null_run(hb_cf_result *r) {
 }
 
 static const hb_property null_prop = {
-    "realloc/null-is-malloc", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "realloc(NULL, n) behaves as malloc(n); realloc(p, same size) keeps p's contents",
-    "C17 7.22.3.5p3", null_run};
+    .name = "realloc/null-is-malloc",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "realloc(NULL, n) behaves as malloc(n); realloc(p, same size) keeps p's contents",
+    .source = "C17 7.22.3.5p3",
+    .run = null_run,
+};
 HB_PROPERTY(null_prop);
 
 static hb_cf_status failure_run(hb_cf_result *r) {
@@ -181,9 +201,14 @@ static hb_cf_status failure_run(hb_cf_result *r) {
 }
 
 static const hb_property failure_prop = {
-    "realloc/failure-keeps-block", HB_CF_RULE, HB_CF_MANUAL_ONLY, 0,
-    "a realloc that cannot be satisfied returns NULL and leaves the old block allocated and unchanged",
-    "C17 7.22.3.5p3-4; glibc tst-realloc.c", failure_run};
+    .name = "realloc/failure-keeps-block",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "a realloc that cannot be satisfied returns NULL and leaves the old block allocated and unchanged",
+    .source = "C17 7.22.3.5p3-4; glibc tst-realloc.c",
+    .run = failure_run,
+};
 HB_PROPERTY(failure_prop);
 
 static hb_cf_status zero_run(hb_cf_result *r) {
@@ -207,7 +232,12 @@ static hb_cf_status zero_run(hb_cf_result *r) {
 }
 
 static const hb_property zero_prop = {
-    "realloc/zero-size", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0,
-    "what realloc(p, 0) does (implementation-defined; obsolescent in C17, undefined in C23)",
-    "C17 7.22.3.5p3, DR 400", zero_run};
+    .name = "realloc/zero-size",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "what realloc(p, 0) does (implementation-defined; obsolescent in C17, undefined in C23)",
+    .source = "C17 7.22.3.5p3, DR 400",
+    .run = zero_run,
+};
 HB_PROPERTY(zero_prop);

@@ -66,9 +66,14 @@ static hb_cf_status big_run(hb_cf_result *r, int rule) {
 static hb_cf_status claimed_run(hb_cf_result *r) { return big_run(r, 1); }
 
 static const hb_property claimed_prop = {
-    "release/large-returned", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_RELEASES_MEMORY,
-    "an allocator claiming to release memory returns at least half of 128 MiB of freed 4 MiB blocks within 1.5 s",
-    "the adapter's HB_CAP_RELEASES_MEMORY claim; jemalloc dirty_decay_ms; glibc M_MMAP_THRESHOLD", claimed_run};
+    .name = "release/large-returned",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_RELEASES_MEMORY,
+    .summary = "an allocator claiming to release memory returns at least half of 128 MiB of freed 4 MiB blocks within 1.5 s",
+    .source = "the adapter's HB_CAP_RELEASES_MEMORY claim; jemalloc dirty_decay_ms; glibc M_MMAP_THRESHOLD",
+    .run = claimed_run,
+};
 HB_PROPERTY(claimed_prop);
 
 static hb_cf_status small_run(hb_cf_result *r) {
@@ -91,7 +96,12 @@ static hb_cf_status small_run(hb_cf_result *r) {
 }
 
 static const hb_property small_prop = {
-    "release/small-blocks", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, 0,
-    "how much of 64 MiB of freed 64-byte blocks goes back to the OS within 0.5 s",
-    "mimalloc-bench (rss after free); glibc malloc_trim(3)", small_run};
+    .name = "release/small-blocks",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = 0,
+    .summary = "how much of 64 MiB of freed 64-byte blocks goes back to the OS within 0.5 s",
+    .source = "mimalloc-bench (rss after free); glibc malloc_trim(3)",
+    .run = small_run,
+};
 HB_PROPERTY(small_prop);

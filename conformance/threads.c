@@ -122,9 +122,14 @@ static hb_cf_status cross_free_run(hb_cf_result *r) {
 }
 
 static const hb_property cross_free_prop = {
-    "threads/cross-thread-free", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "blocks freed by a thread other than the allocating one are reclaimed (RSS stays bounded) and arrive intact",
-    "mimalloc test-stress.c (transfer); glibc tst-malloc-thread-exit.c", cross_free_run};
+    .name = "threads/cross-thread-free",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "blocks freed by a thread other than the allocating one are reclaimed (RSS stays bounded) and arrive intact",
+    .source = "mimalloc test-stress.c (transfer); glibc tst-malloc-thread-exit.c",
+    .run = cross_free_run,
+};
 HB_PROPERTY(cross_free_prop);
 
 /* ---------------- blocks outliving their thread ---------------- */
@@ -173,9 +178,14 @@ static hb_cf_status orphans_run(hb_cf_result *r) {
 }
 
 static const hb_property orphans_prop = {
-    "threads/exited-thread-blocks", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "blocks outlive the thread that allocated them, intact, and another thread can free them",
-    "glibc malloc/tst-malloc-thread-exit.c", orphans_run};
+    .name = "threads/exited-thread-blocks",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "blocks outlive the thread that allocated them, intact, and another thread can free them",
+    .source = "glibc malloc/tst-malloc-thread-exit.c",
+    .run = orphans_run,
+};
 HB_PROPERTY(orphans_prop);
 
 /* ---------------- concurrent stress ---------------- */
@@ -244,9 +254,14 @@ static hb_cf_status stress_run(hb_cf_result *r) {
 }
 
 static const hb_property stress_prop = {
-    "threads/concurrent-stress", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "4 threads allocate, exchange and free blocks through shared slots; every block's contents verified",
-    "mimalloc test/test-stress.c", stress_run};
+    .name = "threads/concurrent-stress",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "4 threads allocate, exchange and free blocks through shared slots; every block's contents verified",
+    .source = "mimalloc test/test-stress.c",
+    .run = stress_run,
+};
 HB_PROPERTY(stress_prop);
 
 /* ---------------- unique under contention ---------------- */
@@ -319,9 +334,14 @@ static hb_cf_status uniq_run(hb_cf_result *r) {
 }
 
 static const hb_property uniq_prop = {
-    "threads/unique-under-contention", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "threads allocating small blocks at the same moment never receive the same block",
-    "C17 7.22.3p1 (disjoint objects) + 7.22.3p2 (thread safety); glibc tst-malloc-thread-fail.c", uniq_run};
+    .name = "threads/unique-under-contention",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "threads allocating small blocks at the same moment never receive the same block",
+    .source = "C17 7.22.3p1 (disjoint objects) + 7.22.3p2 (thread safety); glibc tst-malloc-thread-fail.c",
+    .run = uniq_run,
+};
 HB_PROPERTY(uniq_prop);
 
 /* ---------------- thread churn ---------------- */
@@ -364,9 +384,14 @@ static hb_cf_status churn_run(hb_cf_result *r) {
 }
 
 static const hb_property churn_prop = {
-    "threads/thread-churn", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "short-lived threads do not leak their caches: RSS stays bounded over hundreds of threads",
-    "glibc malloc/tst-malloc-thread-exit.c; jemalloc tcache tests", churn_run};
+    .name = "threads/thread-churn",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "short-lived threads do not leak their caches: RSS stays bounded over hundreds of threads",
+    .source = "glibc malloc/tst-malloc-thread-exit.c; jemalloc tcache tests",
+    .run = churn_run,
+};
 HB_PROPERTY(churn_prop);
 
 /* ---------------- fork from a threaded process ---------------- */
@@ -420,7 +445,12 @@ static hb_cf_status fork_run(hb_cf_result *r) {
 }
 
 static const hb_property fork_prop = {
-    "threads/fork-child-malloc", HB_CF_TRAIT, HB_CF_MANUAL_ONLY, HB_CAP_THREADS,
-    "whether malloc works in the child of fork() taken while another thread allocates",
-    "glibc malloc/tst-mallocfork2.c (glibc guarantees it; POSIX does not)", fork_run};
+    .name = "threads/fork-child-malloc",
+    .kind = HB_CF_TRAIT,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_THREADS,
+    .summary = "whether malloc works in the child of fork() taken while another thread allocates",
+    .source = "glibc malloc/tst-mallocfork2.c (glibc guarantees it; POSIX does not)",
+    .run = fork_run,
+};
 HB_PROPERTY(fork_prop);

@@ -38,9 +38,14 @@ static hb_cf_status ge_requested_run(hb_cf_result *r) {
 }
 
 static const hb_property ge_requested_prop = {
-    "usable/ge-requested", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_USABLE_SIZE,
-    "usable_size(p) is at least the size requested", "glibc malloc_usable_size(3); mimalloc test-api.c",
-    ge_requested_run};
+    .name = "usable/ge-requested",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_USABLE_SIZE,
+    .summary = "usable_size(p) is at least the size requested",
+    .source = "glibc malloc_usable_size(3); mimalloc test-api.c",
+    .run = ge_requested_run,
+};
 HB_PROPERTY(ge_requested_prop);
 
 static hb_cf_status writable_run(hb_cf_result *r) {
@@ -76,7 +81,12 @@ static hb_cf_status writable_run(hb_cf_result *r) {
 }
 
 static const hb_property writable_prop = {
-    "usable/writable", HB_CF_RULE, HB_CF_MANUAL_ONLY, HB_CAP_USABLE_SIZE,
-    "every byte usable_size claims belongs to the block: writing it never changes a neighbour",
-    "glibc malloc/tst-malloc-usable.c; malloc_usable_size(3)", writable_run};
+    .name = "usable/writable",
+    .kind = HB_CF_RULE,
+    .applies = HB_CF_MANUAL_ONLY,
+    .needs = HB_CAP_USABLE_SIZE,
+    .summary = "every byte usable_size claims belongs to the block: writing it never changes a neighbour",
+    .source = "glibc malloc/tst-malloc-usable.c; malloc_usable_size(3)",
+    .run = writable_run,
+};
 HB_PROPERTY(writable_prop);

@@ -32,16 +32,17 @@ static const hb_opt compare_opts[] = {
 };
 
 const hb_cmd_spec cmd_compare_spec = {
-    "compare", "BASE NEW [options]",
-    "compare two runs; exit 1 on a significant regression or a broken/missing cell",
-    compare_opts,
-    "BASE, NEW: run folders, run.json files, or Google Benchmark JSON files.\n"
-    "Cells are matched on adapter, workload, threads and the parameters they ran with;\n"
-    "the environment difference (machine, build, preset, library versions) is printed first.\n"
-    "Exit status: 0 no regression; 1 a regression, a cell ok in BASE and not in NEW, a cell\n"
-    "missing from NEW, or an incomplete NEW run; 2 bad input, nothing compared, or a different\n"
-    "machine, preset or library version without --allow-env-change.\n",
-    0,
+    .name = "compare",
+    .synopsis = "BASE NEW [options]",
+    .summary = "compare two runs; exit 1 on a significant regression or a broken/missing cell",
+    .opts = compare_opts,
+    .epilog = "BASE, NEW: run folders, run.json files, or Google Benchmark JSON files.\n"
+              "Cells are matched on adapter, workload, threads and the parameters they ran with;\n"
+              "the environment difference (machine, build, preset, library versions) is printed first.\n"
+              "Exit status: 0 no regression; 1 a regression, a cell ok in BASE and not in NEW, a cell\n"
+              "missing from NEW, or an incomplete NEW run; 2 bad input, nothing compared, or a different\n"
+              "machine, preset or library version without --allow-env-change.\n",
+    .stop_at_operand = 0,
 };
 
 static int parse_threshold(hb_cmp_opts *o, const char *v) {

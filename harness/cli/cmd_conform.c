@@ -61,12 +61,15 @@ static const hb_opt conform_opts[] = {
 };
 
 const hb_cmd_spec cmd_conform_spec = {
-    "conform", "[options]", "check adapters against the conformance properties", conform_opts,
-    "With --faults each hb-fault-<name> must be caught by the property its file\n"
-    "names. Exit status: 0 no rule broken (or every fault caught), 1 a rule\n"
-    "violation, a cell that could not be checked, or a fault not caught, 2 bad\n"
-    "usage. Properties are described in docs/conformance.md.\n",
-    0,
+    .name = "conform",
+    .synopsis = "[options]",
+    .summary = "check adapters against the conformance properties",
+    .opts = conform_opts,
+    .epilog = "With --faults each hb-fault-<name> must be caught by the property its file\n"
+              "names. Exit status: 0 no rule broken (or every fault caught), 1 a rule\n"
+              "violation, a cell that could not be checked, or a fault not caught, 2 bad\n"
+              "usage. Properties are described in docs/conformance.md.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct conform_cfg {

@@ -47,13 +47,16 @@ static const hb_opt exec_opts[] = {
 };
 
 const hb_cmd_spec cmd_exec_spec = {
-    "exec", "[options] -- CMD [ARGS...]", "run a program under each allocator with LD_PRELOAD", exec_opts,
-    "Options end at CMD. Each adapter's first run proves its library serves the\n"
-    "program's malloc (a library the dynamic linker cannot preload, or a static\n"
-    "program, is an error, never a run on glibc).\n"
-    "Exit status: 0 all ran; 1 the program failed under some adapter; 2 bad\n"
-    "usage, a program that cannot be run, or an allocator that was not loaded.\n",
-    1,
+    .name = "exec",
+    .synopsis = "[options] -- CMD [ARGS...]",
+    .summary = "run a program under each allocator with LD_PRELOAD",
+    .opts = exec_opts,
+    .epilog = "Options end at CMD. Each adapter's first run proves its library serves the\n"
+              "program's malloc (a library the dynamic linker cannot preload, or a static\n"
+              "program, is an error, never a run on glibc).\n"
+              "Exit status: 0 all ran; 1 the program failed under some adapter; 2 bad\n"
+              "usage, a program that cannot be run, or an allocator that was not loaded.\n",
+    .stop_at_operand = 1,
 };
 
 typedef struct exec_args {

@@ -23,15 +23,17 @@
 static const hb_opt explain_opts[] = {{0}};
 
 const hb_cmd_spec cmd_explain_spec = {
-    "explain", "RUN [CELL...]", "say why each cell's memory grew: leak, fragmentation, retention or steady",
-    explain_opts,
-    "RUN is a run folder (or its run.json) made with `heapbench run --anatomy`.\n"
-    "CELL selects cells by id, adapter or workload (globs allowed); default: all.\n"
-    "Classes and thresholds: docs/anatomy.md.\n"
-    "Exit status: 0 explained; 2 bad usage, a run without anatomy, a CELL that\n"
-    "matches no cell, or a samples file that cannot be read (the other cells are\n"
-    "still explained).\n",
-    0,
+    .name = "explain",
+    .synopsis = "RUN [CELL...]",
+    .summary = "say why each cell's memory grew: leak, fragmentation, retention or steady",
+    .opts = explain_opts,
+    .epilog = "RUN is a run folder (or its run.json) made with `heapbench run --anatomy`.\n"
+              "CELL selects cells by id, adapter or workload (globs allowed); default: all.\n"
+              "Classes and thresholds: docs/anatomy.md.\n"
+              "Exit status: 0 explained; 2 bad usage, a run without anatomy, a CELL that\n"
+              "matches no cell, or a samples file that cannot be read (the other cells are\n"
+              "still explained).\n",
+    .stop_at_operand = 0,
 };
 
 static double mib(int64_t b) { return (double)b / HB_AN_MIB; }

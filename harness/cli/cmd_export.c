@@ -22,8 +22,12 @@ static const hb_opt export_opts[] = {
 };
 
 const hb_cmd_spec cmd_export_spec = {
-    "export", "--format bmf RUN [--out FILE]", "export a run in another format (--format bmf)", export_opts,
-    "RUN is a run folder, its run.json, or a Google Benchmark JSON file.\n", 0,
+    .name = "export",
+    .synopsis = "--format bmf RUN [--out FILE]",
+    .summary = "export a run in another format (--format bmf)",
+    .opts = export_opts,
+    .epilog = "RUN is a run folder, its run.json, or a Google Benchmark JSON file.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct export_cfg {

@@ -32,11 +32,13 @@ static const hb_opt history_opts[] = {
 };
 
 const hb_cmd_spec cmd_history_spec = {
-    "history", "[--limit N] | --trend ADAPTER WORKLOAD [--machine M] [--plot FILE] | --index RUN_DIR",
-    "list indexed runs; a benchmark's trend across commits", history_opts,
-    "The database is $HB_HISTORY_DB, else <results>/history.db; `heapbench run`\n"
-    "indexes every run it writes.\n",
-    0,
+    .name = "history",
+    .synopsis = "[--limit N] | --trend ADAPTER WORKLOAD [--machine M] [--plot FILE] | --index RUN_DIR",
+    .summary = "list indexed runs; a benchmark's trend across commits",
+    .opts = history_opts,
+    .epilog = "The database is $HB_HISTORY_DB, else <results>/history.db; `heapbench run`\n"
+              "indexes every run it writes.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct history_cfg {

@@ -21,11 +21,13 @@ static const hb_opt list_opts[] = {
 };
 
 const hb_cmd_spec cmd_list_spec = {
-    "list", "[--adapters A,B,...] [--format text|json]",
-    "list adapters (with versions, kinds, capabilities) and workloads (with parameters)", list_opts,
-    "Each adapter's facts come from `hb-<adapter> info`; workloads and their\n"
-    "quick/full parameters from the first adapter listed.\n",
-    0,
+    .name = "list",
+    .synopsis = "[--adapters A,B,...] [--format text|json]",
+    .summary = "list adapters (with versions, kinds, capabilities) and workloads (with parameters)",
+    .opts = list_opts,
+    .epilog = "Each adapter's facts come from `hb-<adapter> info`; workloads and their\n"
+              "quick/full parameters from the first adapter listed.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct list_cfg {

@@ -39,17 +39,20 @@ static const hb_opt merge_opts[] = {
 };
 
 const hb_cmd_spec cmd_merge_spec = {
-    "merge", "OUT DIR... [options]", "merge the folders of a run --shard K/N into one run", merge_opts,
-    "Each DIR is the output folder of `heapbench run ... --shard K/N`. They must\n"
-    "hold the same plan (the same run options apart from --shard) at the same\n"
-    "git commit; a cell recorded twice is refused. Shards from different hosts\n"
-    "or CPU models are refused unless --allow-mixed-machines (their timings are\n"
-    "not comparable). OUT gets run.json, results.csv, report.md and the raw/\n"
-    "and logs/ files of every shard; cells no shard recorded are listed.\n"
-    "Exit status: 0 every planned cell present and none failed; 1 cells missing\n"
-    "or failed (OUT is written all the same); 2 bad usage or shards that do not\n"
-    "match.\n",
-    0,
+    .name = "merge",
+    .synopsis = "OUT DIR... [options]",
+    .summary = "merge the folders of a run --shard K/N into one run",
+    .opts = merge_opts,
+    .epilog = "Each DIR is the output folder of `heapbench run ... --shard K/N`. They must\n"
+              "hold the same plan (the same run options apart from --shard) at the same\n"
+              "git commit; a cell recorded twice is refused. Shards from different hosts\n"
+              "or CPU models are refused unless --allow-mixed-machines (their timings are\n"
+              "not comparable). OUT gets run.json, results.csv, report.md and the raw/\n"
+              "and logs/ files of every shard; cells no shard recorded are listed.\n"
+              "Exit status: 0 every planned cell present and none failed; 1 cells missing\n"
+              "or failed (OUT is written all the same); 2 bad usage or shards that do not\n"
+              "match.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct merge_args {

@@ -596,10 +596,13 @@ static const hb_opt plot_opts[] = {
 };
 
 const hb_cmd_spec cmd_plot_spec = {
-    "plot", "RUN [--format png,svg,pdf,tex] [--baseline ADAPTER]", "draw a run's plots with gnuplot", plot_opts,
-    "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
-    "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
-    0,
+    .name = "plot",
+    .synopsis = "RUN [--format png,svg,pdf,tex] [--baseline ADAPTER]",
+    .summary = "draw a run's plots with gnuplot",
+    .opts = plot_opts,
+    .epilog = "RUN is a run folder or its run.json; plots go to RUN/plots/ (data in\n"
+              "RUN/plots/data, gnuplot's messages in RUN/plots/gnuplot.log).\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct plot_cfg {

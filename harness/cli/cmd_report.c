@@ -29,12 +29,14 @@ static const hb_opt report_opts[] = {
 };
 
 const hb_cmd_spec cmd_report_spec = {
-    "report", "RUN [--format latex|markdown|csv|html|summary] [--out FILE]",
-    "a run's tables for a paper (LaTeX, Markdown, CSV) or its HTML report", report_opts,
-    "RUN is a run folder or its run.json. html inlines RUN/plots/*.svg (run\n"
-    "`heapbench plot RUN` first) and RUN/conformance/ when it exists.\n"
-    "Intervals are order-statistic 95% confidence intervals of the median.\n",
-    0,
+    .name = "report",
+    .synopsis = "RUN [--format latex|markdown|csv|html|summary] [--out FILE]",
+    .summary = "a run's tables for a paper (LaTeX, Markdown, CSV) or its HTML report",
+    .opts = report_opts,
+    .epilog = "RUN is a run folder or its run.json. html inlines RUN/plots/*.svg (run\n"
+              "`heapbench plot RUN` first) and RUN/conformance/ when it exists.\n"
+              "Intervals are order-statistic 95% confidence intervals of the median.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct report_cfg {

@@ -67,19 +67,22 @@ static const hb_opt run_opts[] = {
 };
 
 const hb_cmd_spec cmd_run_spec = {
-    "run", "[options]", "run workloads over adapters, one child per cell", run_opts,
-    "<results> is $HB_RESULTS_DIR, else <repo>/results (./results for an installed\n"
-    "heapbench). A run holds a lock on its folder: a second run into it, or\n"
-    "--resume of it, is refused while it goes.\n"
-    "Every --param/--threads value is checked against the range each selected\n"
-    "workload declares (heapbench list --format json shows them) before any\n"
-    "cell runs.\n"
-    "--shard K/N keeps the cells whose place in the plan is K-1 modulo N: the\n"
-    "same command with K = 1..N on N machines runs every cell once; then\n"
-    "heapbench merge OUT DIR... (docs/distributed.md).\n"
-    "Exit status: 0 all cells ok or unsupported; 1 a cell crashed, timed out,\n"
-    "failed validation or its selfcheck, or errored; 2 bad usage; 130 interrupted.\n",
-    0,
+    .name = "run",
+    .synopsis = "[options]",
+    .summary = "run workloads over adapters, one child per cell",
+    .opts = run_opts,
+    .epilog = "<results> is $HB_RESULTS_DIR, else <repo>/results (./results for an installed\n"
+              "heapbench). A run holds a lock on its folder: a second run into it, or\n"
+              "--resume of it, is refused while it goes.\n"
+              "Every --param/--threads value is checked against the range each selected\n"
+              "workload declares (heapbench list --format json shows them) before any\n"
+              "cell runs.\n"
+              "--shard K/N keeps the cells whose place in the plan is K-1 modulo N: the\n"
+              "same command with K = 1..N on N machines runs every cell once; then\n"
+              "heapbench merge OUT DIR... (docs/distributed.md).\n"
+              "Exit status: 0 all cells ok or unsupported; 1 a cell crashed, timed out,\n"
+              "failed validation or its selfcheck, or errored; 2 bad usage; 130 interrupted.\n",
+    .stop_at_operand = 0,
 };
 
 typedef struct run_args {
