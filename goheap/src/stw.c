@@ -36,7 +36,12 @@
  * spends inside the runtime, which is kept short: an allocation slow path
  * (a span refill, one page-heap call), one sweepone, or one assist slice
  * (assists and sweeps check gh_stw_request between objects/spans).
- * Pauses are timed from the stop request to the restart (mgcstats.c).
+ * Pauses are timed from the stop request to the restart (mgcstats.c), and
+ * split at the moment the last thread acknowledged: before it, *stopping*
+ * (signal delivery, scheduling, threads finishing their runtime stretch —
+ * Go's /sched/pauses/stopping/gc); after it, the pause's own *work*
+ * (stack scan, mark termination) — so a reader sees which part is the
+ * scheduler and which is the collector.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -216,8 +221,9 @@ gh_g *gh_allg_first(void) { return allg; }
 
 /* Stop every mutator but the caller (which is never a mutator while it
  * stops the world: the collector's worker thread). Returns with allg_lock
- * held, so no thread attaches or detaches while stopped. */
-void gh_stopTheWorld(void) {
+ * held, so no thread attaches or detaches while stopped, and returns the
+ * time the last thread acknowledged (the world is stopped from then on). */
+uint64_t gh_stopTheWorld(void) {
     pthread_mutex_lock(&allg_lock);
     uint32_t gen = atomic_load_explicit(&stop_gen, memory_order_relaxed) + 1;
     if (gen == 0) gen = 1;
@@ -235,6 +241,7 @@ void gh_stopTheWorld(void) {
                 sched_yield();
         }
     }
+    return gh_nanotime();
 }
 
 /* Restart the world; returns the time it restarted (taken before the
