@@ -44,8 +44,13 @@
  * their span.
  *
  * Blocks of 16 bytes and more are 16-byte aligned (max_align_t), so sizes
- * 17..24 take the 32-byte class, as malloc does; smaller noscan objects go
- * to the tiny allocator, aligned by their size as in Go.
+ * 17..24 take the 32-byte class, as malloc does — except a typed 24-byte
+ * object whose layout period is 1 or 3 words: it is one or three elements
+ * of an 8- or 24-byte type, whose alignment divides its size and so is at
+ * most 8, and it takes Go's 24-byte class (gc_size: GCBench's and
+ * binary-trees' {left, right, value} node is 32 bytes otherwise, a third
+ * more heap than Go's). Smaller noscan objects go to the tiny allocator,
+ * aligned by their size as in Go.
  *
  * Allocation (gh_gc_alloc): gh_mallocgc inside the runtime (g->mallocing,
  * so a stop waits for it), record the layout, mark the object if marking
@@ -115,6 +120,13 @@ static uint64_t thread_cpu(void) {
 }
 
 /* ---------------------------------------------------------------- layouts */
+
+/* The block size asked of the size classes (see the top: 16-byte alignment
+ * from 16 bytes up, except a 24-byte object of an 8- or 24-byte type). */
+static inline size_t gc_size(size_t size, const gh_type *t) {
+    if (size <= 16 || size > 24) return size;
+    return size == 24 && t && (t->period == 1 || t->period == 3) ? 24 : 32;
+}
 
 static GH_NOINLINE gh_type *intern(gh_g *g, const gh_layout *l) {
     uint32_t period = l->period ? l->period : 1;
@@ -230,8 +242,7 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
     gh_g_acquire(g);
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
-    /* 16-byte alignment (max_align_t) from 16 bytes up: skip the 24-byte class */
-    void *x = gh_mallocgc(size > 16 && size <= 24 ? 32 : size, t == NULL);
+    void *x = gh_mallocgc(gc_size(size, t), t == NULL);
     if (GH_UNLIKELY(!x)) {
         gh_g_release(g);
         return NULL;
@@ -287,7 +298,7 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
     if (GH_UNLIKELY(size > GH_MAX_SMALL_SIZE || (!t && size < GH_TINY_SIZE) || size == 0))
         return gc_alloc_slow(size, l);
-    gh_mcache_slot *slot = &g->mcache->alloc[gh_make_spanclass(gh_size_to_class(size <= 24 && size > 16 ? 32 : size), t == NULL)];
+    gh_mcache_slot *slot = &g->mcache->alloc[gh_make_spanclass(gh_size_to_class(gc_size(size, t)), t == NULL)];
     gh_g_acquire(g);
     uint64_t cache = slot->allocCache;
     if (GH_UNLIKELY(!cache)) {
