@@ -20,7 +20,7 @@
 #define SLOW_MS 200
 #define STOP_MIN_NS (50u * 1000000u) /* a quarter of SLOW_MS */
 
-static _Atomic int done;
+static _Atomic int done, attached;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -55,6 +55,7 @@ static void *slow_mutator(void *arg) {
     sigaddset(&set, SIGPWR);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     gh_gc_thread_attach();
+    attached = 1;
     while (!done) {
         uint64_t until = now_ns() + SLOW_MS * 1000000ull;
         while (now_ns() < until && !done) {
@@ -84,6 +85,10 @@ int main(void) {
 
     pthread_t t;
     CHECK(pthread_create(&t, NULL, slow_mutator, NULL) == 0);
+    while (!attached) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     for (int i = 0; i < 3; i++) {
         make_garbage();
         gh_gc_collect();
