@@ -49,6 +49,15 @@ static void ghgc_stats(hb_gc_stats *s) {
     s->heap_live_bytes = g.heap_live_bytes;
     s->heap_alloc_bytes = g.heap_alloc_bytes;
     s->heap_sys_bytes = g.heap_sys_bytes;
+    s->pause_split = true;
+    s->pause_stop_total_ns = g.pause_stop_total_ns;
+    s->pause_stop_p50_ns = g.pause_stop_p50_ns;
+    s->pause_stop_p99_ns = g.pause_stop_p99_ns;
+    s->pause_stop_max_ns = g.pause_stop_max_ns;
+    s->pause_work_total_ns = g.pause_work_total_ns;
+    s->pause_work_p50_ns = g.pause_work_p50_ns;
+    s->pause_work_p99_ns = g.pause_work_p99_ns;
+    s->pause_work_max_ns = g.pause_work_max_ns;
 }
 
 static size_t ghgc_events(hb_gc_event *out, size_t max) {

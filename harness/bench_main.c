@@ -147,6 +147,21 @@ static void record_effective_params(hb_gb_state *st, const hb_wl_args *a) {
     }
 }
 
+/* The pause split (hb_gc_stats.pause_split): time to stop the world and
+ * the pause's own work, under the same names hb-go uses for Go 1.22+'s
+ * /sched/pauses/stopping/gc. Percentiles are since the start, as the
+ * totals' are; the sums are this run's. */
+static void record_pause_split(hb_gb_state *st, const hb_gc_stats *b, const hb_gc_stats *a) {
+    hb_gb_counter(st, "pause_stop_total_ns", (double)(a->pause_stop_total_ns - b->pause_stop_total_ns), HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_stop_p50_ns", (double)a->pause_stop_p50_ns, HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_stop_p99_ns", (double)a->pause_stop_p99_ns, HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_stop_max_ns", (double)a->pause_stop_max_ns, HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_work_total_ns", (double)(a->pause_work_total_ns - b->pause_work_total_ns), HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_work_p50_ns", (double)a->pause_work_p50_ns, HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_work_p99_ns", (double)a->pause_work_p99_ns, HB_GB_DEFAULT);
+    hb_gb_counter(st, "pause_work_max_ns", (double)a->pause_work_max_ns, HB_GB_DEFAULT);
+}
+
 static void run_workload(hb_gb_state *st, void *ctx) {
     const hb_wl_args *a = ctx;
     const hb_adapter *ad = hb_rt.ad;
@@ -179,6 +194,7 @@ static void run_workload(hb_gb_state *st, void *ctx) {
         hb_gb_counter(st, "pause_p50_ns", (double)after.pause_p50_ns, HB_GB_DEFAULT);
         hb_gb_counter(st, "pause_p99_ns", (double)after.pause_p99_ns, HB_GB_DEFAULT);
         hb_gb_counter(st, "pause_max_ns", (double)after.pause_max_ns, HB_GB_DEFAULT);
+        if (after.pause_split) record_pause_split(st, &before, &after);
         hb_gb_counter(st, "mark_cpu_ns", (double)(after.mark_cpu_ns - before.mark_cpu_ns), HB_GB_DEFAULT);
         hb_gb_counter(st, "assist_ns", (double)(after.assist_ns - before.assist_ns), HB_GB_DEFAULT);
         hb_gb_counter(st, "heap_goal_bytes", (double)after.heap_goal_bytes, HB_GB_DEFAULT);

@@ -13,9 +13,14 @@
 //	                            non-empty bucket's, capped by the longest
 //	                            per-cycle pause MemStats saw. Go 1.22+:
 //	                            /sched/pauses/total/gc:seconds instead, and
-//	                            pause_stop_p99/max_ns from
+//	                            pause_stop_p50/p99/max_ns from
 //	                            /sched/pauses/stopping/gc:seconds (the time
-//	                            to stop the world); Go 1.19 has neither.
+//	                            to stop the world); Go 1.19 has neither, so
+//	                            no pause_stop_* counter is written (the
+//	                            report says "n/a (Go < 1.22)"). The work
+//	                            part (pause_work_*, which goheap-gc reports
+//	                            per pause) is not derivable from two
+//	                            histograms and is never written for Go.
 //	mark_cpu_ns, assist_ns      /cpu/classes/gc/{total,mark/assist} (Go 1.20+);
 //	                            on 1.19 mark CPU is estimated from
 //	                            GCCPUFraction x GOMAXPROCS x process lifetime,
@@ -149,9 +154,10 @@ func gcCounters(b, a *gcSnap, out map[string]float64) {
 		out["pause_p50_ns"], out["pause_p99_ns"], out["pause_max_ns"] = p50*1e9, math.Min(p99, mx)*1e9, mx*1e9
 	}
 	if h := histOf(a, "/sched/pauses/stopping/gc:seconds"); h != nil {
+		p50, _ := quantile(h, 0.5)
 		p99, _ := quantile(h, 0.99)
 		mx, _ := quantile(h, 1)
-		out["pause_stop_p99_ns"], out["pause_stop_max_ns"] = p99*1e9, mx*1e9
+		out["pause_stop_p50_ns"], out["pause_stop_p99_ns"], out["pause_stop_max_ns"] = p50*1e9, p99*1e9, mx*1e9
 	}
 	if v, ok := floatOf(a, "/cpu/classes/gc/total:cpu-seconds"); ok {
 		w, _ := floatOf(b, "/cpu/classes/gc/total:cpu-seconds")

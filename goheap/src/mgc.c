@@ -44,8 +44,13 @@
  * their span.
  *
  * Blocks of 16 bytes and more are 16-byte aligned (max_align_t), so sizes
- * 17..24 take the 32-byte class, as malloc does; smaller noscan objects go
- * to the tiny allocator, aligned by their size as in Go.
+ * 17..24 take the 32-byte class, as malloc does — except a typed 24-byte
+ * object whose layout period is 1 or 3 words: it is one or three elements
+ * of an 8- or 24-byte type, whose alignment divides its size and so is at
+ * most 8, and it takes Go's 24-byte class (gc_size: GCBench's and
+ * binary-trees' {left, right, value} node is 32 bytes otherwise, a third
+ * more heap than Go's). Smaller noscan objects go to the tiny allocator,
+ * aligned by their size as in Go.
  *
  * Allocation (gh_gc_alloc): gh_mallocgc inside the runtime (g->mallocing,
  * so a stop waits for it), record the layout, mark the object if marking
@@ -115,6 +120,13 @@ static uint64_t thread_cpu(void) {
 }
 
 /* ---------------------------------------------------------------- layouts */
+
+/* The block size asked of the size classes (see the top: 16-byte alignment
+ * from 16 bytes up, except a 24-byte object of an 8- or 24-byte type). */
+static inline size_t gc_size(size_t size, const gh_type *t) {
+    if (size <= 16 || size > 24) return size;
+    return size == 24 && t && (t->period == 1 || t->period == 3) ? 24 : 32;
+}
 
 static GH_NOINLINE gh_type *intern(gh_g *g, const gh_layout *l) {
     uint32_t period = l->period ? l->period : 1;
@@ -230,8 +242,7 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
     gh_g_acquire(g);
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
-    /* 16-byte alignment (max_align_t) from 16 bytes up: skip the 24-byte class */
-    void *x = gh_mallocgc(size > 16 && size <= 24 ? 32 : size, t == NULL);
+    void *x = gh_mallocgc(gc_size(size, t), t == NULL);
     if (GH_UNLIKELY(!x)) {
         gh_g_release(g);
         return NULL;
@@ -287,7 +298,7 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
     if (GH_UNLIKELY(size > GH_MAX_SMALL_SIZE || (!t && size < GH_TINY_SIZE) || size == 0))
         return gc_alloc_slow(size, l);
-    gh_mcache_slot *slot = &g->mcache->alloc[gh_make_spanclass(gh_size_to_class(size <= 24 && size > 16 ? 32 : size), t == NULL)];
+    gh_mcache_slot *slot = &g->mcache->alloc[gh_make_spanclass(gh_size_to_class(gc_size(size, t)), t == NULL)];
     gh_g_acquire(g);
     uint64_t cache = slot->allocCache;
     if (GH_UNLIKELY(!cache)) {
@@ -426,6 +437,92 @@ static void scan_stacks(gh_gcWork *w) {
     }
 }
 
+/* Sweep termination + mark setup (pause 1): finish the last cycle's sweep,
+ * stop the world, turn marking on, scan the stacks, restart. */
+static void gc_mark_setup(void) {
+    uint64_t p0 = nanotime();
+    uint64_t ps = gh_stopTheWorld();
+    GH_EXPENSIVE(gh_debug_check_world(); gh_sweep_debug_check(0));
+    for (gh_g *g = gh_allg_first(); g; g = g->next) {
+        if (g->mcache) g->mcache->tiny = g->mcache->tinyoffset = 0;
+        g->assistDebt = 0;
+    }
+    gh_poolCleanup();
+    gh_pacer_startCycle();
+    atomic_store_explicit(&gh_gcphase, GH_GCmark, memory_order_relaxed);
+    __atomic_store_n(&gh_gc_barrier_enabled, 1, __ATOMIC_RELAXED);
+    atomic_store_explicit(&gh_gcBlackenEnabled, 1, memory_order_relaxed);
+    scan_stacks(&worker_w);
+    uint64_t p1 = gh_startTheWorld();
+    gh_stats_pause(p0, ps, p1);
+    void (*hook)(void *) = atomic_load_explicit(&mark_hook, memory_order_acquire);
+    if (hook) hook(atomic_load_explicit(&mark_hook_arg, memory_order_acquire)); /* gh_gc_set_mark_hook */
+}
+
+/* Concurrent mark: the worker drains grey objects within its CPU share
+ * until it and the global queue are empty (a termination attempt decides
+ * whether the mutators still hold grey work). */
+static void gc_concurrent_drain(void) {
+    for (;;) {
+        uint64_t c0 = thread_cpu();
+        int64_t done = gh_gcDrain(&worker_w, 0, worker_over_quota);
+        atomic_fetch_add_explicit(&gh_markcpu_ns, thread_cpu() - c0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&gh_bgScanCredit, done, memory_order_relaxed);
+        atomic_fetch_add_explicit(&gh_work_scanWork, worker_w.scanWork, memory_order_relaxed);
+        worker_w.scanWork = 0;
+        if (worker_over_quota() && !(worker_w.wbuf == NULL || worker_w.wbuf->n == 0)) {
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (worker_w.wbuf && worker_w.wbuf->n) continue;
+        if (!gh_work_empty()) continue;
+        return;
+    }
+}
+
+/* The end of a cycle, world stopped: marking off, sweep prepared, the pacer
+ * told what was marked. Returns the marked bytes. */
+static int64_t gc_mark_done(void) {
+    gh_final_queue_dead();
+    atomic_store_explicit(&gh_gcBlackenEnabled, 0, memory_order_relaxed);
+    __atomic_store_n(&gh_gc_barrier_enabled, 0, __ATOMIC_RELAXED);
+    atomic_store_explicit(&gh_gcphase, GH_GCoff, memory_order_relaxed);
+    gh_gcw_dispose(&worker_w);
+    int64_t marked = atomic_load_explicit(&gh_work_bytesMarked, memory_order_relaxed);
+    GH_EXPENSIVE(gh_debug_check_world());
+    for (gh_g *g = gh_allg_first(); g; g = g->next) {
+        g->alloc_local = 0; /* those objects are black (counted) or dead */
+        g->assistDebt = 0;
+        if (g->mcache) gh_mcache_prepareForSweep(g->mcache);
+    }
+    gh_sweep_start();
+    gh_pacer_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
+    return marked;
+}
+
+/* One mark termination attempt (pause 2): if a mutator or a root still had
+ * grey work, restart and return 0 (marking goes on); else end the cycle,
+ * restart, and return 1 with the restart time in *end. */
+static int gc_mark_termination(uint64_t *end, int64_t *marked) {
+    uint64_t q0 = nanotime();
+    uint64_t qs = gh_stopTheWorld();
+    int more = 0;
+    for (gh_g *g = gh_allg_first(); g && !(gh_gc_fault & GH_FAULT_UNDRAINED_GREY); g = g->next) {
+        if (g->gcw.wbuf && g->gcw.wbuf->n) more = 1;
+        gh_gcw_dispose(&g->gcw);
+    }
+    gh_markroots(&worker_w, 1);
+    if (more || !gh_work_empty() || (worker_w.wbuf && worker_w.wbuf->n)) {
+        gh_stats_pause(q0, qs, gh_startTheWorld());
+        return 0;
+    }
+    *marked = gc_mark_done();
+    *end = gh_startTheWorld();
+    gh_stats_pause(q0, qs, *end);
+    return 1;
+}
+
 static void gc_cycle(void) {
     uint64_t sw0 = nanotime();
     int64_t live0 = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
@@ -439,96 +536,32 @@ static void gc_cycle(void) {
     atomic_store_explicit(&gh_work_bytesMarked, 0, memory_order_relaxed);
     atomic_store_explicit(&gh_work_scanWork, 0, memory_order_relaxed);
     atomic_store_explicit(&gh_bgScanCredit, 0, memory_order_relaxed);
-
-    /* ---- sweep termination + mark setup (pause 1) ---- */
-    uint64_t p0 = nanotime();
-    gh_stopTheWorld();
-    GH_EXPENSIVE(gh_debug_check_world(); gh_sweep_debug_check(0));
-    for (gh_g *g = gh_allg_first(); g; g = g->next) {
-        if (g->mcache) g->mcache->tiny = g->mcache->tinyoffset = 0;
-        g->assistDebt = 0;
-    }
-    gh_poolCleanup();
-    gh_pacer_startCycle();
-    atomic_store_explicit(&gh_gcphase, GH_GCmark, memory_order_relaxed);
-    __atomic_store_n(&gh_gc_barrier_enabled, 1, __ATOMIC_RELAXED);
-    atomic_store_explicit(&gh_gcBlackenEnabled, 1, memory_order_relaxed);
-    scan_stacks(&worker_w);
-    uint64_t p1 = gh_startTheWorld();
-    gh_stats_pause(p0, p1);
-    void (*hook)(void *) = atomic_load_explicit(&mark_hook, memory_order_acquire);
-    if (hook) hook(atomic_load_explicit(&mark_hook_arg, memory_order_acquire)); /* gh_gc_set_mark_hook */
-
-    /* ---- concurrent mark ---- */
+    gc_mark_setup();
     mark_start_ns = nanotime();
     mark_cpu_start = thread_cpu();
     torture_pauses = 0;
     gh_markroots(&worker_w, 0);
-    for (;;) {
-        uint64_t c0 = thread_cpu();
-        int64_t done = gh_gcDrain(&worker_w, 0, worker_over_quota);
-        atomic_fetch_add_explicit(&gh_markcpu_ns, thread_cpu() - c0, memory_order_relaxed);
-        atomic_fetch_add_explicit(&gh_bgScanCredit, done, memory_order_relaxed);
-        atomic_fetch_add_explicit(&gh_work_scanWork, worker_w.scanWork, memory_order_relaxed);
-        worker_w.scanWork = 0;
-        if (worker_over_quota() && !(worker_w.wbuf == NULL || worker_w.wbuf->n == 0) ) {
-            struct timespec ts = {0, 100000};
-            nanosleep(&ts, NULL);
-            continue;
+    uint64_t q1 = 0;
+    int64_t marked = 0;
+    do gc_concurrent_drain();
+    while (!gc_mark_termination(&q1, &marked));
+    int64_t live_end = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
+    gh_stats_event(GH_EV_CYCLE_END, q1);
+    /* Hand the finalizers over before the cycle counts as done:
+     * gh_gc_collect returns once gh_gc_cycles reaches its target and
+     * then waits for the finalizer queue, so a count published first
+     * let it see an empty queue and return before this cycle's
+     * finalizers were even queued. (The flush takes ready_lock, which
+     * a stopped finalizer thread may hold: after the restart.) */
+    gh_final_flush_pending();
+    atomic_fetch_add_explicit(&gh_gc_cycles, 1, memory_order_release);
+    if (gh_gc_debug) {
+        char buf[160];
+        int n = snprintf(buf, sizeof buf, "gc %u: live at end %lld KiB, marked %lld KiB, goal %lld KiB, %.3f ms\n",
+                         atomic_load(&gh_gc_cycles), (long long)(live_end >> 10), (long long)(marked >> 10),
+                         (long long)(atomic_load(&gh_gcController_.heapGoal) >> 10), (double)(q1 - cstart) / 1e6);
+        if (write(2, buf, (size_t)n) < 0) {
         }
-        if (worker_w.wbuf && worker_w.wbuf->n) continue;
-        if (!gh_work_empty()) continue;
-
-        /* ---- mark termination attempt (pause 2) ---- */
-        uint64_t q0 = nanotime();
-        gh_stopTheWorld();
-        int more = 0;
-        for (gh_g *g = gh_allg_first(); g && !(gh_gc_fault & GH_FAULT_UNDRAINED_GREY); g = g->next) {
-            if (g->gcw.wbuf && g->gcw.wbuf->n) more = 1;
-            gh_gcw_dispose(&g->gcw);
-        }
-        gh_markroots(&worker_w, 1);
-        if (more || !gh_work_empty() || (worker_w.wbuf && worker_w.wbuf->n)) {
-            gh_stats_pause(q0, gh_startTheWorld());
-            continue;
-        }
-        gh_final_queue_dead();
-        atomic_store_explicit(&gh_gcBlackenEnabled, 0, memory_order_relaxed);
-        __atomic_store_n(&gh_gc_barrier_enabled, 0, __ATOMIC_RELAXED);
-        atomic_store_explicit(&gh_gcphase, GH_GCoff, memory_order_relaxed);
-        gh_gcw_dispose(&worker_w);
-        int64_t marked = atomic_load_explicit(&gh_work_bytesMarked, memory_order_relaxed);
-        GH_EXPENSIVE(gh_debug_check_world());
-        for (gh_g *g = gh_allg_first(); g; g = g->next) {
-            g->alloc_local = 0; /* those objects are black (counted) or dead */
-            g->assistDebt = 0;
-            if (g->mcache) gh_mcache_prepareForSweep(g->mcache);
-        }
-        gh_sweep_start();
-        int64_t live_end = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
-        (void)live_end;
-        gh_pacer_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
-        uint64_t q1 = gh_startTheWorld();
-        gh_stats_pause(q0, q1);
-        gh_stats_event(GH_EV_CYCLE_END, q1);
-        /* Hand the finalizers over before the cycle counts as done:
-         * gh_gc_collect returns once gh_gc_cycles reaches its target and
-         * then waits for the finalizer queue, so a count published first
-         * let it see an empty queue and return before this cycle's
-         * finalizers were even queued. (The flush takes ready_lock, which
-         * a stopped finalizer thread may hold: after the restart.) */
-        gh_final_flush_pending();
-        atomic_fetch_add_explicit(&gh_gc_cycles, 1, memory_order_release);
-        if (gh_gc_debug) {
-            char buf[160];
-            int n = snprintf(buf, sizeof buf, "gc %u: live at end %lld KiB, marked %lld KiB, goal %lld KiB, %.3f ms\n",
-                             atomic_load(&gh_gc_cycles), (long long)(live_end >> 10), (long long)(marked >> 10),
-                             (long long)(atomic_load(&gh_gcController_.heapGoal) >> 10),
-                             (double)(q1 - cstart) / 1e6);
-            if (write(2, buf, (size_t)n) < 0) {
-            }
-        }
-        break;
     }
 }
 

@@ -69,7 +69,7 @@ extern __thread gh_g *gh_curg __attribute__((tls_model("initial-exec"))) GH_HIDD
 /* stw.c */
 GH_HIDDEN gh_g *gh_g_attach(void);
 GH_HIDDEN void gh_stw_init(void);
-GH_HIDDEN void gh_stopTheWorld(void);
+GH_HIDDEN uint64_t gh_stopTheWorld(void); /* returns the time the world stopped (ns) */
 GH_HIDDEN uint64_t gh_startTheWorld(void); /* returns the restart time (ns) */
 GH_HIDDEN void gh_suspend_self(gh_g *g);
 GH_HIDDEN gh_g *gh_allg_first(void); /* only while the world is stopped */
@@ -164,7 +164,9 @@ GH_HIDDEN void gh_final_init(void);
 GH_HIDDEN uint64_t gh_final_count(void);
 
 /* mgcstats.c */
-GH_HIDDEN void gh_stats_pause(uint64_t start_ns, uint64_t end_ns);
+/* One pause: stop requested at start_ns, last thread acknowledged at
+ * stopped_ns, world restarted at end_ns. */
+GH_HIDDEN void gh_stats_pause(uint64_t start_ns, uint64_t stopped_ns, uint64_t end_ns);
 GH_HIDDEN void gh_stats_event(int kind, uint64_t t_ns);
 
 /* pool.c */

@@ -36,7 +36,16 @@
  * spends inside the runtime, which is kept short: an allocation slow path
  * (a span refill, one page-heap call), one sweepone, or one assist slice
  * (assists and sweeps check gh_stw_request between objects/spans).
- * Pauses are timed from the stop request to the restart (mgcstats.c).
+ * The stopper spins briefly, then sleeps on the thread's acknowledgement
+ * word (await_ack), so it does not compete for a CPU with the threads it
+ * waits for.
+ *
+ * Pauses are timed from the stop request to the restart (mgcstats.c), and
+ * split at the moment the last thread acknowledged: before it, *stopping*
+ * (signal delivery, scheduling, threads finishing their runtime stretch —
+ * Go's /sched/pauses/stopping/gc); after it, the pause's own *work*
+ * (stack scan, mark termination) — so a reader sees which part is the
+ * scheduler and which is the collector.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +68,7 @@ static gh_g *allg;
 static _Atomic int nallg;
 static _Atomic uint32_t stop_gen;     /* generation of the current stop */
 static _Atomic uint32_t world_stopped;/* non-zero (= stop_gen) while stopped */
+static _Atomic int stopper_sleeping;  /* the stopper sleeps on a g->acked futex */
 static pthread_key_t g_key;
 static gh_fixalloc g_alloc;
 static gh_g *g_free;
@@ -73,6 +83,10 @@ static void futex_wait(_Atomic uint32_t *addr, uint32_t val) {
 static void futex_wake(_Atomic uint32_t *addr) {
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
 }
+static void futex_wait_ns(_Atomic uint32_t *addr, uint32_t val, long ns) {
+    struct timespec ts = {0, ns};
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+}
 
 GH_NOINLINE void gh_suspend_self(gh_g *g) {
     uintptr_t fsp = 0;
@@ -86,7 +100,10 @@ GH_NOINLINE void gh_suspend_self(gh_g *g) {
     __builtin_unwind_init(); /* callee-saved registers into this frame */
     volatile uintptr_t here = 0;
     g->sp = fsp ? fsp : (uintptr_t)&here & ~(uintptr_t)7;
-    atomic_store_explicit(&g->acked, gen, memory_order_release);
+    /* seq_cst store then load, against the stopper's store of
+     * stopper_sleeping then load of acked: one of us sees the other */
+    atomic_store_explicit(&g->acked, gen, memory_order_seq_cst);
+    if (atomic_load_explicit(&stopper_sleeping, memory_order_seq_cst)) futex_wake(&g->acked);
     while (atomic_load_explicit(&world_stopped, memory_order_acquire) == gen) futex_wait(&world_stopped, gen);
     g->sp = 0;
     g->suspended = 0;
@@ -214,10 +231,33 @@ int gh_g_count(void) { return atomic_load_explicit(&nallg, memory_order_relaxed)
 
 gh_g *gh_allg_first(void) { return allg; }
 
+/* Wait until g acknowledges stop generation gen: spin briefly, then sleep
+ * on its acked word in 100 us steps (Go's notetsleep(&sched.stopnote,
+ * 100us) in stopTheWorldWithSema), woken by its acknowledgement. Sleeping,
+ * not yielding: on a loaded machine a stopper that stays runnable takes
+ * CPU from the very threads it waits for, and that wait is the pause's
+ * stopping part. A signal may arrive while the thread is inside the
+ * runtime and be lost to it: resend every ~2 ms. */
+static void await_ack(gh_g *g, uint32_t gen) {
+    for (int i = 0;; i++) {
+        uint32_t a = atomic_load_explicit(&g->acked, memory_order_acquire);
+        if (a == gen) return;
+        if (i < 100) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        if (i % 20 == 19) pthread_kill(g->tid, GH_SIG_SUSPEND);
+        atomic_store_explicit(&stopper_sleeping, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&g->acked, memory_order_seq_cst) != gen) futex_wait_ns(&g->acked, a, 100000);
+        atomic_store_explicit(&stopper_sleeping, 0, memory_order_relaxed);
+    }
+}
+
 /* Stop every mutator but the caller (which is never a mutator while it
  * stops the world: the collector's worker thread). Returns with allg_lock
- * held, so no thread attaches or detaches while stopped. */
-void gh_stopTheWorld(void) {
+ * held, so no thread attaches or detaches while stopped, and returns the
+ * time the last thread acknowledged (the world is stopped from then on). */
+uint64_t gh_stopTheWorld(void) {
     pthread_mutex_lock(&allg_lock);
     uint32_t gen = atomic_load_explicit(&stop_gen, memory_order_relaxed) + 1;
     if (gen == 0) gen = 1;
@@ -225,16 +265,8 @@ void gh_stopTheWorld(void) {
     atomic_store_explicit(&world_stopped, gen, memory_order_release);
     atomic_store_explicit(&gh_stw_request, 1, memory_order_seq_cst);
     for (gh_g *g = allg; g; g = g->next) pthread_kill(g->tid, GH_SIG_SUSPEND);
-    for (gh_g *g = allg; g; g = g->next) {
-        for (int i = 0; atomic_load_explicit(&g->acked, memory_order_acquire) != gen; i++) {
-            if (i < 100)
-                __builtin_ia32_pause();
-            else if (i % 2000 == 1999)
-                pthread_kill(g->tid, GH_SIG_SUSPEND); /* a signal may arrive inside the runtime, resend */
-            else
-                sched_yield();
-        }
-    }
+    for (gh_g *g = allg; g; g = g->next) await_ack(g, gen);
+    return gh_nanotime();
 }
 
 /* Restart the world; returns the time it restarted (taken before the

@@ -2,7 +2,9 @@
  * report.c — report.md: what a reader of a run wants first. The machine
  * and build, warnings, then time and peak RSS of every cell normalized to
  * the baseline adapter (geometric mean per adapter closing each table),
- * collector counters where there are any, and the status of every cell
+ * collector counters where there are any (each pause split into the time
+ * to stop the world and the pause's own work where the collector reports
+ * it), and the status of every cell
  * that did not finish `ok`. A time whose repetitions vary by more than
  * HB_NOISY_CV (coefficient of variation) is marked noisy.
  */
@@ -173,14 +175,46 @@ static void header(FILE *f, json_t *run) {
     if (json_array_size(json_object_get(meta, "warnings"))) fputc('\n', f);
 }
 
-static void collector_table(FILE *f, json_t *results) {
+static const char *split_counters[] = {"pause_stop_p99_ns", "pause_stop_max_ns", "pause_work_p99_ns",
+                                      "pause_work_max_ns", NULL};
+
+/* Why a collector cell has no pause split: Go tells the time to stop the
+ * world only from 1.22 on (/sched/pauses/stopping/gc); others never. */
+static const char *no_split_why(json_t *run, json_t *rec) {
+    const char *name = json_string_value(json_object_get(rec, "adapter"));
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(run, "adapters"), i, a) {
+        const char *v = json_string_value(json_object_get(a, "version"));
+        unsigned major, minor;
+        if (name && v && !strcmp(name, json_string_value(json_object_get(a, "name"))) &&
+            sscanf(v, "go%u.%u", &major, &minor) == 2 && major == 1 && minor < 22)
+            return "n/a (Go < 1.22)";
+    }
+    return "n/a";
+}
+
+/* The split columns of one collector cell: stop p99/max, work p99/max. */
+static void split_cells(FILE *f, json_t *run, json_t *rec, json_t *c) {
+    for (int k = 0; split_counters[k]; k++) {
+        char b[64];
+        if (!json_object_get(c, split_counters[k])) snprintf(b, sizeof b, "%s", no_split_why(run, rec));
+        else human_ns(hb_rec_number(c, split_counters[k]), b, sizeof b);
+        fprintf(f, " %s |", b);
+    }
+}
+
+static void collector_table(FILE *f, json_t *run, json_t *results) {
     size_t i;
     json_t *rec;
     int any_gc = 0;
     json_array_foreach(results, i, rec) any_gc |= json_object_get(json_object_get(rec, "counters"), "gc_cycles") != NULL;
     if (!any_gc) return;
-    fprintf(f, "## Collector\n\n| cell | cycles | pause p50 | pause p99 | pause max | mark CPU | heap goal | live heap |\n"
-               "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    fprintf(f, "## Collector\n\nEach pause is the time to stop the world (stop: from the request until every "
+               "thread stopped — scheduling, signal delivery) plus the pause's own work (work: from then until "
+               "the restart).\n\n| cell | cycles | pause p50 | pause p99 | pause max | stop p99 | stop max | "
+               "work p99 | work max | mark CPU | heap goal | live heap |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     json_array_foreach(results, i, rec) {
         json_t *c = json_object_get(rec, "counters");
         if (!json_object_get(c, "gc_cycles")) continue;
@@ -194,6 +228,7 @@ static void collector_table(FILE *f, json_t *results) {
             else if (strstr(gc_counters[k], "bytes")) human_bytes(v, b, sizeof b);
             else human_ns(v, b, sizeof b);
             fprintf(f, " %s |", b);
+            if (!strcmp(gc_counters[k], "pause_max_ns")) split_cells(f, run, rec, c);
         }
         fputc('\n', f);
     }
@@ -297,7 +332,7 @@ char *hb_run_report(json_t *run) {
         table(f, run, &rows, &cols, baseline, "Time (median of repetitions)", 0);
         table(f, run, &rows, &cols, baseline, "Peak RSS (whole child process)", 1);
     }
-    collector_table(f, results);
+    collector_table(f, run, results);
     anatomy_table(f, results);
     status_table(f, results, nok);
     hb_strv_free(&rows);

@@ -82,6 +82,13 @@ typedef struct hb_gc_stats {
     uint64_t heap_live_bytes; /* marked at the end of the last cycle */
     uint64_t heap_alloc_bytes;/* allocated now (live + not yet swept) */
     uint64_t heap_sys_bytes;  /* obtained from the OS */
+    /* Each pause split in two, where the collector can tell (pause_split):
+     * stop = the stop request -> every thread stopped (scheduling, signal
+     * delivery); work = stopped -> restart (the collector's own), as Go
+     * 1.22's /sched/pauses/stopping/gc beside /sched/pauses/total/gc. */
+    bool pause_split;
+    uint64_t pause_stop_total_ns, pause_stop_p50_ns, pause_stop_p99_ns, pause_stop_max_ns;
+    uint64_t pause_work_total_ns, pause_work_p50_ns, pause_work_p99_ns, pause_work_max_ns;
 } hb_gc_stats;
 
 /* One point of the collector's timeline: from these the harness draws

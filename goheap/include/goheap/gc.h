@@ -90,6 +90,13 @@ typedef struct gh_gc_stats {
     uint64_t heap_goal_bytes, heap_live_bytes, heap_alloc_bytes, heap_sys_bytes;
     uint64_t heap_peak_bytes;   /* largest heap_alloc seen */
     uint64_t finalizers_run;
+    /* Each pause split at the moment the last thread acknowledged the stop
+     * (Go 1.22's /sched/pauses/stopping/gc vs /sched/pauses/total/gc):
+     * stop = request -> world stopped (signals, scheduling, threads leaving
+     * the runtime); work = world stopped -> restart (the collector's own).
+     * Per pause stop + work = the pause, so the totals add up exactly. */
+    uint64_t pause_stop_total_ns, pause_stop_p50_ns, pause_stop_p99_ns, pause_stop_max_ns;
+    uint64_t pause_work_total_ns, pause_work_p50_ns, pause_work_p99_ns, pause_work_max_ns;
 } gh_gc_stats;
 GH_API void gh_gc_stats_read(gh_gc_stats *out);
 
