@@ -51,7 +51,9 @@
  * <<< examples/adapter.c
  *
  * Each adapter is linked into its own executable, `hb-<name>`, so the library
- * under test serves the whole process (see docs/architecture.md). The file
+ * under test serves the whole process (see docs/architecture.md; hb-preload
+ * links none and measures the library LD_PRELOAD puts first, and hb-go is a
+ * Go program that speaks the same child protocol). The file
  * that defines an adapter ends with HB_ADAPTER(the_value); the executable's
  * main finds it there. Workloads never call an adapter directly: they use the
  * object API in heapbench/object.h, which is the same over both disciplines.

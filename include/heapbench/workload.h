@@ -3,9 +3,10 @@
  *
  * A workload is a descriptor: a name `category/name`, a paragraph saying
  * which pattern it models, its parameters with values for the `quick` and
- * `full` presets and a valid range each, what it needs from an adapter, and a run function. The
- * run function is a Google Benchmark body (heapbench/gbench.h) written over
- * the object API (heapbench/object.h) only — never one allocator.
+ * `full` presets and a valid range each, what it needs from an adapter, and
+ * a run function. The run function is a Google Benchmark body
+ * (heapbench/gbench.h) written over the object API (heapbench/object.h)
+ * only — never one allocator.
  *
  * The smallest workload, with parameter ranges, a validated result and one
  * counter (examples/workload.c, linked into the test-only build/hb-example;
@@ -65,9 +66,10 @@
  * table). A workload may name further presets in `presets` — e.g.
  * `classic`, the published arguments of the benchmark it mirrors — each a
  * list of NAME=VALUE over its params (unlisted params keep their quick
- * value; the value `nproc` means the online CPU count, `2*nproc` twice it). A workload without
- * a preset that was asked for is `unsupported` for it (exit 4), never run
- * with other values. Resolution: workloads/presets.c; docs/workloads.md.
+ * value; the value `nproc` means the CPUs this process may run on, `M*nproc`
+ * M times that). A workload without a preset that was asked for is
+ * `unsupported` for it (exit 4), never run with other values. Resolution:
+ * workloads/presets.c; docs/workloads.md.
  */
 #ifndef HEAPBENCH_WORKLOAD_H
 #define HEAPBENCH_WORKLOAD_H
