@@ -10,13 +10,57 @@
  *              hold pointers, or none), no free; roots; a write barrier that
  *              is on only while the collector marks; collect; statistics.
  *
+ * The smallest adapter: the C library's malloc, named "example", with the
+ * selfcheck that proves it serves the process (examples/adapter.c, built as
+ * build/hb-example and run by `ctest -L examples`; ctest
+ * examples.header-sync fails when this copy and the file differ):
+ *
+ * >>> examples/adapter.c
+ *     #include <gnu/libc-version.h>
+ *     #include <malloc.h>
+ *     #include <stdio.h>
+ *     #include <stdlib.h>
+ *     #include <string.h>
+ *
+ *     #include "heapbench/adapter.h"
+ *
+ *     static const char *example_version(void) { return gnu_get_libc_version(); }
+ *
+ *     // Prove that the malloc serving this process is the C library's (under
+ *     // LD_PRELOAD=libjemalloc.so it would be jemalloc's, measured as "example").
+ *     static int example_selfcheck(char *msg, size_t len) {
+ *         char lib[512];
+ *         hb_symbol_library((void *)malloc, lib, sizeof lib);
+ *         snprintf(msg, len, "malloc is bound to '%s'", lib);
+ *         return strstr(lib, "/libc.so") ? 0 : -1;
+ *     }
+ *
+ *     static const hb_adapter example = {
+ *         .name = "example", // the executable is build/hb-example
+ *         .kind = HB_MANUAL,
+ *         .caps = HB_CAP_USABLE_SIZE | HB_CAP_THREADS,
+ *         .version = example_version,
+ *         .selfcheck = example_selfcheck,
+ *         .malloc = malloc,
+ *         .free = free,
+ *         .realloc = realloc,
+ *         .calloc = calloc,
+ *         .usable_size = malloc_usable_size,
+ *     };
+ *     HB_ADAPTER(example);
+ * <<< examples/adapter.c
+ *
  * Each adapter is linked into its own executable, `hb-<name>`, so the library
- * under test serves the whole process (see docs/architecture.md). The file
+ * under test serves the whole process (see docs/architecture.md; hb-preload
+ * links none and measures the library LD_PRELOAD puts first, and hb-go is a
+ * Go program that speaks the same child protocol). The file
  * that defines an adapter ends with HB_ADAPTER(the_value); the executable's
  * main finds it there. Workloads never call an adapter directly: they use the
  * object API in heapbench/object.h, which is the same over both disciplines.
  *
- * How to add an allocator in one file: docs/adapters.md.
+ * How to add an allocator in one file: docs/adapters.md (and none at all for
+ * a library that replaces malloc: `--adapters NAME=PATH`, README.md); the
+ * first hour with the suite: docs/contributing.md.
  */
 #ifndef HEAPBENCH_ADAPTER_H
 #define HEAPBENCH_ADAPTER_H

@@ -9,6 +9,50 @@
  * defines `hb_property` values and registers each with HB_PROPERTY; the
  * linker collects them in a section, as workloads are collected.
  *
+ * The smallest property, and the faulty adapter that proves it can fail
+ * (examples/property.c and examples/fault.c, built into the test-only
+ * build/hb-example and build/hb-example-fault; ctest examples.header-sync
+ * fails when these copies and the files differ):
+ *
+ * >>> examples/property.c
+ *     #include "heapbench/conform.h"
+ *     #include "heapbench/object.h"
+ *
+ *     static hb_cf_status calloc_zeroes_run(hb_cf_result *r) {
+ *         const hb_adapter *ad = hb_rt.ad;
+ *         for (size_t size = 16; size <= 65536; size *= 2) {
+ *             void *dirty = ad->malloc(size); // leave a dirty block behind...
+ *             if (!dirty) return hb_cf_fail(r, "malloc(%zu) returned NULL", size);
+ *             hb_cf_fill(dirty, size, 7);
+ *             ad->free(dirty);
+ *             unsigned char *p = ad->calloc(1, size); // ...which calloc may reuse
+ *             if (!p) return hb_cf_fail(r, "calloc(1, %zu) returned NULL", size);
+ *             size_t i = 0;
+ *             while (i < size && p[i] == 0) i++;
+ *             if (i < size) return hb_cf_fail(r, "calloc(1, %zu): byte %zu is 0x%02x, not 0", size, i, p[i]);
+ *             ad->free(p);
+ *         }
+ *         return hb_cf_pass(r, "calloc(1, N) was all zero for N = 16, 32, ..., 65536 after a dirty free");
+ *     }
+ *
+ *     static const hb_property calloc_zeroes = {
+ *         .name = "example/calloc-zeroes",
+ *         .kind = HB_CF_RULE, // a failure makes `heapbench conform` exit 1
+ *         .applies = HB_CF_MANUAL_ONLY,
+ *         .summary = "calloc's block is all zero, also when it reuses a dirty one",
+ *         .source = "C17 7.22.3.2",
+ *         .run = calloc_zeroes_run,
+ *     };
+ *     HB_PROPERTY(calloc_zeroes);
+ * <<< examples/property.c
+ *
+ * >>> examples/fault.c
+ *     // The fault it catches: an adapter like the one in adapter.h but with
+ *     // `.calloc = dirty_calloc`, naming the property (`conform --expect`).
+ *     const char *const hb_fault_expect = "example/calloc-zeroes";
+ *     static void *dirty_calloc(size_t n, size_t size) { return malloc(n * size); } // not zeroed
+ * <<< examples/fault.c
+ *
  * A property runs alone in its own process (`hb-<adapter> conform
  * --property NAME`), so it may crash, hang or leak without harming the
  * others; it uses the adapter table (hb_rt.ad) and the object API directly.

@@ -3,9 +3,57 @@
  *
  * A workload is a descriptor: a name `category/name`, a paragraph saying
  * which pattern it models, its parameters with values for the `quick` and
- * `full` presets and a valid range each, what it needs from an adapter, and a run function. The
- * run function is a Google Benchmark body (heapbench/gbench.h) written over
- * the object API (heapbench/object.h) only — never one allocator.
+ * `full` presets and a valid range each, what it needs from an adapter, and
+ * a run function. The run function is a Google Benchmark body
+ * (heapbench/gbench.h) written over the object API (heapbench/object.h)
+ * only — never one allocator.
+ *
+ * The smallest workload, with parameter ranges, a validated result and one
+ * counter (examples/workload.c, linked into the test-only build/hb-example;
+ * ctest examples.header-sync fails when this copy and the file differ):
+ *
+ * >>> examples/workload.c
+ *     #include <stdint.h>
+ *
+ *     #include "heapbench/object.h"
+ *     #include "heapbench/workload.h"
+ *
+ *     // Per preset a value; min..max is what run() can handle (--param checks it).
+ *     static const hb_param params[] = {
+ *         {.name = "buckets", .quick = 64, .full = 4096, .min = 1, .max = 1 << 20, .help = "counters"},
+ *         {.name = "values", .quick = 1000, .full = 100000, .min = 1, .max = 1 << 24, .help = "values counted"},
+ *     };
+ *
+ *     static void run(hb_gb_state *st, const hb_wl_args *a) {
+ *         int64_t buckets = hb_param_get(a, "buckets"), values = hb_param_get(a, "values");
+ *         size_t bytes = (size_t)buckets * sizeof(int64_t);
+ *         int64_t wrong = 0, fullest = 0;
+ *         while (hb_gb_keep_running_batch(st, 1) > 0) { // one iteration at a time
+ *             int64_t *count = hb_new_zeroed(bytes, HB_NOSCAN), sum = 0;
+ *             for (uint64_t i = 0, x = 1; i < (uint64_t)values; i++, x = x * 6364136223846793005u + 1)
+ *                 count[(x >> 33) % (uint64_t)buckets]++;
+ *             for (int64_t b = 0; b < buckets; b++) {
+ *                 sum += count[b];
+ *                 fullest = count[b] > fullest ? count[b] : fullest;
+ *             }
+ *             wrong += sum != values; // the table was not zeroed
+ *             hb_drop(count, bytes);
+ *         }
+ *         if (wrong) hb_wl_fail(st, "%lld table(s) did not add up to %lld", (long long)wrong, (long long)values);
+ *         hb_gb_counter(st, "fullest_bucket", (double)fullest, HB_GB_DEFAULT);
+ *         hb_gb_set_items_processed(st, hb_gb_iterations(st) * values);
+ *     }
+ *
+ *     static const hb_workload histogram = {
+ *         .name = "example/histogram",
+ *         .category = "example",
+ *         .description = "Count values into a freshly zeroed table; check the total.",
+ *         .params = params,
+ *         .nparams = sizeof params / sizeof *params,
+ *         .run = run,
+ *     };
+ *     HB_WORKLOAD(histogram);
+ * <<< examples/workload.c
  *
  * Every workload validates its own result (a checksum, a structural check)
  * and calls hb_wl_fail() when it is wrong: a broken allocator yields a
@@ -18,9 +66,10 @@
  * table). A workload may name further presets in `presets` — e.g.
  * `classic`, the published arguments of the benchmark it mirrors — each a
  * list of NAME=VALUE over its params (unlisted params keep their quick
- * value; the value `nproc` means the online CPU count, `2*nproc` twice it). A workload without
- * a preset that was asked for is `unsupported` for it (exit 4), never run
- * with other values. Resolution: workloads/presets.c; docs/workloads.md.
+ * value; the value `nproc` means the CPUs this process may run on, `M*nproc`
+ * M times that). A workload without a preset that was asked for is
+ * `unsupported` for it (exit 4), never run with other values. Resolution:
+ * workloads/presets.c; docs/workloads.md.
  */
 #ifndef HEAPBENCH_WORKLOAD_H
 #define HEAPBENCH_WORKLOAD_H
