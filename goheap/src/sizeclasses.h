@@ -3,7 +3,8 @@
  *
  * Go's msize.go/sizeclasses.go: objects up to 32 KiB are rounded up to one of
  * 67 classes (class 0 means "large"); each class has a span size (in 8 KiB
- * pages) chosen so that tail waste stays under 12.5% (see
+ * pages) chosen so that tail waste stays under 12.5%, then grown to hold 64
+ * objects or 64 KiB (span grouping, goheap only; see
  * tools/mksizeclasses.c, which generates sizeclasses.c). Lookup is two byte
  * tables: sizes up to 1016 bytes in steps of 8 (size_to_class8), then up to
  * 32 KiB in steps of 128 (size_to_class128). Object index from a span offset

@@ -6,6 +6,8 @@
 #include "check.h"
 #include "sizeclasses.h"
 
+#define GH_MAX_SPAN_WORDS_TEST 16 /* runtime.h GH_MAX_SPAN_WORDS */
+
 /* Go 1.22's class_to_size, for a cross-check with the Go runtime itself. */
 static const int go_sizes[68] = {0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224,
     240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408,
@@ -25,6 +27,10 @@ int main(void) {
         if (i == 0) continue;
         int span = c[i].npages * MK_PAGE_SIZE;
         CHECKF(span % c[i].size <= span / 8, "tail waste class %d", i); /* Go's bound */
+        /* span grouping: the checked-in spans hold a bitmap word or 64 KiB */
+        int gspan = gh_class_to_allocnpages[i] * MK_PAGE_SIZE;
+        CHECKF(gspan / gh_class_to_size[i] >= 64 || gspan >= (64 << 10), "class %d span too small", i);
+        CHECKF(gspan / gh_class_to_size[i] <= 64 * GH_MAX_SPAN_WORDS_TEST, "class %d: more objects than allocBits", i);
         if (c[i].size >= 32) CHECK(c[i].size % 16 == 0 || c[i].size % 8 == 0);
         CHECK(c[i].size > c[i - 1].size);
     }

@@ -10,6 +10,7 @@
  * instead of multiplying). A last pass grows each class to the largest size
  * that still fits the same number of objects (keeping 128-byte alignment, as
  * size_to_class128 needs). Go gets 68 classes (class 0 unused); so do we.
+ * Then (goheap only, mk_group_pages) spans grow to 64 objects or 64 KiB.
  *
  * Run as a program it prints src/sizeclasses.c; compiled with
  * -DGH_MKSIZECLASSES_NO_MAIN it is linked into tests/test_sizeclass.c, which
@@ -33,6 +34,28 @@ typedef struct mk_class {
 } mk_class;
 
 static int mk_pow2(int x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/* goheap's one departure from Go: span grouping. Go's spans hold 1..8
+ * objects from 1 KiB up (one 8 KiB page for most classes) because Go hands
+ * a span back to mcentral as soon as it is full. goheap's mcache keeps its
+ * spans and allocates from one 64-slot bitmap word at a time, so a span of
+ * few objects means a span switch (full list in, partial list out) every
+ * few allocations in a fragmented heap: heap/churn spent a refill per 4.7
+ * mallocs, 70% of them span switches. After the classes are fixed, each
+ * span grows (whole pages, same tail-waste bound) until it holds one full
+ * bitmap word (64 objects) or reaches 64 KiB — mimalloc's small page. The
+ * sizes, and so the size→class tables, stay Go's. */
+#define MK_GROUP_OBJECTS 64
+#define MK_GROUP_BYTES (64 << 10)
+static int mk_group_pages(const mk_class *c) {
+    int p = c->npages;
+    for (;;) {
+        int span = p * MK_PAGE_SIZE, objs = span / c->size;
+        int ok = span % c->size <= span / 8;
+        if (ok && (objs >= MK_GROUP_OBJECTS || span >= MK_GROUP_BYTES)) return p;
+        p++;
+    }
+}
 
 /* Fills classes[0..n) (class 0 is a dummy); returns n. */
 int mk_make_classes(mk_class *classes) {
@@ -63,6 +86,7 @@ int mk_make_classes(mk_class *classes) {
         int nsize = (psize / (psize / classes[i].size)) & ~(MK_LARGE_SIZE_DIV - 1);
         if (nsize > classes[i].size) classes[i].size = nsize;
     }
+    for (int i = 1; i < n; i++) classes[i].npages = mk_group_pages(&classes[i]);
     return n;
 }
 
