@@ -95,7 +95,7 @@ void gh__init_slow(void) {
     gh_malloc_class8[3] = gh_size_to_class8[4];    /* 17..24 → 32: 16-byte alignment */
     for (size_t i = 0; i < sizeof gh_malloc_class8; i++)
         gh_malloc_slot8[i] = (uint16_t)(offsetof(gh_mcache, alloc) +
-                                        gh_make_spanclass(gh_malloc_class8[i], 0) * sizeof(gh_mcache_slot));
+                                        gh_makeSpanClass(gh_malloc_class8[i], 0) * sizeof(gh_mcache_slot));
     gh_mcache_thread_key_init();
     atomic_store_explicit(&gh_init_state, 2, memory_order_release);
     atomic_flag_clear_explicit(&lock, memory_order_release);
@@ -108,7 +108,7 @@ static GH_NOINLINE gh_mcache *mcache_slow(void) {
     if (atomic_load_explicit(&gh_init_state, memory_order_acquire) != 2) gh__init_slow();
     gh_mcache *c = gh_tls_mcache;
     if (!c) {
-        c = gh_mcache_acquire();
+        c = gh_allocmcache();
         gh_tls_mcache = c;
         gh_mcache_register_thread(c);
     }
@@ -127,7 +127,7 @@ static inline unsigned malloc_class(size_t size) {
     return gh_size_to_class128[(size - GH_SMALL_SIZE_MAX + GH_LARGE_SIZE_DIV - 1) / GH_LARGE_SIZE_DIV];
 }
 
-static GH_NOINLINE void *nextFree_slow(gh_mcache *c, gh_spanclass spc) {
+static GH_NOINLINE void *nextFree_slow(gh_mcache *c, gh_spanClass spc) {
     gh_mcache_refill(c, spc);
     gh_mcache_slot *slot = &c->alloc[spc];
     uint64_t cache = slot->allocCache;
@@ -140,7 +140,7 @@ static GH_NOINLINE void *nextFree_slow(gh_mcache *c, gh_spanclass spc) {
 }
 
 /* Go's nextFreeFast: one slot, ctz, clear lowest bit. */
-GH_INLINE void *nextFree(gh_mcache *c, gh_spanclass spc) {
+GH_INLINE void *nextFree(gh_mcache *c, gh_spanClass spc) {
     gh_mcache_slot *slot = &c->alloc[spc];
     uint64_t cache = slot->allocCache;
     if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, spc);
@@ -168,7 +168,7 @@ static GH_NOINLINE void *largeAlloc(size_t size, size_t align, int zero) {
 static GH_NOINLINE void *malloc_slow(size_t size) {
     gh_mcache *c = getmcache();
     if (size > GH_MAX_SMALL_SIZE) return largeAlloc(size, 0, 0);
-    return nextFree(c, gh_make_spanclass(malloc_class(size), 0));
+    return nextFree(c, gh_makeSpanClass(malloc_class(size), 0));
 }
 
 void *gh__malloc(size_t size) {
@@ -177,11 +177,11 @@ void *gh__malloc(size_t size) {
         if (GH_LIKELY(size <= GH_SMALL_SIZE_MAX - 8)) {
             gh_mcache_slot *slot = (gh_mcache_slot *)((char *)c + gh_malloc_slot8[(size + 7) >> 3]);
             uint64_t cache = slot->allocCache;
-            if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, (gh_spanclass)(slot - c->alloc));
+            if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, (gh_spanClass)(slot - c->alloc));
             slot->allocCache = cache & (cache - 1);
             return (void *)(slot->wordBase + (uintptr_t)(unsigned)__builtin_ctzll(cache) * slot->elemsize);
         }
-        if (size <= GH_MAX_SMALL_SIZE) return nextFree(c, gh_make_spanclass(malloc_class(size), 0));
+        if (size <= GH_MAX_SMALL_SIZE) return nextFree(c, gh_makeSpanClass(malloc_class(size), 0));
     }
     return malloc_slow(size);
 }
@@ -202,7 +202,7 @@ GH_HIDDEN void *gh_mallocgc(size_t size, int noscan) {
             c->tinyAllocs++;
             return (void *)(c->tiny + off);
         }
-        void *x = nextFree(c, gh_make_spanclass(gh_size_to_class8[2], 1));
+        void *x = nextFree(c, gh_makeSpanClass(gh_size_to_class8[2], 1));
         if (!x) return NULL;
         memset(x, 0, GH_TINY_SIZE);
         if (size < c->tinyoffset || !c->tiny) {
@@ -212,7 +212,7 @@ GH_HIDDEN void *gh_mallocgc(size_t size, int noscan) {
         return x;
     }
     unsigned sc = size ? gh_size_to_class(size) : 1;
-    void *x = nextFree(c, gh_make_spanclass(sc, noscan));
+    void *x = nextFree(c, gh_makeSpanClass(sc, noscan));
     if (x) memset(x, 0, gh_class_to_size[sc]);
     GH_EXPENSIVE(if (x) gh_debug_check_object(x, size));
     return x;
@@ -242,7 +242,7 @@ void *gh__aligned(size_t align, size_t size) {
             for (unsigned sc = gh_size_to_class(sz); sc < GH_NUM_SIZE_CLASSES; sc++) {
                 if (gh_class_to_size[sc] % align == 0) {
                     gh_mcache *c = getmcache();
-                    return nextFree(c, gh_make_spanclass(sc, 0));
+                    return nextFree(c, gh_makeSpanClass(sc, 0));
                 }
             }
         }
@@ -271,7 +271,7 @@ static GH_NOINLINE void free_slow(gh_mspan *s, uintptr_t a, int strict) {
         gh_mheap_freeSpan(s);
         return;
     }
-    if (!gh_span_objexact(s, a)) bad_free((void *)a, "free of an interior pointer");
+    if (!gh_mspan_objexact(s, a)) bad_free((void *)a, "free of an interior pointer");
     /* remote free: push on the span's lock-free stack; the owner (or
      * mcentral) reclaims it */
     uintptr_t old = atomic_load_explicit(&s->remote_free, memory_order_relaxed);
@@ -291,7 +291,7 @@ void gh__free(void *p, int strict) {
     if (GH_LIKELY(off < gh_arena_size)) s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
     if (GH_LIKELY(s != NULL) && atomic_load_explicit(&s->owner, memory_order_relaxed) == gh_tls_mcache) {
         /* one multiply gives both the index (high half) and whether a is
-         * an object's start (low half, see gh_span_objexact) */
+         * an object's start (low half, see gh_mspan_objexact) */
         uint64_t q = (uint64_t)(a - s->base) * s->divMul;
         uintptr_t idx = (uintptr_t)(q >> 32);
         uint64_t m = (uint64_t)1 << (idx & 63);
@@ -341,10 +341,10 @@ void *gh__realloc(void *p, size_t size, int strict) {
     if (size <= old) {
         /* shrink in place unless it would waste more than half */
         if (size >= old / 2 || old <= 16) return p;
-        if (s->spanclass != 0 && malloc_class(size) == gh_spanclass_sizeclass(s->spanclass)) return p;
+        if (s->spanclass != 0 && malloc_class(size) == gh_spanClass_sizeclass(s->spanclass)) return p;
     }
     if (size > old && s->spanclass == 0 && size <= gh_arena_size && (uintptr_t)p == s->base &&
-        gh_mheap_growLarge(s, (size + GH_PAGE_SIZE - 1) >> GH_PAGE_SHIFT))
+        gh_mheap_grow_large(s, (size + GH_PAGE_SIZE - 1) >> GH_PAGE_SHIFT))
         return p; /* grown in place: no copy, no second block resident */
     /* Moving: grow by at least a quarter (tcmalloc's lower_bound_to_grow),
      * so a buffer grown in small steps is copied O(log n) times, not once

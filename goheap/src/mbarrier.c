@@ -32,12 +32,12 @@ int gh_gc_barrier_enabled;
 void gh_gc_write_barrier(void **slot, void *val) {
     gh_g *g = gh_curg;
     if (GH_UNLIKELY(!g)) g = gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     if (atomic_load_explicit(&gh_gcphase, memory_order_relaxed) != GH_GCoff) {
         uintptr_t old = (uintptr_t)__atomic_load_n(slot, __ATOMIC_RELAXED);
-        if (old - gh_arena_start < gh_arena_size) gh_greyobject_ptr(old, &g->gcw);
-        if ((uintptr_t)val - gh_arena_start < gh_arena_size) gh_greyobject_ptr((uintptr_t)val, &g->gcw);
+        if (old - gh_arena_start < gh_arena_size) gh_shade(old, &g->gcw);
+        if ((uintptr_t)val - gh_arena_start < gh_arena_size) gh_shade((uintptr_t)val, &g->gcw);
     }
     __atomic_store_n(slot, val, __ATOMIC_RELEASE); /* a plain mov on x86; publishes for TSan */
-    gh_g_release(g);
+    gh_releasem(g);
 }

@@ -25,8 +25,8 @@
 
 #include "runtime.h"
 
-void gh_span_init_small(gh_mspan *s, gh_spanclass spc) {
-    unsigned sc = gh_spanclass_sizeclass(spc);
+void gh_mspan_init_small(gh_mspan *s, gh_spanClass spc) {
+    unsigned sc = gh_spanClass_sizeclass(spc);
     s->elemsize = gh_class_to_size[sc];
     s->divMul = gh_class_to_divmagic[sc];
     s->nelems = (uint16_t)((s->npages << GH_PAGE_SHIFT) / s->elemsize);
@@ -40,12 +40,12 @@ void gh_span_init_small(gh_mspan *s, gh_spanclass spc) {
     s->state = GH_SPAN_CACHED;
 }
 
-int gh_span_drain_remote_slow(gh_mspan *s) {
+int gh_mspan_drain_remote_slow(gh_mspan *s) {
     uintptr_t h = atomic_exchange_explicit(&s->remote_free, 0, memory_order_acquire);
     int n = 0;
     while (h) {
         uintptr_t next = *(uintptr_t *)h;
-        uintptr_t idx = gh_span_objindex(s, h);
+        uintptr_t idx = gh_mspan_objIndex(s, h);
         uint64_t m = (uint64_t)1 << (idx & 63);
         if (!(s->allocBits[idx >> 6] & m)) gh_throw("double free (remote) detected");
         s->allocBits[idx >> 6] &= ~m;
@@ -57,7 +57,7 @@ int gh_span_drain_remote_slow(gh_mspan *s) {
     return n;
 }
 
-/* gh_span_drain_remote, gh_span_load_window and gh_span_unload_window are
+/* gh_mspan_drain_remote, gh_mspan_load_window and gh_mspan_unload_window are
  * inline in runtime.h (they run on every mcache refill). */
 
-/* The span lists (gh_spanlist_*) are inline in runtime.h. */
+/* The span lists (gh_mSpanList_*) are inline in runtime.h. */

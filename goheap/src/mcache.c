@@ -40,10 +40,10 @@ static uint32_t gh_mcache_ids;
 
 static void mcache_init(gh_mcache *c) {
     memset(c, 0, sizeof *c);
-    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) c->alloc[i].span = &gh_emptyspan;
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) c->alloc[i].span = &gh_emptymspan;
 }
 
-gh_mcache *gh_mcache_acquire(void) {
+gh_mcache *gh_allocmcache(void) {
     pthread_mutex_lock(&gh_mcaches_lock);
     gh_mcache *c;
     for (c = atomic_load_explicit(&gh_allmcaches, memory_order_relaxed); c; c = c->allnext)
@@ -63,7 +63,7 @@ gh_mcache *gh_mcache_acquire(void) {
     return c;
 }
 
-void gh_mcache_release(gh_mcache *c) {
+void gh_freemcache(gh_mcache *c) {
     pthread_mutex_lock(&gh_mcaches_lock);
     atomic_store_explicit(&c->inuse, 0, memory_order_relaxed);
     pthread_mutex_unlock(&gh_mcaches_lock);
@@ -82,42 +82,42 @@ static void releaseSpan(gh_mcache *c, gh_mspan *s) {
         return;                                                  \
     } while (0)
 
-void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
+void gh_mcache_refill(gh_mcache *c, gh_spanClass spc) {
     gh_mcache_slot *slot = &c->alloc[spc];
     gh_mspan *s = slot->span;
-    if (s != &gh_emptyspan) {
-        gh_span_unload_window(s, slot);
-        gh_span_drain_remote(s);
+    if (s != &gh_emptymspan) {
+        gh_mspan_unload_window(s, slot);
+        gh_mspan_drain_remote(s);
         if (s->allocCount < s->nelems) {
             s->freeindex++;
-            if (gh_span_load_window(s, slot)) REFILLED();
+            if (gh_mspan_load_window(s, slot)) REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
-        gh_spanlist_push(&c->full[spc], s);
+        gh_mSpanList_insertBack(&c->full[spc], s);
     }
-    while ((s = gh_spanlist_pop(&c->partial[spc]))) {
+    while ((s = gh_mSpanList_pop(&c->partial[spc]))) {
         if (s->nempty_flag) {
             s->nempty_flag = 0;
             c->nempty[spc]--;
         }
-        gh_span_drain_remote(s);
-        if (gh_span_load_window(s, slot)) {
+        gh_mspan_drain_remote(s);
+        if (gh_mspan_load_window(s, slot)) {
             s->state = GH_SPAN_CACHED;
             REFILLED();
         }
         s->state = GH_SPAN_MC_FULL;
-        gh_spanlist_push(&c->full[spc], s);
+        gh_mSpanList_insertBack(&c->full[spc], s);
     }
     for (int budget = GH_FULL_SWEEP_BUDGET; budget > 0 && c->full[spc].first; budget--) {
         s = c->full[spc].first;
         if (atomic_load_explicit(&s->remote_free, memory_order_relaxed)) {
-            gh_spanlist_remove(&c->full[spc], s);
-            gh_span_drain_remote(s);
-            if (gh_span_load_window(s, slot)) {
+            gh_mSpanList_remove(&c->full[spc], s);
+            gh_mspan_drain_remote(s);
+            if (gh_mspan_load_window(s, slot)) {
                 s->state = GH_SPAN_CACHED;
                 REFILLED();
             }
-            gh_spanlist_push(&c->full[spc], s);
+            gh_mSpanList_insertBack(&c->full[spc], s);
         } else {
             c->full[spc].first = s->next; /* rotate: s becomes the last */
         }
@@ -127,22 +127,22 @@ void gh_mcache_refill(gh_mcache *c, gh_spanclass spc) {
     GH_DEBUG_ONLY(gh_debug_check_swept(s));
     atomic_store_explicit(&s->owner, c, memory_order_relaxed);
     s->state = GH_SPAN_CACHED;
-    gh_span_drain_remote(s);
-    if (!gh_span_load_window(s, slot)) gh_throw("mcentral returned a full span");
+    gh_mspan_drain_remote(s);
+    if (!gh_mspan_load_window(s, slot)) gh_throw("mcentral returned a full span");
     REFILLED();
 }
 
 /* A local free made s non-full or empty, and s is not the current span. */
 void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
-    gh_spanclass spc = s->spanclass;
+    gh_spanClass spc = s->spanclass;
     GH_ASSERT_MSG((s->state == GH_SPAN_MC_FULL || s->state == GH_SPAN_MC_PARTIAL) &&
                       atomic_load_explicit(&s->owner, memory_order_relaxed) == c,
                   "[L1] owned span %p in state %u", (void *)s, s->state);
     GH_DEBUG_ONLY(gh_debug_check_span(s));
     if (s->state == GH_SPAN_MC_FULL) {
-        gh_spanlist_remove(&c->full[spc], s);
+        gh_mSpanList_remove(&c->full[spc], s);
         s->state = GH_SPAN_MC_PARTIAL;
-        gh_spanlist_push(&c->partial[spc], s);
+        gh_mSpanList_insertBack(&c->partial[spc], s);
     }
     GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
     if (s->allocCount != 0 || s->nempty_flag) return;
@@ -156,28 +156,28 @@ void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
         c->nempty[spc]++;
         return;
     }
-    gh_spanlist_remove(&c->partial[spc], s);
+    gh_mSpanList_remove(&c->partial[spc], s);
     releaseSpan(c, s);
     GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
 }
 
 /* Give every span back to mcentral (thread exit, fork child, gh_thread_exit). */
-void gh_mcache_flush(gh_mcache *c) {
+void gh_mcache_releaseAll(gh_mcache *c) {
     for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
         gh_mcache_slot *slot = &c->alloc[spc];
         gh_mspan *s = slot->span;
         gh_mcentral *central = &gh_mheap_.central[spc];
-        if (s != &gh_emptyspan) {
-            gh_span_unload_window(s, slot);
+        if (s != &gh_emptymspan) {
+            gh_mspan_unload_window(s, slot);
             gh_mcentral_uncacheSpan(central, s);
         }
-        while ((s = gh_spanlist_pop(&c->partial[spc]))) {
+        while ((s = gh_mSpanList_pop(&c->partial[spc]))) {
             s->nempty_flag = 0;
             gh_mcentral_uncacheSpan(central, s);
         }
-        while ((s = gh_spanlist_pop(&c->full[spc]))) gh_mcentral_uncacheSpan(central, s);
+        while ((s = gh_mSpanList_pop(&c->full[spc]))) gh_mcentral_uncacheSpan(central, s);
         c->nempty[spc] = 0;
-        GH_ASSERT(c->alloc[spc].span == &gh_emptyspan && !c->partial[spc].first && !c->full[spc].first);
+        GH_ASSERT(c->alloc[spc].span == &gh_emptymspan && !c->partial[spc].first && !c->full[spc].first);
     }
     c->tiny = c->tinyoffset = 0;
 }
@@ -197,9 +197,9 @@ static void mcache_destructor(void *arg) {
         gh_mcache_exit_hook();
         if (gh_tls_mcache != c) return; /* flushed and released by the hook */
     }
-    gh_mcache_flush(c);
+    gh_mcache_releaseAll(c);
     if (gh_tls_mcache == c) gh_tls_mcache = NULL;
-    gh_mcache_release(c);
+    gh_freemcache(c);
 }
 
 void gh_mcache_thread_key_init(void) {
@@ -214,7 +214,7 @@ void gh_thread_exit(void) {
     if (!c) return;
     gh_tls_mcache = NULL;
     pthread_setspecific(gh_mcache_key, NULL);
-    gh_mcache_flush(c);
-    gh_mcache_release(c);
+    gh_mcache_releaseAll(c);
+    gh_freemcache(c);
 }
 

@@ -37,7 +37,7 @@ void gh_spin_lock_slow(gh_spinlock *l) {
 
 #define GH_SPAN_BUDGET 100
 
-void gh_mcentral_init(gh_mcentral *c, gh_spanclass spc) {
+void gh_mcentral_init(gh_mcentral *c, gh_spanClass spc) {
     atomic_store_explicit(&c->lock.v, 0, memory_order_relaxed);
     c->spanclass = spc;
     c->partial.first = c->full.first = NULL;
@@ -47,17 +47,17 @@ void gh_mcentral_init(gh_mcentral *c, gh_spanclass spc) {
 gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c) {
     gh_mspan *s = NULL;
     gh_spin_lock(&c->lock);
-    s = gh_spanlist_pop(&c->partial);
+    s = gh_mSpanList_pop(&c->partial);
     if (s) {
-        gh_span_drain_remote(s);
+        gh_mspan_drain_remote(s);
     } else {
         for (int budget = GH_SPAN_BUDGET; budget > 0 && c->full.first; budget--) {
-            gh_mspan *t = gh_spanlist_pop(&c->full);
-            if (gh_span_drain_remote(t) && t->allocCount < t->nelems) {
+            gh_mspan *t = gh_mSpanList_pop(&c->full);
+            if (gh_mspan_drain_remote(t) && t->allocCount < t->nelems) {
                 s = t;
                 break;
             }
-            gh_spanlist_push(&c->full, t); /* rotate */
+            gh_mSpanList_insertBack(&c->full, t); /* rotate */
         }
     }
     if (s) s->state = GH_SPAN_CACHED;
@@ -68,17 +68,17 @@ gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c) {
         return s;
     }
     /* collector: sweep this class's unswept spans before growing (mgcsweep.c) */
-    if ((s = gh_mcentral_sweepForAlloc(c))) return s;
-    unsigned sc = gh_spanclass_sizeclass(c->spanclass);
+    if ((s = gh_mcentral_sweep_for_alloc(c))) return s;
+    unsigned sc = gh_spanClass_sizeclass(c->spanclass);
     return gh_mheap_alloc(gh_class_to_allocnpages[sc], c->spanclass, 0);
 }
 
 void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s) {
-    gh_span_drain_remote(s);
+    gh_mspan_drain_remote(s);
     gh_spin_lock(&c->lock);
     atomic_store_explicit(&s->owner, &gh_nobody, memory_order_relaxed);
     /* frees that raced with the hand-over are on remote_free; drain again */
-    gh_span_drain_remote(s);
+    gh_mspan_drain_remote(s);
     GH_DEBUG_ONLY(gh_debug_check_span(s));
     if (s->allocCount == 0) {
         gh_spin_unlock(&c->lock);
@@ -87,33 +87,33 @@ void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s) {
     }
     if (s->allocCount < s->nelems) {
         s->state = GH_SPAN_C_PARTIAL;
-        gh_spanlist_push(&c->partial, s);
+        gh_mSpanList_insertBack(&c->partial, s);
     } else {
         s->state = GH_SPAN_C_FULL;
-        gh_spanlist_push(&c->full, s);
+        gh_mSpanList_insertBack(&c->full, s);
     }
     GH_EXPENSIVE(gh_debug_check_mcentral(c));
     gh_spin_unlock(&c->lock);
 }
 
 /* Drain every unowned span; return the empty ones to the heap. */
-void gh_mcentral_sweepAll(gh_mcentral *c) {
-    gh_spanlist empty = {0, 0};
+void gh_mcentral_sweep_all(gh_mcentral *c) {
+    gh_mSpanList empty = {0, 0};
     gh_spin_lock(&c->lock);
-    gh_spanlist *lists[2] = {&c->partial, &c->full};
+    gh_mSpanList *lists[2] = {&c->partial, &c->full};
     for (int k = 0; k < 2; k++) {
-        gh_spanlist keep = {0, 0};
+        gh_mSpanList keep = {0, 0};
         gh_mspan *s;
-        while ((s = gh_spanlist_pop(lists[k]))) {
-            gh_span_drain_remote(s);
+        while ((s = gh_mSpanList_pop(lists[k]))) {
+            gh_mspan_drain_remote(s);
             if (s->allocCount == 0) {
-                gh_spanlist_push(&empty, s);
+                gh_mSpanList_insertBack(&empty, s);
             } else if (s->allocCount < s->nelems) {
                 s->state = GH_SPAN_C_PARTIAL;
-                gh_spanlist_push(k == 0 ? &keep : &c->partial, s);
+                gh_mSpanList_insertBack(k == 0 ? &keep : &c->partial, s);
             } else {
                 s->state = GH_SPAN_C_FULL;
-                gh_spanlist_push(&keep, s);
+                gh_mSpanList_insertBack(&keep, s);
             }
         }
         *lists[k] = keep;
@@ -123,7 +123,7 @@ void gh_mcentral_sweepAll(gh_mcentral *c) {
     if (empty.first) {
         pthread_mutex_lock(&gh_mheap_.lock);
         gh_mspan *s;
-        while ((s = gh_spanlist_pop(&empty))) gh_mheap_freeSpanLocked(s);
+        while ((s = gh_mSpanList_pop(&empty))) gh_mheap_freeSpanLocked(s);
         pthread_mutex_unlock(&gh_mheap_.lock);
     }
 }

@@ -60,7 +60,7 @@ static void check_spans_map(const gh_mspan *s) {
 
 /* [S1]-[S3]: one span, its bitmap and its size class. */
 void gh_debug_check_span(const gh_mspan *s) {
-    CHECK(s != NULL && s != &gh_emptyspan && s->state != GH_SPAN_DEAD, "span %p is dead", (const void *)s);
+    CHECK(s != NULL && s != &gh_emptymspan && s->state != GH_SPAN_DEAD, "span %p is dead", (const void *)s);
     check_spans_map(s);
     if (s->spanclass == 0) {
         CHECK(s->nelems == 1 && s->elemsize == s->npages << GH_PAGE_SHIFT,
@@ -68,7 +68,7 @@ void gh_debug_check_span(const gh_mspan *s) {
               (unsigned long)s->elemsize, (unsigned long)s->npages);
         return;
     }
-    unsigned sc = gh_spanclass_sizeclass(s->spanclass);
+    unsigned sc = gh_spanClass_sizeclass(s->spanclass);
     CHECK(sc > 0 && sc < GH_NUM_SIZE_CLASSES, "[S3] span %p has size class %u", (const void *)s, sc);
     CHECK(s->elemsize == gh_class_to_size[sc] && s->divMul == gh_class_to_divmagic[sc] &&
               s->npages == gh_class_to_allocnpages[sc],
@@ -93,7 +93,7 @@ void gh_debug_check_span(const gh_mspan *s) {
 void gh_debug_check_cached(const gh_mcache *c, int spc) {
     const gh_mcache_slot *slot = &c->alloc[spc];
     const gh_mspan *s = slot->span;
-    if (s == &gh_emptyspan) {
+    if (s == &gh_emptymspan) {
         CHECK(slot->allocCache == 0, "[S4] empty slot %d has a window", spc);
         return;
     }
@@ -109,7 +109,7 @@ void gh_debug_check_cached(const gh_mcache *c, int spc) {
 }
 
 /* [L1], [L2] for one list; returns how many members carry nempty_flag. */
-static unsigned check_list(const gh_spanlist *l, int spc, int state, const gh_mcache *owner) {
+static unsigned check_list(const gh_mSpanList *l, int spc, int state, const gh_mcache *owner) {
     unsigned n = 0, nempty = 0;
     uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed);
     const gh_mspan *f = l->first, *s = f;
@@ -150,7 +150,7 @@ static unsigned check_list(const gh_spanlist *l, int spc, int state, const gh_mc
     return nempty;
 }
 
-void gh_debug_check_spanlist(const gh_spanlist *l, int spc, int state, const gh_mcache *owner) {
+void gh_debug_check_spanlist(const gh_mSpanList *l, int spc, int state, const gh_mcache *owner) {
     (void)check_list(l, spc, state, owner);
 }
 
@@ -163,7 +163,7 @@ void gh_debug_check_mcache_class(const gh_mcache *c, int spc) {
 
 void gh_debug_check_mcache(const gh_mcache *c) {
     for (int spc = 1; spc < GH_NUM_SPAN_CLASSES; spc++)
-        if (gh_spanclass_sizeclass((gh_spanclass)spc)) gh_debug_check_mcache_class(c, spc);
+        if (gh_spanClass_sizeclass((gh_spanClass)spc)) gh_debug_check_mcache_class(c, spc);
 }
 
 void gh_debug_check_mcentral(const gh_mcentral *c) {
@@ -181,8 +181,8 @@ void gh_debug_check_object(const void *x, size_t size) {
               (unsigned long)s->base, (unsigned long)s->elemsize, size);
         return;
     }
-    uintptr_t idx = gh_span_objindex(s, a);
-    CHECK(gh_span_objexact(s, a) && idx < s->nelems, "object %p: not a slot start of span %p", x, (void *)s);
+    uintptr_t idx = gh_mspan_objIndex(s, a);
+    CHECK(gh_mspan_objexact(s, a) && idx < s->nelems, "object %p: not a slot start of span %p", x, (void *)s);
     CHECK(s->elemsize >= size, "object %p: class size %lu < requested %zu", x, (unsigned long)s->elemsize, size);
     CHECK((s->allocBits[idx >> 6] >> (idx & 63)) & 1, "object %p: slot %lu reads free", x, (unsigned long)idx);
 }
@@ -210,7 +210,7 @@ void gh_debug_check_marks(const gh_mspan *s) {
     for (unsigned w = 0; w < s->nwords; w++) {
         uint64_t stray = s->gcmarkBits[w] & ~(s->allocBits[w] & valid_mask(s, w));
         CHECK(stray == 0, "[G2] span %p (class %u): slot %u marked but free", (const void *)s,
-              gh_spanclass_sizeclass(s->spanclass), w * 64 + (unsigned)__builtin_ctzll(stray | (uint64_t)1 << 63));
+              gh_spanClass_sizeclass(s->spanclass), w * 64 + (unsigned)__builtin_ctzll(stray | (uint64_t)1 << 63));
     }
 }
 

@@ -49,7 +49,7 @@ void gh_throw(const char *msg) {
 }
 
 /* getenv without locale or allocation concerns (reads environ directly). */
-const char *gh_getenv(const char *name) {
+const char *gh_gogetenv(const char *name) {
     size_t n = strlen(name);
     if (!environ) return NULL;
     for (char **e = environ; *e; e++)

@@ -27,37 +27,37 @@
 
 #include "mgc.h"
 
-typedef struct gh_fin {
+typedef struct gh_finalizer {
     uintptr_t obj;
     void (*fn)(void *, void *);
     void *arg;
     void *user; /* the pointer the caller passed */
-} gh_fin;
+} gh_finalizer;
 
 static pthread_mutex_t fin_lock = PTHREAD_MUTEX_INITIALIZER; /* taken inside the runtime only */
-static gh_fin *fins;
+static gh_finalizer *fins;
 static size_t nfin, capfin;
 
 static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
-static gh_fin *ready;
+static gh_finalizer *ready;
 static size_t nready, capready;
 static int fin_running; /* a finalizer is executing (under ready_lock) */
 static _Atomic uint64_t nrun;
 static __thread int on_fin_thread;
 /* Queued at mark termination, not yet handed to the finalizer thread
  * (written by the worker: in the pause, and after the restart). */
-static gh_fin *pending;
+static gh_finalizer *pending;
 static size_t cappending;
 static _Atomic size_t npending;
 static int fin_thread_started;
 static pthread_t fin_thread;
 
-static int grow(gh_fin **a, size_t *cap, size_t need) {
+static int grow(gh_finalizer **a, size_t *cap, size_t need) {
     if (need <= *cap) return 0;
     size_t ncap = *cap ? *cap * 2 : 256;
     while (ncap < need) ncap *= 2;
-    gh_fin *n = gh_sysAlloc(ncap * sizeof *n);
+    gh_finalizer *n = gh_sysAlloc(ncap * sizeof *n);
     if (!n) return -1;
     if (*a) memcpy(n, *a, *cap * sizeof *n); /* the old array is left mapped (rare) */
     *a = n;
@@ -74,7 +74,7 @@ GH_NOSAN static uintptr_t object_base(uintptr_t p) {
     gh_mspan *s = gh_spanOf(p);
     if (!s || s->state == GH_SPAN_DEAD) return 0;
     if (s->spanclass == 0) return s->base;
-    return s->base + gh_span_objindex(s, p) * s->elemsize;
+    return s->base + gh_mspan_objIndex(s, p) * s->elemsize;
 }
 
 static void *fin_main(void *arg) {
@@ -85,7 +85,7 @@ static void *fin_main(void *arg) {
         pthread_mutex_lock(&ready_lock);
         fin_running = 0;
         while (!nready) pthread_cond_wait(&ready_cond, &ready_lock);
-        gh_fin f = ready[--nready];
+        gh_finalizer f = ready[--nready];
         fin_running = 1;
         /* Taking the entry out of the queue deletes a reference the marker
          * may not have seen yet (it scans the queue after the stacks, and
@@ -94,11 +94,11 @@ static void *fin_main(void *arg) {
         gh_g *g = gh_curg;
         int marking = atomic_load_explicit(&gh_gcphase, memory_order_relaxed) != GH_GCoff;
         if (marking) {
-            gh_g_acquire(g);
-            gh_greyobject_ptr(f.obj, &g->gcw);
+            gh_acquirem(g);
+            gh_shade(f.obj, &g->gcw);
         }
         pthread_mutex_unlock(&ready_lock);
-        if (marking) gh_g_release(g);
+        if (marking) gh_releasem(g);
         f.fn(f.user, f.arg);
         atomic_fetch_add_explicit(&nrun, 1, memory_order_relaxed);
         f.user = NULL; /* drop the reference: the object may go next cycle */
@@ -115,14 +115,14 @@ void gh_final_wait_idle(void) {
     if (on_fin_thread) return;
     for (;;) {
         gh_g *g = gh_curg;
-        if (g) gh_g_acquire(g);
+        if (g) gh_acquirem(g);
         int busy = 1;
         if (pthread_mutex_trylock(&ready_lock) == 0) {
             /* pending too: queued by a finished cycle, not yet handed over */
             busy = nready || fin_running || atomic_load_explicit(&npending, memory_order_acquire);
             pthread_mutex_unlock(&ready_lock);
         }
-        if (g) gh_g_release(g);
+        if (g) gh_releasem(g);
         if (!busy) return;
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
@@ -135,7 +135,7 @@ void gh_gc_set_finalizer(void *obj, void (*fn)(void *, void *), void *arg) {
     uintptr_t base = object_base((uintptr_t)obj);
     if (!base) return;
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&fin_lock);
     size_t i;
     for (i = 0; i < nfin; i++)
@@ -147,25 +147,25 @@ void gh_gc_set_finalizer(void *obj, void (*fn)(void *, void *), void *arg) {
         fins[i].arg = arg;
         fins[i].user = obj;
     } else if (grow(&fins, &capfin, nfin + 1) == 0) {
-        fins[nfin++] = (gh_fin){base, fn, arg, obj};
+        fins[nfin++] = (gh_finalizer){base, fn, arg, obj};
     }
     int start = fn && !fin_thread_started;
     if (start) fin_thread_started = 1;
     pthread_mutex_unlock(&fin_lock);
-    gh_g_release(g);
+    gh_releasem(g);
     if (start && pthread_create(&fin_thread, NULL, fin_main, NULL) == 0) pthread_detach(fin_thread);
 }
 
-void gh_final_markroots(gh_gcWork *w, int stw) {
+void gh_markrootSpans(gh_gcWork *w, int stw) {
     pthread_mutex_lock(&fin_lock);
-    for (size_t i = 0; i < nfin; i++) gh_scan_object_fields(fins[i].obj, w);
+    for (size_t i = 0; i < nfin; i++) gh_scanobject(fins[i].obj, w);
     pthread_mutex_unlock(&fin_lock);
     /* queued objects not yet finalized are roots; the finalizer thread may
      * be stopped holding ready_lock, so only outside a pause (entries
      * queued later were marked in the pause that queued them) */
     if (stw) return;
     pthread_mutex_lock(&ready_lock);
-    for (size_t i = 0; i < nready; i++) gh_greyobject_ptr(ready[i].obj, w);
+    for (size_t i = 0; i < nready; i++) gh_shade(ready[i].obj, w);
     pthread_mutex_unlock(&ready_lock);
 }
 
@@ -175,13 +175,13 @@ void gh_final_queue_dead(void) {
     pthread_mutex_lock(&fin_lock);
     for (size_t i = 0; i < nfin;) {
         uintptr_t o = fins[i].obj;
-        if (gh_obj_marked(o)) {
+        if (gh_isMarked(o)) {
             i++;
             continue;
         }
         gh_mspan *s = gh_spanOf(o);
         if (!(gh_gc_fault & GH_FAULT_FINALIZER_FREES)) {
-            gh_set_marked(o, s);
+            gh_setMarked(o, s);
             atomic_fetch_add_explicit(&gh_work_bytesMarked, (int64_t)s->elemsize, memory_order_relaxed);
         }
         size_t np = atomic_load_explicit(&npending, memory_order_relaxed);

@@ -133,7 +133,7 @@ static GH_NOINLINE gh_type *intern(gh_g *g, const gh_layout *l) {
     if (period > 64) period = 64;
     uint64_t mask = period == 64 ? l->ptrmask : l->ptrmask & (((uint64_t)1 << period) - 1);
     gh_type *t = NULL;
-    gh_g_acquire(g); /* types_lock is also taken inside the runtime: never stop holding it */
+    gh_acquirem(g); /* types_lock is also taken inside the runtime: never stop holding it */
     pthread_mutex_lock(&types_lock);
     for (uint32_t i = 1; i < ntypes; i++)
         if (gh_types[i].period == period && gh_types[i].ptrmask == mask) {
@@ -154,7 +154,7 @@ static GH_NOINLINE gh_type *intern(gh_g *g, const gh_layout *l) {
         }
     }
     pthread_mutex_unlock(&types_lock);
-    gh_g_release(g);
+    gh_releasem(g);
     g->last_layout = l;
     g->last_type = t;
     return t;
@@ -181,7 +181,7 @@ GH_NOINLINE void gh_types_set(gh_mspan *s, uintptr_t x, gh_type *t) {
     } else {
         ids = (uint16_t *)(lw & ~(uintptr_t)1);
     }
-    ids[gh_span_objindex(s, x)] = (uint16_t)t->id;
+    ids[gh_mspan_objIndex(s, x)] = (uint16_t)t->id;
 }
 
 void gh_types_free(gh_mspan *s) {
@@ -197,25 +197,25 @@ void gh_types_free(gh_mspan *s) {
 /* ---------------------------------------------------------------- alloc */
 
 static GH_NOINLINE void alloc_slow(gh_g *g) {
-    gh_g_acquire(g);
+    gh_acquirem(g);
     int64_t n = g->alloc_local;
     g->alloc_local = 0;
     gh_heapLive_add(n);
     if (atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) {
         g->assistDebt += (int64_t)((double)n * gh_gcController_.assistWorkPerByte);
         gh_gcAssistAlloc(g);
-    } else if (!gh_sweep_done()) {
-        gh_sweep_proportional(g, n);
+    } else if (!gh_isSweepDone()) {
+        gh_deductSweepCredit(g, n);
     }
-    gh_g_release(g);
-    if (atomic_load_explicit(&gh_gcphase, memory_order_relaxed) == GH_GCoff && gh_pacer_should_trigger())
+    gh_releasem(g);
+    if (atomic_load_explicit(&gh_gcphase, memory_order_relaxed) == GH_GCoff && gh_gcTrigger_test())
         gh_gc_wake();
     /* The heap may not outrun the collector (Go parks assists that cannot
      * pay, gcParkAssist): 10% + 1 MiB past the goal (within the suite's bound
      * of 1.1 x goal + 4 MiB), while a cycle is due or marking,
      * the allocating thread waits for the worker in short sleeps, at most
      * 2 ms per 64 KiB allocated, outside the runtime (so it can be stopped). */
-    gh_gcController *pc = &gh_gcController_;
+    gh_gcControllerState *pc = &gh_gcController_;
     if (pc->gogc == 0 && pc->memlimit <= 0) return;
     uint32_t c0 = atomic_load_explicit(&gh_gc_cycles, memory_order_relaxed);
     for (int i = 0; i < 100; i++) {
@@ -240,11 +240,11 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
     if (GH_UNLIKELY(gh_gcController_.torture)) gh_gc_collect();
     gh_type *t = NULL;
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
-    gh_g_acquire(g);
+    gh_acquirem(g);
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
     void *x = gh_mallocgc(gc_size(size, t), t == NULL);
     if (GH_UNLIKELY(!x)) {
-        gh_g_release(g);
+        gh_releasem(g);
         return NULL;
     }
     gh_mspan *s = gh_spanOf((uintptr_t)x);
@@ -261,14 +261,14 @@ static GH_NOINLINE void *gc_alloc_slow(size_t size, const gh_layout *l) {
         esize = (t == NULL && size < GH_TINY_SIZE) ? (size ? size : 1) : s->elemsize;
         if (t && s->layout != (uintptr_t)t) gh_types_set(s, (uintptr_t)x, t);
         if (ALLOC_BLACK()) {
-            gh_set_marked((uintptr_t)x, s);
+            gh_setMarked((uintptr_t)x, s);
             g->gcw.bytesMarked += (int64_t)esize;
         }
     }
     if (GH_UNLIKELY(!g->mcache)) g->mcache = gh_tls_mcache;
     GH_EXPENSIVE(if (esize == s->elemsize) gh_debug_check_object(x, size));
     g->alloc_local += (int64_t)esize;
-    gh_g_release(g);
+    gh_releasem(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
     return x;
 }
@@ -298,11 +298,11 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     if (l && l->ptrmask) t = l == g->last_layout ? g->last_type : intern(g, l);
     if (GH_UNLIKELY(size > GH_MAX_SMALL_SIZE || (!t && size < GH_TINY_SIZE) || size == 0))
         return gc_alloc_slow(size, l);
-    gh_mcache_slot *slot = &g->mcache->alloc[gh_make_spanclass(gh_size_to_class(gc_size(size, t)), t == NULL)];
-    gh_g_acquire(g);
+    gh_mcache_slot *slot = &g->mcache->alloc[gh_makeSpanClass(gh_size_to_class(gc_size(size, t)), t == NULL)];
+    gh_acquirem(g);
     uint64_t cache = slot->allocCache;
     if (GH_UNLIKELY(!cache)) {
-        gh_g_release(g);
+        gh_releasem(g);
         return gc_alloc_slow(size, l);
     }
     slot->allocCache = cache & (cache - 1);
@@ -312,12 +312,12 @@ void *gh_gc_alloc(size_t size, const gh_layout *l) {
     if (GH_LIKELY(!(gh_gc_fault & GH_FAULT_DIRTY_HOLES)) || s->needzero) zero_small(x, esize);
     if (t && s->layout != (uintptr_t)t) gh_types_set(s, x, t);
     if (GH_UNLIKELY(ALLOC_BLACK())) {
-        gh_set_marked(x, s);
+        gh_setMarked(x, s);
         g->gcw.bytesMarked += (int64_t)esize;
     }
     g->alloc_local += (int64_t)esize;
     GH_EXPENSIVE(gh_debug_check_object((void *)x, size));
-    gh_g_release(g);
+    gh_releasem(g);
     if (GH_UNLIKELY(g->alloc_local >= ALLOC_FLUSH)) alloc_slow(g);
     return (void *)x;
 }
@@ -342,7 +342,7 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
     gh_mspan *s = gh_spanOf((uintptr_t)p);
     if (!s || s->state == GH_SPAN_DEAD) return 0;
     if (s->spanclass == 0) return s->state == GH_SPAN_LARGE;
-    uintptr_t idx = gh_span_objindex(s, (uintptr_t)p);
+    uintptr_t idx = gh_mspan_objIndex(s, (uintptr_t)p);
     if (idx >= s->nelems) return 0;
     /* A concurrent sweep swaps allocBits with the mark bits, then clears
      * the old array (mgcsweep.c): a word read from the old array counts
@@ -377,7 +377,7 @@ static int worker_over_quota(void) {
         torture_pauses++;
         return 1;
     }
-    if (gh_g_count() < ncpu) return 0; /* an idle CPU: run freely */
+    if (gh_gcount() < ncpu) return 0; /* an idle CPU: run freely */
     double share = 0.25 * ncpu;
     uint64_t el = nanotime() - mark_start_ns;
     return (double)(thread_cpu() - mark_cpu_start) > share * (double)el;
@@ -425,15 +425,15 @@ static void scan_stacks(gh_gcWork *w) {
     for (gh_g *g = gh_allg_first(); g; g = g->next) {
         if (!g->sp) continue;
         if (g->sp >= g->stack_lo && g->sp < g->stack_hi) {
-            gh_scanblock_conservative(g->sp, g->stack_hi, w);
+            gh_scanConservative(g->sp, g->stack_hi, w);
             continue;
         }
         gh_mspan *s = gh_spanOf(g->sp);
         if (s && s->state != GH_SPAN_DEAD)
-            gh_scanblock_conservative(g->sp, s->base + (s->npages << GH_PAGE_SHIFT), w);
+            gh_scanConservative(g->sp, s->base + (s->npages << GH_PAGE_SHIFT), w);
         uintptr_t lo = mapping_lo(g->stack_hi - 1);
         if (lo < g->stack_lo) lo = g->stack_lo;
-        gh_scanblock_conservative(lo, g->stack_hi, w);
+        gh_scanConservative(lo, g->stack_hi, w);
     }
 }
 
@@ -448,7 +448,7 @@ static void gc_mark_setup(void) {
         g->assistDebt = 0;
     }
     gh_poolCleanup();
-    gh_pacer_startCycle();
+    gh_gcControllerState_startCycle();
     atomic_store_explicit(&gh_gcphase, GH_GCmark, memory_order_relaxed);
     __atomic_store_n(&gh_gc_barrier_enabled, 1, __ATOMIC_RELAXED);
     atomic_store_explicit(&gh_gcBlackenEnabled, 1, memory_order_relaxed);
@@ -488,7 +488,7 @@ static int64_t gc_mark_done(void) {
     atomic_store_explicit(&gh_gcBlackenEnabled, 0, memory_order_relaxed);
     __atomic_store_n(&gh_gc_barrier_enabled, 0, __ATOMIC_RELAXED);
     atomic_store_explicit(&gh_gcphase, GH_GCoff, memory_order_relaxed);
-    gh_gcw_dispose(&worker_w);
+    gh_gcWork_dispose(&worker_w);
     int64_t marked = atomic_load_explicit(&gh_work_bytesMarked, memory_order_relaxed);
     GH_EXPENSIVE(gh_debug_check_world());
     for (gh_g *g = gh_allg_first(); g; g = g->next) {
@@ -496,8 +496,8 @@ static int64_t gc_mark_done(void) {
         g->assistDebt = 0;
         if (g->mcache) gh_mcache_prepareForSweep(g->mcache);
     }
-    gh_sweep_start();
-    gh_pacer_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
+    gh_gcSweep();
+    gh_gcControllerState_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
     return marked;
 }
 
@@ -510,9 +510,9 @@ static int gc_mark_termination(uint64_t *end, int64_t *marked) {
     int more = 0;
     for (gh_g *g = gh_allg_first(); g && !(gh_gc_fault & GH_FAULT_UNDRAINED_GREY); g = g->next) {
         if (g->gcw.wbuf && g->gcw.wbuf->n) more = 1;
-        gh_gcw_dispose(&g->gcw);
+        gh_gcWork_dispose(&g->gcw);
     }
-    gh_markroots(&worker_w, 1);
+    gh_markroot(&worker_w, 1);
     if (more || !gh_work_empty() || (worker_w.wbuf && worker_w.wbuf->n)) {
         gh_stats_pause(q0, qs, gh_startTheWorld());
         return 0;
@@ -531,7 +531,7 @@ static void gc_cycle(void) {
     uint64_t cstart = nanotime();
     if (gh_gc_debug > 1)
         fprintf(stderr, "gc: trigger at %lld KiB, finishing sweep took %.3f ms, sweep_done %d\n", (long long)(live0 >> 10),
-                (double)(cstart - sw0) / 1e6, gh_sweep_done());
+                (double)(cstart - sw0) / 1e6, gh_isSweepDone());
     gh_stats_event(GH_EV_CYCLE_START, cstart);
     atomic_store_explicit(&gh_work_bytesMarked, 0, memory_order_relaxed);
     atomic_store_explicit(&gh_work_scanWork, 0, memory_order_relaxed);
@@ -540,7 +540,7 @@ static void gc_cycle(void) {
     mark_start_ns = nanotime();
     mark_cpu_start = thread_cpu();
     torture_pauses = 0;
-    gh_markroots(&worker_w, 0);
+    gh_markroot(&worker_w, 0);
     uint64_t q1 = 0;
     int64_t marked = 0;
     do gc_concurrent_drain();
@@ -572,7 +572,7 @@ static void *gc_worker(void *arg) {
     sigaddset(&set, SIGPWR);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     for (;;) {
-        if (!atomic_load_explicit(&want_cycle, memory_order_acquire) && !gh_sweep_done()) {
+        if (!atomic_load_explicit(&want_cycle, memory_order_acquire) && !gh_isSweepDone()) {
             /* background sweeper: a batch, then look again */
             for (int i = 0; i < 16 && gh_sweepone(); i++) {
             }
@@ -613,11 +613,11 @@ static void *gc_torturer(void *arg) {
 void gh_gc_wake(void) {
     if (atomic_exchange_explicit(&want_cycle, 1, memory_order_acq_rel)) return;
     gh_g *g = gh_curg;
-    if (g) gh_g_acquire(g);
+    if (g) gh_acquirem(g);
     pthread_mutex_lock(&gc_lock);
     pthread_cond_signal(&gc_cond);
     pthread_mutex_unlock(&gc_lock);
-    if (g) gh_g_release(g);
+    if (g) gh_releasem(g);
 }
 
 void gh_gc_collect(void) {
@@ -625,13 +625,13 @@ void gh_gc_collect(void) {
     if (!g) g = alloc_attach();
     /* a cycle already under way may have scanned our stack already: wait
      * for it and one more (Go's runtime.GC) */
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&gc_lock);
     uint32_t target = cycles_started + 1;
     atomic_store_explicit(&want_cycle, 1, memory_order_release);
     pthread_cond_signal(&gc_cond);
     pthread_mutex_unlock(&gc_lock);
-    gh_g_release(g);
+    gh_releasem(g);
     while (atomic_load_explicit(&gh_gc_cycles, memory_order_acquire) < target) {
         if (!atomic_load_explicit(&want_cycle, memory_order_relaxed) &&
             __atomic_load_n(&cycles_started, __ATOMIC_RELAXED) < target)
@@ -641,9 +641,9 @@ void gh_gc_collect(void) {
     }
     /* finish sweeping, as runtime.GC does, so the heap reflects the cycle */
     for (;;) {
-        gh_g_acquire(g);
+        gh_acquirem(g);
         int n = gh_sweepone();
-        gh_g_release(g);
+        gh_releasem(g);
         if (!n) break;
     }
     /* and let the finalizers those cycles queued run (bdwgc's GC_gcollect
@@ -663,10 +663,10 @@ int gh_gc_init(const gh_gc_options *opt) {
     gh_gc_tiny_enabled = 1;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     ncpu = n > 0 ? (int)n : 1;
-    const char *d = gh_getenv("GOHEAP_GC_DEBUG");
+    const char *d = gh_gogetenv("GOHEAP_GC_DEBUG");
     gh_gc_debug = d && *d ? atoi(d) : 0;
     gh_fixalloc_init(&sidealloc, GH_MAX_SPAN_WORDS * 64 * sizeof(uint16_t));
-    gh_pacer_init(opt);
+    gh_gcControllerState_init(opt);
     gh_mark_init();
     gh_sweep_init();
     gh_stw_init();

@@ -33,15 +33,15 @@ extern gh_type gh_types[GH_MAX_TYPES] GH_HIDDEN;
 
 /* A work buffer of grey objects (Go's workbuf). */
 #define GH_WBUF_N 510
-typedef struct gh_wbuf {
-    struct gh_wbuf *next;
+typedef struct gh_workbuf {
+    struct gh_workbuf *next;
     uintptr_t n;
     uintptr_t obj[GH_WBUF_N];
-} gh_wbuf;
+} gh_workbuf;
 
 /* Per-worker (or per-thread) grey cache (Go's gcWork). */
 typedef struct gh_gcWork {
-    gh_wbuf *wbuf;
+    gh_workbuf *wbuf;
     int64_t scanWork;    /* bytes scanned, not yet flushed */
     int64_t bytesMarked; /* bytes of objects greyed/blackened, not yet flushed */
 } gh_gcWork;
@@ -73,33 +73,33 @@ GH_HIDDEN uint64_t gh_stopTheWorld(void); /* returns the time the world stopped 
 GH_HIDDEN uint64_t gh_startTheWorld(void); /* returns the restart time (ns) */
 GH_HIDDEN void gh_suspend_self(gh_g *g);
 GH_HIDDEN gh_g *gh_allg_first(void); /* only while the world is stopped */
-GH_HIDDEN int gh_g_count(void);
+GH_HIDDEN int gh_gcount(void);
 extern _Atomic int gh_stw_request GH_HIDDEN;
 /* Leave the runtime: the thread is at a safe point again. */
-static inline void gh_g_release(gh_g *g) {
+static inline void gh_releasem(gh_g *g) {
     atomic_signal_fence(memory_order_seq_cst);
     g->mallocing = 0;
     atomic_signal_fence(memory_order_seq_cst);
     if (GH_UNLIKELY(atomic_load_explicit(&gh_stw_request, memory_order_acquire))) gh_suspend_self(g);
 }
-static inline void gh_g_acquire(gh_g *g) {
+static inline void gh_acquirem(gh_g *g) {
     g->mallocing = 1;
     atomic_signal_fence(memory_order_seq_cst);
 }
 
 /* mgcmark.c */
 GH_HIDDEN void gh_mark_init(void);
-GH_HIDDEN void gh_greyobject_ptr(uintptr_t p, gh_gcWork *w); /* shade any candidate pointer */
-GH_HIDDEN void gh_scanblock_conservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w);
-GH_HIDDEN void gh_scan_object_fields(uintptr_t obj, gh_gcWork *w); /* scan without marking obj */
+GH_HIDDEN void gh_shade(uintptr_t p, gh_gcWork *w); /* shade any candidate pointer */
+GH_HIDDEN void gh_scanConservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w);
+GH_HIDDEN void gh_scanobject(uintptr_t obj, gh_gcWork *w); /* scan without marking obj */
 GH_HIDDEN int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void));
-GH_HIDDEN void gh_gcw_dispose(gh_gcWork *w);
+GH_HIDDEN void gh_gcWork_dispose(gh_gcWork *w);
 GH_HIDDEN int gh_work_empty(void);
-GH_HIDDEN void gh_markroots(gh_gcWork *w, int stw);
+GH_HIDDEN void gh_markroot(gh_gcWork *w, int stw);
 GH_HIDDEN void gh_gcAssistAlloc(gh_g *g);
-GH_HIDDEN int gh_obj_marked(uintptr_t obj);
+GH_HIDDEN int gh_isMarked(uintptr_t obj);
 GH_HIDDEN void gh_mark_reset(void);
-GH_HIDDEN void gh_set_marked(uintptr_t obj, gh_mspan *s);
+GH_HIDDEN void gh_setMarked(uintptr_t obj, gh_mspan *s);
 GH_HIDDEN gh_type *gh_type_of(gh_mspan *s, uintptr_t idx);
 extern _Atomic int64_t gh_work_bytesMarked GH_HIDDEN, gh_work_scanWork GH_HIDDEN;
 extern _Atomic int64_t gh_bgScanCredit GH_HIDDEN;
@@ -118,10 +118,10 @@ extern int gh_gc_debug GH_HIDDEN;
 /* mgcsweep.c */
 GH_HIDDEN void gh_sweep_init(void);
 GH_HIDDEN void gh_large_add(gh_mspan *s);
-GH_HIDDEN void gh_sweep_start(void); /* in the STW at mark termination */
+GH_HIDDEN void gh_gcSweep(void); /* in the STW at mark termination */
 GH_HIDDEN int gh_sweepone(void);     /* 1 if a span was swept, 0 when done */
-GH_HIDDEN int gh_sweep_done(void);
-GH_HIDDEN void gh_sweep_proportional(gh_g *g, int64_t bytes);
+GH_HIDDEN int gh_isSweepDone(void);
+GH_HIDDEN void gh_deductSweepCredit(gh_g *g, int64_t bytes);
 GH_HIDDEN void gh_mcache_prepareForSweep(gh_mcache *c);
 GH_HIDDEN void gh_sweep_debug_check(int after_start); /* [G1]/[G2] walk, world stopped */
 
@@ -130,10 +130,10 @@ GH_HIDDEN void gh_debug_check_marks(const gh_mspan *s); /* [G2] */
 GH_HIDDEN void gh_debug_check_world(void);              /* every cache and mcentral; world stopped */
 extern _Atomic uint32_t gh_sweepgen GH_HIDDEN;
 /* mcentral hook: a swept span of this class with free slots, or NULL. */
-GH_HIDDEN gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c);
+GH_HIDDEN gh_mspan *gh_mcentral_sweep_for_alloc(gh_mcentral *c);
 
 /* mgcpacer.c */
-typedef struct gh_gcController {
+typedef struct gh_gcControllerState {
     int gogc;                      /* percent, 0 = off */
     int64_t memlimit;              /* 0 = none */
     int torture;                   /* GOHEAP_GC_TORTURE=1: a full collection per allocation */
@@ -147,16 +147,16 @@ typedef struct gh_gcController {
     _Atomic double assistWorkPerByte; /* scan bytes owed per allocated byte */
     double sweepPagesPerByte;
     _Atomic int64_t peak;
-} gh_gcController;
-extern gh_gcController gh_gcController_ GH_HIDDEN;
-GH_HIDDEN void gh_pacer_init(const gh_gc_options *opt);
-GH_HIDDEN void gh_pacer_startCycle(void);
-GH_HIDDEN void gh_pacer_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes);
-GH_HIDDEN int gh_pacer_should_trigger(void);
+} gh_gcControllerState;
+extern gh_gcControllerState gh_gcController_ GH_HIDDEN;
+GH_HIDDEN void gh_gcControllerState_init(const gh_gc_options *opt);
+GH_HIDDEN void gh_gcControllerState_startCycle(void);
+GH_HIDDEN void gh_gcControllerState_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes);
+GH_HIDDEN int gh_gcTrigger_test(void);
 GH_HIDDEN void gh_heapLive_add(int64_t n);
 
 /* mfinal.c */
-GH_HIDDEN void gh_final_markroots(gh_gcWork *w, int stw); /* scan finalizable objects' fields */
+GH_HIDDEN void gh_markrootSpans(gh_gcWork *w, int stw); /* scan finalizable objects' fields */
 GH_HIDDEN void gh_final_flush_pending(void);
 GH_HIDDEN void gh_final_wait_idle(void); /* until queued finalizers ran (not on the finalizer thread) */
 GH_HIDDEN void gh_final_queue_dead(void);          /* STW mark termination */

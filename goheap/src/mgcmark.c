@@ -52,7 +52,7 @@ _Atomic int64_t gh_work_bytesMarked, gh_work_scanWork, gh_bgScanCredit;
 _Atomic uint64_t gh_assist_ns, gh_markcpu_ns;
 
 static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
-static gh_wbuf *work_full, *work_empty;
+static gh_workbuf *work_full, *work_empty;
 static _Atomic int64_t work_nfull;
 static gh_fixalloc wbuf_alloc;
 
@@ -65,11 +65,11 @@ static gh_root *roots;
 static size_t nroots, caproots;
 static int64_t roots_bytes;
 
-void gh_mark_init(void) { gh_fixalloc_init(&wbuf_alloc, sizeof(gh_wbuf)); }
+void gh_mark_init(void) { gh_fixalloc_init(&wbuf_alloc, sizeof(gh_workbuf)); }
 
-static gh_wbuf *getempty(void) {
+static gh_workbuf *getempty(void) {
     pthread_mutex_lock(&work_lock);
-    gh_wbuf *b = work_empty;
+    gh_workbuf *b = work_empty;
     if (b) work_empty = b->next;
     else b = gh_fixalloc_alloc(&wbuf_alloc);
     pthread_mutex_unlock(&work_lock);
@@ -79,14 +79,14 @@ static gh_wbuf *getempty(void) {
     return b;
 }
 
-static void putempty(gh_wbuf *b) {
+static void putempty(gh_workbuf *b) {
     pthread_mutex_lock(&work_lock);
     b->next = work_empty;
     work_empty = b;
     pthread_mutex_unlock(&work_lock);
 }
 
-static void putfull(gh_wbuf *b) {
+static void putfull(gh_workbuf *b) {
     pthread_mutex_lock(&work_lock);
     b->next = work_full;
     work_full = b;
@@ -94,10 +94,10 @@ static void putfull(gh_wbuf *b) {
     pthread_mutex_unlock(&work_lock);
 }
 
-static gh_wbuf *trygetfull(void) {
+static gh_workbuf *trygetfull(void) {
     if (!atomic_load_explicit(&work_nfull, memory_order_relaxed)) return NULL;
     pthread_mutex_lock(&work_lock);
-    gh_wbuf *b = work_full;
+    gh_workbuf *b = work_full;
     if (b) {
         work_full = b->next;
         atomic_fetch_sub_explicit(&work_nfull, 1, memory_order_relaxed);
@@ -109,7 +109,7 @@ static gh_wbuf *trygetfull(void) {
 int gh_work_empty(void) { return atomic_load_explicit(&work_nfull, memory_order_acquire) == 0; }
 
 static inline void gcw_put(gh_gcWork *w, uintptr_t obj) {
-    gh_wbuf *b = w->wbuf;
+    gh_workbuf *b = w->wbuf;
     if (GH_UNLIKELY(!b)) b = w->wbuf = getempty();
     else if (GH_UNLIKELY(b->n == GH_WBUF_N)) {
         putfull(b);
@@ -119,9 +119,9 @@ static inline void gcw_put(gh_gcWork *w, uintptr_t obj) {
 }
 
 static inline uintptr_t gcw_tryget(gh_gcWork *w) {
-    gh_wbuf *b = w->wbuf;
+    gh_workbuf *b = w->wbuf;
     if (GH_LIKELY(b && b->n)) return b->obj[--b->n];
-    gh_wbuf *f = trygetfull();
+    gh_workbuf *f = trygetfull();
     if (!f) return 0;
     if (b) putempty(b);
     w->wbuf = f;
@@ -129,7 +129,7 @@ static inline uintptr_t gcw_tryget(gh_gcWork *w) {
 }
 
 /* Flush counters and give the grey objects back to the global list. */
-void gh_gcw_dispose(gh_gcWork *w) {
+void gh_gcWork_dispose(gh_gcWork *w) {
     if (w->wbuf) {
         if (w->wbuf->n) putfull(w->wbuf);
         else putempty(w->wbuf);
@@ -141,7 +141,7 @@ void gh_gcw_dispose(gh_gcWork *w) {
 }
 
 /* Shade a candidate pointer (Go's findObject + greyobject). */
-GH_NOSAN void gh_greyobject_ptr(uintptr_t p, gh_gcWork *w) {
+GH_NOSAN void gh_shade(uintptr_t p, gh_gcWork *w) {
     uintptr_t off = p - gh_arena_start;
     if (off >= gh_arena_size) return;
     gh_mspan *s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
@@ -159,14 +159,14 @@ GH_NOSAN void gh_greyobject_ptr(uintptr_t p, gh_gcWork *w) {
         noscan = s->layout == 0;
     } else {
         if (s->state == GH_SPAN_DEAD) return;
-        uintptr_t idx = gh_span_objindex(s, p);
+        uintptr_t idx = gh_mspan_objIndex(s, p);
         if (idx >= s->nelems) return;
         if (!((s->allocBits[idx >> 6] >> (idx & 63)) & 1)) return;
         mb = (_Atomic uint64_t *)&s->gcmarkBits[idx >> 6];
         bit = (uint64_t)1 << (idx & 63);
         size = s->elemsize;
         base = s->base + idx * size;
-        noscan = gh_spanclass_noscan(s->spanclass);
+        noscan = gh_spanClass_noscan(s->spanclass);
     }
     if (atomic_load_explicit(mb, memory_order_relaxed) & bit) return;
     if (atomic_fetch_or_explicit(mb, bit, memory_order_relaxed) & bit) return;
@@ -175,21 +175,21 @@ GH_NOSAN void gh_greyobject_ptr(uintptr_t p, gh_gcWork *w) {
 }
 
 /* Allocate black: set obj's mark bit (obj is a slot base in s). */
-GH_NOSAN void gh_set_marked(uintptr_t obj, gh_mspan *s) {
+GH_NOSAN void gh_setMarked(uintptr_t obj, gh_mspan *s) {
     if (s->spanclass == 0) {
         atomic_fetch_or_explicit((_Atomic uint64_t *)&s->bits[1][0], 1, memory_order_relaxed);
         return;
     }
-    uintptr_t idx = gh_span_objindex(s, obj);
+    uintptr_t idx = gh_mspan_objIndex(s, obj);
     atomic_fetch_or_explicit((_Atomic uint64_t *)&s->gcmarkBits[idx >> 6], (uint64_t)1 << (idx & 63),
                              memory_order_relaxed);
 }
 
-GH_NOSAN int gh_obj_marked(uintptr_t p) {
+GH_NOSAN int gh_isMarked(uintptr_t p) {
     gh_mspan *s = gh_spanOf(p);
     if (!s) return 0;
     if (s->spanclass == 0) return s->state == GH_SPAN_LARGE && (s->bits[1][0] & 1);
-    uintptr_t idx = gh_span_objindex(s, p);
+    uintptr_t idx = gh_mspan_objIndex(s, p);
     return idx < s->nelems && ((s->gcmarkBits[idx >> 6] >> (idx & 63)) & 1);
 }
 
@@ -211,7 +211,7 @@ GH_NOSAN static void scan_words(const uintptr_t *words, uintptr_t n, const gh_ty
             uintptr_t i = b + (uintptr_t)__builtin_ctzll(m);
             if (i >= n) break;
             uintptr_t v = words[i];
-            if (v - lo < size) gh_greyobject_ptr(v, w);
+            if (v - lo < size) gh_shade(v, w);
         }
     }
     w->scanWork += (int64_t)(n * sizeof(uintptr_t));
@@ -227,13 +227,13 @@ GH_NOSAN static void scanobject(uintptr_t obj, gh_gcWork *w) {
         t = (const gh_type *)s->layout;
         n = (s->npages << GH_PAGE_SHIFT) / sizeof(uintptr_t);
     } else {
-        t = gh_type_of(s, gh_span_objindex(s, obj));
+        t = gh_type_of(s, gh_mspan_objIndex(s, obj));
         n = s->elemsize / sizeof(uintptr_t);
     }
     if (t) scan_words((const uintptr_t *)obj, n, t, w);
 }
 
-void gh_scan_object_fields(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
+void gh_scanobject(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
 
 /* Conservative scanning reads every word of a stack or root range, live or
  * not: dead stack slots, padding, uninitialised locals. Under valgrind's
@@ -254,7 +254,7 @@ void gh_scan_object_fields(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
 #endif
 #endif
 
-GH_NOSAN void gh_scanblock_conservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w) {
+GH_NOSAN void gh_scanConservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w) {
     lo = (lo + 7) & ~(uintptr_t)7;
     uintptr_t alo = gh_arena_start, asize = gh_arena_size;
 #ifdef GH_HAVE_MEMCHECK
@@ -262,7 +262,7 @@ GH_NOSAN void gh_scanblock_conservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w
         for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
             uintptr_t v = *(const uintptr_t *)p;
             (void)VALGRIND_MAKE_MEM_DEFINED(&v, sizeof v);
-            if (v - alo < asize) gh_greyobject_ptr(v, w);
+            if (v - alo < asize) gh_shade(v, w);
         }
         w->scanWork += (int64_t)(hi - lo);
         return;
@@ -270,7 +270,7 @@ GH_NOSAN void gh_scanblock_conservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w
 #endif
     for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
         uintptr_t v = *(const uintptr_t *)p;
-        if (v - alo < asize) gh_greyobject_ptr(v, w);
+        if (v - alo < asize) gh_shade(v, w);
     }
     w->scanWork += (int64_t)(hi - lo);
 }
@@ -288,7 +288,7 @@ int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
             if (stop && stop()) break;
             /* keep the global list fed so that assists find work */
             if (!atomic_load_explicit(&work_nfull, memory_order_relaxed) && w->wbuf && w->wbuf->n > 64) {
-                gh_wbuf *h = getempty();
+                gh_workbuf *h = getempty();
                 uintptr_t half = w->wbuf->n / 2;
                 memcpy(h->obj, w->wbuf->obj + (w->wbuf->n - half), half * sizeof(uintptr_t));
                 h->n = half;
@@ -304,7 +304,7 @@ int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
 
 void gh_gc_root_add(void *start, size_t bytes) {
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&roots_lock);
     if (nroots == caproots) {
         size_t ncap = caproots ? caproots * 2 : 64;
@@ -319,13 +319,13 @@ void gh_gc_root_add(void *start, size_t bytes) {
     pthread_mutex_unlock(&roots_lock);
     /* a root added while marking: its current targets are reachable */
     if (atomic_load_explicit(&gh_gcphase, memory_order_acquire) != GH_GCoff)
-        gh_scanblock_conservative((uintptr_t)start, (uintptr_t)start + bytes, &g->gcw);
-    gh_g_release(g);
+        gh_scanConservative((uintptr_t)start, (uintptr_t)start + bytes, &g->gcw);
+    gh_releasem(g);
 }
 
 void gh_gc_root_remove(void *start) {
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&roots_lock);
     for (size_t i = 0; i < nroots; i++)
         if (roots[i].lo == (uintptr_t)start) {
@@ -334,17 +334,17 @@ void gh_gc_root_remove(void *start) {
             break;
         }
     pthread_mutex_unlock(&roots_lock);
-    gh_g_release(g);
+    gh_releasem(g);
 }
 
 int64_t gh_roots_bytes(void) { return roots_bytes; }
 
-void gh_markroots(gh_gcWork *w, int stw) {
+void gh_markroot(gh_gcWork *w, int stw) {
     pthread_mutex_lock(&roots_lock);
-    for (size_t i = 0; i < nroots; i++) gh_scanblock_conservative(roots[i].lo, roots[i].hi, w);
+    for (size_t i = 0; i < nroots; i++) gh_scanConservative(roots[i].lo, roots[i].hi, w);
     pthread_mutex_unlock(&roots_lock);
     gh_pool_markroots(w);
-    gh_final_markroots(w, stw);
+    gh_markrootSpans(w, stw);
 }
 
 /* ---- assists ---- */
@@ -375,7 +375,7 @@ void gh_gcAssistAlloc(gh_g *g) {
     int64_t done = gh_gcDrain(&g->gcw, g->assistDebt, stw_pending);
     g->assistDebt -= done;
     /* the grey objects found go back where the background worker sees them */
-    gh_gcw_dispose(&g->gcw);
+    gh_gcWork_dispose(&g->gcw);
     if (g->assistDebt < 0) {
         atomic_fetch_add_explicit(&gh_bgScanCredit, -g->assistDebt, memory_order_relaxed);
         g->assistDebt = 0;

@@ -37,7 +37,7 @@
 
 #include "mgc.h"
 
-gh_gcController gh_gcController_;
+gh_gcControllerState gh_gcController_;
 
 #define HEAP_MINIMUM ((int64_t)4 << 20)
 
@@ -55,7 +55,7 @@ static int64_t parse_bytes(const char *v) {
 static int64_t alloc_during_mark = 0;
 
 static void set_goal(int64_t marked, int64_t rootsBytes) {
-    gh_gcController *c = &gh_gcController_;
+    gh_gcControllerState *c = &gh_gcController_;
     int64_t goal;
     if (c->gogc > 0) {
         int64_t gogc = gh_gc_fault & GH_FAULT_GOGC_FIXED ? 100 : c->gogc;
@@ -81,33 +81,33 @@ static void set_goal(int64_t marked, int64_t rootsBytes) {
     atomic_store_explicit(&c->trigger, trig, memory_order_relaxed);
 }
 
-void gh_pacer_init(const gh_gc_options *opt) {
-    gh_gcController *c = &gh_gcController_;
+void gh_gcControllerState_init(const gh_gc_options *opt) {
+    gh_gcControllerState *c = &gh_gcController_;
     memset(c, 0, sizeof *c);
     c->gogc = 100;
-    const char *v = gh_getenv("GOGC");
+    const char *v = gh_gogetenv("GOGC");
     if (v && *v) c->gogc = !strcmp(v, "off") ? 0 : atoi(v);
     if (opt && opt->gogc >= 0) c->gogc = opt->gogc;
     if (c->gogc < 0) c->gogc = 100;
-    v = gh_getenv("GOMEMLIMIT");
+    v = gh_gogetenv("GOMEMLIMIT");
     if (v && *v && strcmp(v, "off")) c->memlimit = parse_bytes(v);
     if (opt && opt->memlimit > 0) c->memlimit = opt->memlimit;
-    v = gh_getenv("GOHEAP_GC_TORTURE");
+    v = gh_gogetenv("GOHEAP_GC_TORTURE");
     c->torture_concurrent = v && !strcmp(v, "concurrent");
     c->torture = (v && *v && strcmp(v, "0") && !c->torture_concurrent) || (opt && opt->torture);
     set_goal(0, 0);
     c->sweepPagesPerByte = 0;
 }
 
-int gh_pacer_should_trigger(void) {
-    gh_gcController *c = &gh_gcController_;
+int gh_gcTrigger_test(void) {
+    gh_gcControllerState *c = &gh_gcController_;
     if (c->gogc == 0 && c->memlimit <= 0) return 0;
     return atomic_load_explicit(&c->heapLive, memory_order_relaxed) >=
            atomic_load_explicit(&c->trigger, memory_order_relaxed);
 }
 
 void gh_heapLive_add(int64_t n) {
-    gh_gcController *c = &gh_gcController_;
+    gh_gcControllerState *c = &gh_gcController_;
     int64_t v = atomic_fetch_add_explicit(&c->heapLive, n, memory_order_relaxed) + n;
     int64_t p = atomic_load_explicit(&c->peak, memory_order_relaxed);
     while (v > p && !atomic_compare_exchange_weak_explicit(&c->peak, &p, v, memory_order_relaxed, memory_order_relaxed)) {
@@ -127,8 +127,8 @@ void gh_heapLive_add(int64_t n) {
 }
 
 /* In the first pause. */
-void gh_pacer_startCycle(void) {
-    gh_gcController *c = &gh_gcController_;
+void gh_gcControllerState_startCycle(void) {
+    gh_gcControllerState *c = &gh_gcController_;
     c->heapLiveAtMarkStart = atomic_load_explicit(&c->heapLive, memory_order_relaxed);
     if (c->heapScan == 0) c->heapScan = c->heapLiveAtMarkStart / 2 + (64 << 10);
     int64_t goal = atomic_load_explicit(&c->heapGoal, memory_order_relaxed);
@@ -139,8 +139,8 @@ void gh_pacer_startCycle(void) {
 }
 
 /* In the mark termination pause: heapLive restarts at the marked bytes. */
-void gh_pacer_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
-    gh_gcController *c = &gh_gcController_;
+void gh_gcControllerState_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
+    gh_gcControllerState *c = &gh_gcController_;
     int64_t live = atomic_load_explicit(&c->heapLive, memory_order_relaxed);
     alloc_during_mark = live - c->heapLiveAtMarkStart;
     if (alloc_during_mark < 0) alloc_during_mark = 0;

@@ -79,7 +79,7 @@ static void order_stats(uint64_t *v, uint64_t n, uint64_t *p50, uint64_t *p99, u
  * under the lock (sorted outside it). */
 static void read_pauses(gh_gc_stats *out) {
     gh_g *g = gh_curg;
-    if (g) gh_g_acquire(g);
+    if (g) gh_acquirem(g);
     pthread_mutex_lock(&stats_lock);
     uint64_t n = npauses < MAX_PAUSES ? npauses : MAX_PAUSES;
     uint64_t *buf = n && pauses && stops ? malloc(3 * n * sizeof *buf) : NULL;
@@ -93,7 +93,7 @@ static void read_pauses(gh_gc_stats *out) {
     out->pause_stop_total_ns = stop_total;
     out->pause_work_total_ns = pause_total - stop_total;
     pthread_mutex_unlock(&stats_lock);
-    if (g) gh_g_release(g);
+    if (g) gh_releasem(g);
     if (!buf) return;
     for (uint64_t i = 0; i < n; i++) buf[2 * n + i] = buf[i] - buf[n + i];
     uint64_t mx;
@@ -106,7 +106,7 @@ static void read_pauses(gh_gc_stats *out) {
 void gh_gc_stats_read(gh_gc_stats *out) {
     memset(out, 0, sizeof *out);
     read_pauses(out);
-    gh_gcController *c = &gh_gcController_;
+    gh_gcControllerState *c = &gh_gcController_;
     out->cycles = atomic_load_explicit(&gh_gc_cycles, memory_order_relaxed);
     out->mark_cpu_ns = atomic_load_explicit(&gh_markcpu_ns, memory_order_relaxed);
     out->assist_ns = atomic_load_explicit(&gh_assist_ns, memory_order_relaxed);
@@ -120,11 +120,11 @@ void gh_gc_stats_read(gh_gc_stats *out) {
 
 size_t gh_gc_events_read(gh_gc_event *out, size_t max) {
     gh_g *g = gh_curg;
-    if (g) gh_g_acquire(g);
+    if (g) gh_acquirem(g);
     pthread_mutex_lock(&stats_lock);
     size_t n = 0;
     while (n < max && ev_tail < ev_head) out[n++] = events[ev_tail++ % MAX_EVENTS];
     pthread_mutex_unlock(&stats_lock);
-    if (g) gh_g_release(g);
+    if (g) gh_releasem(g);
     return n;
 }

@@ -51,10 +51,10 @@
 
 _Atomic uint32_t gh_sweepgen = 2;
 
-static gh_spanlist unswept[GH_NUM_SPAN_CLASSES];   /* under central[spc].lock */
-static gh_spanlist sweptFull[GH_NUM_SPAN_CLASSES]; /* under central[spc].lock */
+static gh_mSpanList unswept[GH_NUM_SPAN_CLASSES];   /* under central[spc].lock */
+static gh_mSpanList sweptFull[GH_NUM_SPAN_CLASSES]; /* under central[spc].lock */
 static gh_spinlock large_lock;
-static gh_spanlist largeSwept, largeUnswept;
+static gh_mSpanList largeSwept, largeUnswept;
 static _Atomic int64_t nunswept;                   /* spans left to sweep */
 static _Atomic uint32_t unswept_n[GH_NUM_SPAN_CLASSES]; /* per class, for a lock-free peek */
 static _Atomic unsigned sweep_class;               /* where sweepone found a span last */
@@ -62,7 +62,7 @@ static _Atomic unsigned sweep_class;               /* where sweepone found a spa
 void gh_sweep_init(void) {}
 
 /* Splice list b onto the end of list a; b becomes empty. */
-static void splice(gh_spanlist *a, gh_spanlist *b) {
+static void splice(gh_mSpanList *a, gh_mSpanList *b) {
     if (!b->first) return;
     if (!a->first) {
         *a = *b;
@@ -81,7 +81,7 @@ static void splice(gh_spanlist *a, gh_spanlist *b) {
 void gh_large_add(gh_mspan *s) {
     gh_spin_lock(&large_lock);
     s->sweepgen = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed);
-    gh_spanlist_push(&largeSwept, s);
+    gh_mSpanList_insertBack(&largeSwept, s);
     gh_spin_unlock(&large_lock);
 }
 
@@ -92,16 +92,16 @@ void gh_mcache_prepareForSweep(gh_mcache *c) {
     for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
         gh_mcache_slot *slot = &c->alloc[spc];
         gh_mspan *s = slot->span;
-        gh_spanlist *u = &unswept[spc];
-        if (s != &gh_emptyspan) {
+        gh_mSpanList *u = &unswept[spc];
+        if (s != &gh_emptymspan) {
             /* The window's slots not handed out read allocated while on
              * loan (allocBits), so a stale pointer (a conservative stack
              * word) may have marked one: unmark them as they go back, or
              * the sweep would keep a free slot as allocated ([G2], found
              * by the GH_DEBUG=2 check at sweep start). */
             s->gcmarkBits[s->freeindex] &= ~slot->allocCache;
-            gh_span_unload_window(s, slot);
-            gh_spanlist_push(u, s);
+            gh_mspan_unload_window(s, slot);
+            gh_mSpanList_insertBack(u, s);
             n++;
         }
         n += c->full[spc].n + c->partial[spc].n;
@@ -115,7 +115,7 @@ void gh_mcache_prepareForSweep(gh_mcache *c) {
 }
 
 /* In the mark-termination pause, after every cache was prepared. */
-void gh_sweep_start(void) {
+void gh_gcSweep(void) {
     int64_t n = 0;
     for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
         gh_mcentral *c = &gh_mheap_.central[spc];
@@ -137,7 +137,7 @@ void gh_sweep_start(void) {
 }
 
 /* [G1]/[G2] over the sweeper's lists; the world is stopped. after_start:
- * just after gh_sweep_start (every span unswept, marks final); else at a
+ * just after gh_gcSweep (every span unswept, marks final); else at a
  * cycle's first pause (sweeping done: only swept lists hold spans). */
 void gh_sweep_debug_check(int after_start) {
     uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_relaxed);
@@ -160,7 +160,7 @@ void gh_sweep_debug_check(int after_start) {
     }
     gh_spin_lock(&large_lock);
     for (int k = 0; k < 2; k++) {
-        const gh_spanlist *l = k ? &largeSwept : &largeUnswept;
+        const gh_mSpanList *l = k ? &largeSwept : &largeUnswept;
         const gh_mspan *f = l->first, *s = f;
         if (f) do {
                 GH_ASSERT_MSG(s->sweepgen == (k ? sg : sg - 2), "[G1] large span %p: sweepgen %u, sg %u",
@@ -176,13 +176,13 @@ void gh_sweep_debug_check(int after_start) {
                   (long)n, (long)atomic_load_explicit(&nunswept, memory_order_relaxed));
 }
 
-int gh_sweep_done(void) { return atomic_load_explicit(&nunswept, memory_order_acquire) <= 0; }
+int gh_isSweepDone(void) { return atomic_load_explicit(&nunswept, memory_order_acquire) <= 0; }
 
 /* Sweep a small span the caller owns alone. Returns 1 if it was freed. */
 static int sweep_small(gh_mspan *s, uint32_t sg) {
     GH_ASSERT_MSG(s->sweepgen == sg - 2, "[G1] sweeping span %p: sweepgen %u, sg %u", (void *)s, s->sweepgen, sg);
     GH_DEBUG_ONLY(s->sweepgen = sg - 1; gh_debug_check_span(s); gh_debug_check_marks(s));
-    gh_span_drain_remote(s);
+    gh_mspan_drain_remote(s);
     unsigned nw = s->nwords;
     unsigned nmarked = 0;
     /* Only allocated slots stay allocated: a slot that was loaned in a
@@ -220,17 +220,17 @@ static void sweep_put(gh_mcentral *c, gh_mspan *s) {
     gh_spin_lock(&c->lock);
     if (s->allocCount < s->nelems) {
         s->state = GH_SPAN_C_PARTIAL;
-        gh_spanlist_push(&c->partial, s);
+        gh_mSpanList_insertBack(&c->partial, s);
     } else {
         s->state = GH_SPAN_C_FULL;
-        gh_spanlist_push(&sweptFull[c->spanclass], s);
+        gh_mSpanList_insertBack(&sweptFull[c->spanclass], s);
     }
     gh_spin_unlock(&c->lock);
 }
 
 static int sweep_large_one(uint32_t sg) {
     gh_spin_lock(&large_lock);
-    gh_mspan *s = gh_spanlist_pop(&largeUnswept);
+    gh_mspan *s = gh_mSpanList_pop(&largeUnswept);
     gh_spin_unlock(&large_lock);
     if (!s) return 0;
     atomic_fetch_sub_explicit(&nunswept, 1, memory_order_relaxed);
@@ -241,7 +241,7 @@ static int sweep_large_one(uint32_t sg) {
         s->bits[1][0] = 0;
         gh_spin_lock(&large_lock);
         s->sweepgen = sg;
-        gh_spanlist_push(&largeSwept, s);
+        gh_mSpanList_insertBack(&largeSwept, s);
         gh_spin_unlock(&large_lock);
     } else {
         s->layout = 0;
@@ -253,7 +253,7 @@ static int sweep_large_one(uint32_t sg) {
 static gh_mspan *pop_unswept(gh_mcentral *c) {
     if (!atomic_load_explicit(&unswept_n[c->spanclass], memory_order_relaxed)) return NULL;
     gh_spin_lock(&c->lock);
-    gh_mspan *s = gh_spanlist_pop(&unswept[c->spanclass]);
+    gh_mspan *s = gh_mSpanList_pop(&unswept[c->spanclass]);
     atomic_store_explicit(&unswept_n[c->spanclass], unswept[c->spanclass].n, memory_order_relaxed);
     gh_spin_unlock(&c->lock);
     if (s) atomic_fetch_sub_explicit(&nunswept, 1, memory_order_relaxed);
@@ -262,7 +262,7 @@ static gh_mspan *pop_unswept(gh_mcentral *c) {
 
 /* Sweep one span of any class; returns its pages, 0 when none is left. */
 int gh_sweepone(void) {
-    if (gh_sweep_done()) return 0;
+    if (gh_isSweepDone()) return 0;
     uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_acquire);
     /* start where the last span was found: classes empty out one by one */
     unsigned start = atomic_load_explicit(&sweep_class, memory_order_relaxed);
@@ -280,7 +280,7 @@ int gh_sweepone(void) {
     return sweep_large_one(sg);
 }
 
-gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c) {
+gh_mspan *gh_mcentral_sweep_for_alloc(gh_mcentral *c) {
     if (atomic_load_explicit(&nunswept, memory_order_relaxed) <= 0) return NULL;
     uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_acquire);
     for (int budget = 100; budget > 0; budget--) {
@@ -297,7 +297,7 @@ gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c) {
 }
 
 /* Called inside the runtime by an allocating thread, per flushed batch. */
-void gh_sweep_proportional(gh_g *g, int64_t bytes) {
+void gh_deductSweepCredit(gh_g *g, int64_t bytes) {
     (void)g;
     double want = gh_gcController_.sweepPagesPerByte * (double)bytes;
     for (double done = 0; done < want;) {

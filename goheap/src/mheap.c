@@ -32,11 +32,11 @@
 gh_mheap gh_mheap_ = {.lock = PTHREAD_MUTEX_INITIALIZER};
 uintptr_t gh_arena_start, gh_arena_size;
 _Atomic(gh_mspan *) *gh_spans;
-gh_mspan gh_emptyspan;
+gh_mspan gh_emptymspan;
 gh_mcache gh_nobody;
 
 static uintptr_t env_uint(const char *name, uintptr_t def) {
-    const char *v = gh_getenv(name);
+    const char *v = gh_gogetenv(name);
     if (!v || !*v) return def;
     uintptr_t x = 0;
     for (; *v >= '0' && *v <= '9'; v++) x = x * 10 + (uintptr_t)(*v - '0');
@@ -61,18 +61,18 @@ void gh_mallocinit(void) {
         gh_throw("cannot allocate heap metadata");
     gh_fixalloc_init(&h->spanalloc, sizeof(gh_mspan));
     gh_fixalloc_init(&h->cachealloc, sizeof(gh_mcache));
-    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_mcentral_init(&h->central[i], (gh_spanclass)i);
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_mcentral_init(&h->central[i], (gh_spanClass)i);
 
     h->scav_enabled = env_uint("GOHEAP_SCAVENGE", 1) != 0;
     h->scav_retain_min = env_uint("GOHEAP_SCAVENGE_RETAIN_MB", 16) << 20;
     h->scav_percent = env_uint("GOHEAP_SCAVENGE_PERCENT", 10);
     h->scav_period_ms = env_uint("GOHEAP_SCAVENGE_PERIOD_MS", 100);
-    const char *ds = gh_getenv("GOHEAP_DEBUG_STATS");
+    const char *ds = gh_gogetenv("GOHEAP_DEBUG_STATS");
     h->debug_stats = ds && *ds && strcmp(ds, "0") != 0;
     h->debug_stats_path = ds && ds[0] == '/' ? ds : NULL;
 
-    gh_emptyspan.state = GH_SPAN_DEAD;
-    atomic_store_explicit(&gh_emptyspan.owner, &gh_nobody, memory_order_relaxed);
+    gh_emptymspan.state = GH_SPAN_DEAD;
+    atomic_store_explicit(&gh_emptymspan.owner, &gh_nobody, memory_order_relaxed);
     gh_spans = h->spans;
     gh_arena_size = want;
     gh_arena_start = start;
@@ -153,12 +153,12 @@ static int largeCachePut(gh_mheap *h, gh_mspan *s) {
     return 1;
 }
 
-void gh_mheap_flushLargeCacheLocked(void) {
+void gh_mheap_flush_large_cache_locked(void) {
     gh_mheap *h = &gh_mheap_;
     while (h->largeCacheN) largeCacheEvictOldest(h);
 }
 
-gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
+gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanClass spc, uintptr_t align) {
     gh_mheap *h = &gh_mheap_;
     uintptr_t alignPages = align > GH_PAGE_SIZE ? align >> GH_PAGE_SHIFT : 1;
     uintptr_t want = npages + alignPages - 1;
@@ -200,7 +200,7 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
         h->largeObjects++;
         h->largePages += npages;
     } else {
-        gh_span_init_small(s, spc);
+        gh_mspan_init_small(s, spc);
     }
     h->pagesInUse += npages;
     setSpans(s, s);
@@ -213,11 +213,11 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align) {
  * are free (realloc without a copy: free runs coalesce in the bitmap, so a
  * span freed next to s makes room). 1 if grown. The caller owns the object;
  * the state is checked under the lock all the same. */
-int gh_mheap_growLarge(gh_mspan *s, uintptr_t npages) {
+int gh_mheap_grow_large(gh_mspan *s, uintptr_t npages) {
     gh_mheap *h = &gh_mheap_;
     pthread_mutex_lock(&h->lock);
     uintptr_t extra = npages - s->npages, page = ((s->base - h->arena_start) >> GH_PAGE_SHIFT) + s->npages;
-    int ok = s->state == GH_SPAN_LARGE && npages > s->npages && gh_pageAlloc_isFree(&h->pages, page, extra);
+    int ok = s->state == GH_SPAN_LARGE && npages > s->npages && gh_pageAlloc_is_free(&h->pages, page, extra);
     if (ok) {
         gh_pageAlloc_allocRange(&h->pages, page, extra);
         for (uintptr_t k = 0; k < extra; k++) atomic_store_explicit(&gh_spans[page + k], s, memory_order_relaxed);

@@ -53,7 +53,7 @@ int gh_pageAlloc_init(gh_pageAlloc *p, uintptr_t nchunks) {
     int l = 0;
     for (;;) {
         p->nentries[l] = (uint32_t)n;
-        p->summary[l] = gh_sysAlloc(n * sizeof(gh_psum));
+        p->summary[l] = gh_sysAlloc(n * sizeof(gh_pallocSum));
         if (!p->summary[l]) return -1;
         l++;
         if (n <= 16 || l == GH_SUMMARY_LEVELS_MAX) break;
@@ -86,7 +86,7 @@ static inline uint32_t nextBit(const uint64_t *b, uint32_t i, uint32_t n, int v)
  * pass for runs strictly inside a word, skipping every word whose inner run
  * could not beat the max found so far. A roomy chunk (max >= 64) skips them
  * all, so the cost is ~2 passes over 8 words, not one step per run. */
-gh_psum gh_pageAlloc_summarize(const uint64_t *b, uint32_t npages) {
+gh_pallocSum gh_pallocBits_summarize(const uint64_t *b, uint32_t npages) {
     uint32_t nw = npages / 64, start = 0, max = 0, cur = 0;
     bool seen = false;
     for (uint32_t w = 0; w < nw; w++) {
@@ -100,7 +100,7 @@ gh_psum gh_pageAlloc_summarize(const uint64_t *b, uint32_t npages) {
         if (cur > max) max = cur;
         cur = (uint32_t)__builtin_clzll(x);
     }
-    if (!seen) return (gh_psum){npages, npages, npages};
+    if (!seen) return (gh_pallocSum){npages, npages, npages};
     if (cur > max) max = cur;
     for (uint32_t w = 0; w < nw; w++) {
         uint64_t x = b[w];
@@ -122,11 +122,11 @@ gh_psum gh_pageAlloc_summarize(const uint64_t *b, uint32_t npages) {
             z &= z >> 1;
         }
     }
-    return (gh_psum){start, max, cur};
+    return (gh_pallocSum){start, max, cur};
 }
 
-static gh_psum merge(const gh_psum *c, uint32_t full) {
-    gh_psum r = {0, 0, 0};
+static gh_pallocSum merge(const gh_pallocSum *c, uint32_t full) {
+    gh_pallocSum r = {0, 0, 0};
     int i;
     for (i = 0; i < 8; i++) {
         r.start += c[i].start;
@@ -147,7 +147,7 @@ static gh_psum merge(const gh_psum *c, uint32_t full) {
     return r;
 }
 
-static inline bool psum_eq(gh_psum a, gh_psum b) { return a.start == b.start && a.max == b.max && a.end == b.end; }
+static inline bool psum_eq(gh_pallocSum a, gh_pallocSum b) { return a.start == b.start && a.max == b.max && a.end == b.end; }
 
 /* Recompute the summaries of chunks c0..c1 and their ancestors. A level
  * whose entries come out unchanged leaves every level above unchanged too,
@@ -156,7 +156,7 @@ static inline bool psum_eq(gh_psum a, gh_psum b) { return a.start == b.start && 
 void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t c0, uintptr_t c1) {
     bool changed = false;
     for (uintptr_t c = c0; c <= c1; c++) {
-        gh_psum n = gh_pageAlloc_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
+        gh_pallocSum n = gh_pallocBits_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
         if (!psum_eq(n, p->summary[0][c])) changed = true;
         p->summary[0][c] = n;
     }
@@ -165,7 +165,7 @@ void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t c0, uintptr_t c1) {
         c1 >>= GH_SUMMARY_FANOUT_BITS;
         changed = false;
         for (uintptr_t i = c0; i <= c1; i++) {
-            gh_psum n = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+            gh_pallocSum n = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
             if (!psum_eq(n, p->summary[l][i])) changed = true;
             p->summary[l][i] = n;
         }
@@ -206,7 +206,7 @@ uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages) {
         uintptr_t full = levelPages(l), size = 0;
         intptr_t desc = -1;
         for (uintptr_t i = lo; i < hi; i++) {
-            gh_psum s = p->summary[l][i];
+            gh_pallocSum s = p->summary[l][i];
             if (size + s.start >= npages) return i * full - size;
             if (s.max >= npages) {
                 desc = (intptr_t)i;
@@ -262,12 +262,12 @@ static inline void runAround(const uint64_t *cb, uint32_t lo, uint32_t hi, uint3
 
 /* A chunk's summary changed to s: store it and merge upwards while the
  * parents change. */
-static void setChunkSummary(gh_pageAlloc *p, uintptr_t c, gh_psum s) {
+static void setChunkSummary(gh_pageAlloc *p, uintptr_t c, gh_pallocSum s) {
     if (psum_eq(s, p->summary[0][c])) return;
     p->summary[0][c] = s;
     for (int l = 1; l < p->nlevels; l++) {
         c >>= GH_SUMMARY_FANOUT_BITS;
-        gh_psum n = merge(&p->summary[l - 1][c << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+        gh_pallocSum n = merge(&p->summary[l - 1][c << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
         if (psum_eq(n, p->summary[l][c])) return;
         p->summary[l][c] = n;
     }
@@ -298,14 +298,14 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
         GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
         return scav;
     }
-    gh_psum o = p->summary[0][c], s = o;
+    gh_pallocSum o = p->summary[0][c], s = o;
     if (a == 0) s.start = lo;
     if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - hi;
     if (b - a >= o.max) {
         if (a == 0 && b == GH_CHUNK_PAGES) /* the chunk was all free */
             s.max = lo > GH_CHUNK_PAGES - hi ? lo : GH_CHUNK_PAGES - hi;
         else /* split a longest run: another may be as long, look */
-            s = gh_pageAlloc_summarize(cb, GH_CHUNK_PAGES);
+            s = gh_pallocBits_summarize(cb, GH_CHUNK_PAGES);
     }
     setChunkSummary(p, c, s);
     GH_DEBUG_ONLY(gh_debug_check_chunk(p, c));
@@ -315,7 +315,7 @@ uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t n) 
 
 /* Whether pages [page, page+n) are all grown and free (realloc's in-place
  * growth of a large span asks about the pages right after it). */
-bool gh_pageAlloc_isFree(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+bool gh_pageAlloc_is_free(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     if (n == 0 || page + n > p->grown * GH_CHUNK_PAGES || page + n < page) return false;
     bool free = true;
     FOR_RANGE(page, n, w, mask, { free = free && (p->allocBits[w] & mask) == 0; });
@@ -337,7 +337,7 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     const uint64_t *cb = p->allocBits + c * GH_CHUNK_WORDS;
     uint32_t lo = (uint32_t)(page - c * GH_CHUNK_PAGES), a, b;
     runAround(cb, lo, lo + (uint32_t)n, &a, &b); /* the merged free run */
-    gh_psum s = p->summary[0][c];
+    gh_pallocSum s = p->summary[0][c];
     if (b - a > s.max) s.max = b - a;
     if (a == 0) s.start = b;
     if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - a;
@@ -354,8 +354,8 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
 /* [P1] for one chunk. */
 void gh_debug_check_chunk(const gh_pageAlloc *p, uintptr_t c) {
     if (c >= p->grown) return;
-    gh_psum want = gh_pageAlloc_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
-    gh_psum have = p->summary[0][c];
+    gh_pallocSum want = gh_pallocBits_summarize(p->allocBits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES);
+    gh_pallocSum have = p->summary[0][c];
     PCHECK(psum_eq(want, have), "[P1] chunk %lu: summary (%u,%u,%u), bitmap says (%u,%u,%u)", (unsigned long)c,
            have.start, have.max, have.end, want.start, want.max, want.end);
 }
@@ -380,8 +380,8 @@ void gh_debug_check_pageAlloc(const gh_pageAlloc *p) {
     for (int l = 1; l < p->nlevels; l++) {
         n = (n + 7) >> GH_SUMMARY_FANOUT_BITS;
         for (uintptr_t i = 0; i < n && i < p->nentries[l]; i++) {
-            gh_psum want = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
-            gh_psum have = p->summary[l][i];
+            gh_pallocSum want = merge(&p->summary[l - 1][i << GH_SUMMARY_FANOUT_BITS], levelPages(l - 1));
+            gh_pallocSum have = p->summary[l][i];
             PCHECK(psum_eq(want, have), "[P2] level %d entry %lu: (%u,%u,%u), children merge to (%u,%u,%u)", l,
                    (unsigned long)i, have.start, have.max, have.end, want.start, want.max, want.end);
         }

@@ -58,7 +58,7 @@ static void release(gh_pageAlloc *p, uintptr_t lo, uintptr_t hi) {
 
 /* Release up to nbytes of dirty free pages, highest first; returns bytes. */
 uintptr_t gh_scavenge_locked(uintptr_t nbytes) {
-    gh_mheap_flushLargeCacheLocked(); /* its pages become free, so candidates */
+    gh_mheap_flush_large_cache_locked(); /* its pages become free, so candidates */
     gh_pageAlloc *p = &gh_mheap_.pages;
     uintptr_t need = (nbytes >> GH_PAGE_SHIFT) + ((nbytes & (GH_PAGE_SIZE - 1)) != 0), done = 0;
     uintptr_t runHi = 0, runLo = 0; /* current run [runLo, runHi) */
@@ -131,7 +131,7 @@ void gh_scavenge_maybe_locked(void) {
 
 void gh_scavenge(void) {
     if (atomic_load_explicit(&gh_init_state, memory_order_acquire) != 2) return;
-    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_mcentral_sweepAll(&gh_mheap_.central[i]);
+    for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) gh_mcentral_sweep_all(&gh_mheap_.central[i]);
     pthread_mutex_lock(&gh_mheap_.lock);
     gh_scavenge_locked(UINTPTR_MAX);
     pthread_mutex_unlock(&gh_mheap_.lock);

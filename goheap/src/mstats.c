@@ -35,7 +35,7 @@ void gh_stats_read(gh_stats *st) {
             i++;
             continue;
         }
-        unsigned sc = gh_spanclass_sizeclass(s->spanclass);
+        unsigned sc = gh_spanClass_sizeclass(s->spanclass);
         st->spans_inuse[sc]++;
         if (sc == 0) {
             st->objects_inuse[0]++;

@@ -144,33 +144,33 @@ gh_pool *gh_pool_new(void *(*new_fn)(void *), void *arg) {
         return NULL;
     }
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&pools_lock);
     p->next = allpools;
     allpools = p;
     pthread_mutex_unlock(&pools_lock);
-    gh_g_release(g);
+    gh_releasem(g);
     return p;
 }
 
 static void shade(gh_g *g, void *x) {
     if (x && atomic_load_explicit(&gh_gcphase, memory_order_relaxed) != GH_GCoff)
-        gh_greyobject_ptr((uintptr_t)x, &g->gcw);
+        gh_shade((uintptr_t)x, &g->gcw);
 }
 
 void gh_pool_put(gh_pool *p, void *x) {
     if (!x) return;
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     shade(g, x);
     poolLocal *l = &p->local[g->idx];
     if (!l->private) {
         l->private = x;
-        gh_g_release(g);
+        gh_releasem(g);
         return;
     }
     if (l->head && pushHead(l->head, x)) {
-        gh_g_release(g);
+        gh_releasem(g);
         return;
     }
     /* the head ring is full (or there is none): a new one, twice as big,
@@ -178,11 +178,11 @@ void gh_pool_put(gh_pool *p, void *x) {
      * x stays on this stack meanwhile */
     uint64_t n = l->head ? l->head->n * 2 : DQ_FIRST;
     if (n > DQ_LIMIT) n = DQ_LIMIT;
-    gh_g_release(g);
+    gh_releasem(g);
     poolDequeue *d = gh_gc_alloc(sizeof(poolDequeue) + n * sizeof(void *), &dq_layout);
     if (!d) return;
     d->n = n;
-    gh_g_acquire(g);
+    gh_acquirem(g);
     l = &p->local[g->idx]; /* a pause may have moved the pool to the victim */
     poolDequeue *h = l->head;
     atomic_store_explicit(&d->prev, h, memory_order_relaxed);
@@ -191,7 +191,7 @@ void gh_pool_put(gh_pool *p, void *x) {
     if (h) atomic_store_explicit(&h->next, d, memory_order_release);
     l->head = d;
     if (!atomic_load_explicit(&l->tail, memory_order_acquire)) atomic_store_explicit(&l->tail, d, memory_order_release);
-    gh_g_release(g);
+    gh_releasem(g);
 }
 
 static void *getSlow(gh_pool *p, int me) {
@@ -215,14 +215,14 @@ static void *getSlow(gh_pool *p, int me) {
 
 void *gh_pool_get(gh_pool *p) {
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     poolLocal *l = &p->local[g->idx];
     void *x = l->private;
     l->private = NULL;
     if (!x) x = chainPopHead(l);
     if (!x) x = getSlow(p, g->idx);
     shade(g, x);
-    gh_g_release(g);
+    gh_releasem(g);
     if (!x && p->new_fn) x = p->new_fn(p->arg);
     return x;
 }
@@ -230,13 +230,13 @@ void *gh_pool_get(gh_pool *p) {
 void gh_pool_free(gh_pool *p) {
     if (!p) return;
     gh_g *g = gh_curg ? gh_curg : gh_g_attach();
-    gh_g_acquire(g);
+    gh_acquirem(g);
     pthread_mutex_lock(&pools_lock);
     gh_pool **pp = &allpools;
     while (*pp && *pp != p) pp = &(*pp)->next;
     if (*pp) *pp = p->next;
     pthread_mutex_unlock(&pools_lock);
-    gh_g_release(g);
+    gh_releasem(g);
     free(p->local); /* the rings are collected objects */
     free(p->victim);
     free(p);
@@ -265,10 +265,10 @@ GH_NOSAN void gh_pool_markroots(gh_gcWork *w) {
         for (int k = 0; k < 2; k++)
             for (int i = 0; i < n; i++) {
                 poolLocal *l = &ls[k][i];
-                if (l->private) gh_greyobject_ptr((uintptr_t)l->private, w);
-                if (l->head) gh_greyobject_ptr((uintptr_t)l->head, w);
+                if (l->private) gh_shade((uintptr_t)l->private, w);
+                if (l->head) gh_shade((uintptr_t)l->head, w);
                 poolDequeue *t = atomic_load_explicit(&l->tail, memory_order_relaxed);
-                if (t) gh_greyobject_ptr((uintptr_t)t, w);
+                if (t) gh_shade((uintptr_t)t, w);
             }
     }
     pthread_mutex_unlock(&pools_lock);

@@ -129,7 +129,7 @@ struct gh_mspan {
     uint32_t divMul;        /* class_to_divmagic */
     uint16_t allocCount;    /* objects allocated or loaned to the cache window */
     uint8_t state;          /* GH_SPAN_* */
-    gh_spanclass spanclass; /* 0 = large */
+    gh_spanClass spanclass; /* 0 = large */
     uint16_t nelems;
     uint16_t nwords;        /* 64-bit words of allocBits in use */
     uint16_t freeindex;     /* word index of the cache window (Go: object index) */
@@ -146,10 +146,10 @@ struct gh_mspan {
     uint64_t bits[2][GH_MAX_SPAN_WORDS];
 };
 
-typedef struct gh_spanlist {
+typedef struct gh_mSpanList {
     gh_mspan *first;
     uint32_t n;
-} gh_spanlist;
+} gh_mSpanList;
 
 /* mcache.alloc[spc]: the span allocated from, with the hot fields copied so
  * the fast path touches one 32-byte slot. */
@@ -157,7 +157,7 @@ typedef struct gh_mcache_slot {
     uint64_t allocCache; /* 1 bits = free objects of the window */
     uintptr_t wordBase;  /* address of the first object of the window */
     uintptr_t elemsize;
-    gh_mspan *span;      /* &gh_emptyspan when none */
+    gh_mspan *span;      /* &gh_emptymspan when none */
 } gh_mcache_slot;
 
 struct gh_mcache {
@@ -167,8 +167,8 @@ struct gh_mcache {
      * a combined block could not be freed object by object. */
     uintptr_t tiny, tinyoffset;
     uint64_t tinyAllocs;
-    gh_spanlist partial[GH_NUM_SPAN_CLASSES]; /* owned spans with free slots */
-    gh_spanlist full[GH_NUM_SPAN_CLASSES];    /* owned full spans */
+    gh_mSpanList partial[GH_NUM_SPAN_CLASSES]; /* owned spans with free slots */
+    gh_mSpanList full[GH_NUM_SPAN_CLASSES];    /* owned full spans */
     uint8_t nempty[GH_NUM_SPAN_CLASSES];      /* empty spans kept in partial */
     int64_t scanAlloc;                        /* GC: bytes of scannable memory allocated */
     gh_mcache *allnext;                       /* registry link */
@@ -190,20 +190,20 @@ static inline void gh_spin_unlock(gh_spinlock *l) { atomic_store_explicit(&l->v,
 
 typedef struct gh_mcentral {
     gh_spinlock lock;
-    gh_spanclass spanclass;
-    gh_spanlist partial; /* Go: partial swept/unswept spanSets */
-    gh_spanlist full;    /* Go: full swept/unswept; may hold remote frees */
+    gh_spanClass spanclass;
+    gh_mSpanList partial; /* Go: partial swept/unswept spanSets */
+    gh_mSpanList full;    /* Go: full swept/unswept; may hold remote frees */
 } gh_mcentral;
 
 /* Page allocator summary of a region (Go's pallocSum, unpacked). */
-typedef struct gh_psum {
+typedef struct gh_pallocSum {
     uint32_t start, max, end;
-} gh_psum;
+} gh_pallocSum;
 
 typedef struct gh_pageAlloc {
     uint64_t *allocBits;  /* 1 bit per page: 1 = in use or not yet grown */
     uint64_t *scavBits;   /* 1 bit per page: 1 = free and returned to the OS (or never touched) */
-    gh_psum *summary[GH_SUMMARY_LEVELS_MAX]; /* [0] = per chunk, top = root */
+    gh_pallocSum *summary[GH_SUMMARY_LEVELS_MAX]; /* [0] = per chunk, top = root */
     uint32_t nentries[GH_SUMMARY_LEVELS_MAX];
     int nlevels;
     uintptr_t nchunks;    /* chunks reserved */
@@ -252,7 +252,7 @@ extern gh_mheap gh_mheap_ GH_HIDDEN;
 /* Read-mostly copies for the free fast path (set once at init). */
 extern uintptr_t gh_arena_start GH_HIDDEN, gh_arena_size GH_HIDDEN;
 extern _Atomic(gh_mspan *) *gh_spans GH_HIDDEN;
-extern gh_mspan gh_emptyspan GH_HIDDEN;
+extern gh_mspan gh_emptymspan GH_HIDDEN;
 extern gh_mcache gh_nobody GH_HIDDEN;
 extern _Atomic(gh_mcache *) gh_allmcaches GH_HIDDEN;
 extern pthread_mutex_t gh_mcaches_lock GH_HIDDEN;
@@ -275,7 +275,7 @@ GH_HIDDEN int gh_sysMap(void *p, size_t n);
 GH_HIDDEN void gh_sysUnused(void *p, size_t n);
 GH_HIDDEN void *gh_sysAlloc(size_t n);
 GH_HIDDEN void gh_throw(const char *msg) __attribute__((noreturn));
-GH_HIDDEN const char *gh_getenv(const char *name);
+GH_HIDDEN const char *gh_gogetenv(const char *name);
 GH_HIDDEN uint64_t gh_nanotime(void);
 
 /* mfixalloc.c */
@@ -291,17 +291,17 @@ GH_HIDDEN uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages);
 /* Marks pages in use; returns how many of them were scavenged. */
 GH_HIDDEN uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
-GH_HIDDEN bool gh_pageAlloc_isFree(const gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
-GH_HIDDEN gh_psum gh_pageAlloc_summarize(const uint64_t *bits, uint32_t npages);
+GH_HIDDEN bool gh_pageAlloc_is_free(const gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
+GH_HIDDEN gh_pallocSum gh_pallocBits_summarize(const uint64_t *bits, uint32_t npages);
 GH_HIDDEN void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t chunk1);
 
 /* mheap.c */
 GH_HIDDEN void gh_mallocinit(void);
-GH_HIDDEN gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanclass spc, uintptr_t align);
+GH_HIDDEN gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanClass spc, uintptr_t align);
 GH_HIDDEN void gh_mheap_freeSpan(gh_mspan *s);
-GH_HIDDEN int gh_mheap_growLarge(gh_mspan *s, uintptr_t npages);
+GH_HIDDEN int gh_mheap_grow_large(gh_mspan *s, uintptr_t npages);
 GH_HIDDEN void gh_mheap_freeSpanLocked(gh_mspan *s);
-GH_HIDDEN void gh_mheap_flushLargeCacheLocked(void);
+GH_HIDDEN void gh_mheap_flush_large_cache_locked(void);
 GH_HIDDEN void gh_mheap_after_fork_child(void);
 
 /* mscavenge.c — gh_scavenge_*_locked under the heap lock; gh_scavenger_poke
@@ -312,8 +312,8 @@ GH_HIDDEN void gh_scavenger_init(void);
 GH_HIDDEN void gh_scavenger_poke(void);
 
 /* mspan / mbitmap.c */
-GH_HIDDEN void gh_span_init_small(gh_mspan *s, gh_spanclass spc);
-GH_HIDDEN int gh_span_drain_remote_slow(gh_mspan *s);
+GH_HIDDEN void gh_mspan_init_small(gh_mspan *s, gh_spanClass spc);
+GH_HIDDEN int gh_mspan_drain_remote_slow(gh_mspan *s);
 
 /* mdebug.c: the invariant checks (no-ops unless GH_DEBUG; see debug.h).
  * The callers wrap them in GH_DEBUG_ONLY / GH_EXPENSIVE. */
@@ -322,7 +322,7 @@ GH_HIDDEN void gh_debug_check_cached(const gh_mcache *c, int spc);    /* S4 + S1
 GH_HIDDEN void gh_debug_check_mcache_class(const gh_mcache *c, int spc); /* L1, L2, S1-S3 */
 GH_HIDDEN void gh_debug_check_mcache(const gh_mcache *c);              /* every class */
 GH_HIDDEN void gh_debug_check_mcentral(const gh_mcentral *c);          /* L1, L2; lock held */
-GH_HIDDEN void gh_debug_check_spanlist(const gh_spanlist *l, int spc, int state, const gh_mcache *owner);
+GH_HIDDEN void gh_debug_check_spanlist(const gh_mSpanList *l, int spc, int state, const gh_mcache *owner);
 GH_HIDDEN void gh_debug_check_pageAlloc(const gh_pageAlloc *p);        /* P1-P4 */
 GH_HIDDEN void gh_debug_check_chunk(const gh_pageAlloc *p, uintptr_t chunk); /* P1 for one chunk */
 GH_HIDDEN void gh_debug_check_object(const void *x, size_t size);     /* x is a slot of a class >= size */
@@ -333,7 +333,7 @@ GH_HIDDEN void gh_debug_check_swept(const gh_mspan *s);                /* G1 whe
  * objects per 8 KiB span) nearly every refill and many frees move a span
  * between an mcache's partial and full lists, and the call overhead of
  * out-of-line list functions was a fifth of the refill path. */
-static inline void gh_spanlist_push(gh_spanlist *l, gh_mspan *s) { /* at the back */
+static inline void gh_mSpanList_insertBack(gh_mSpanList *l, gh_mspan *s) { /* at the back */
     GH_ASSERT_MSG(s->next == NULL && s->prev == NULL, "span %p pushed while on a list", (void *)s);
     gh_mspan *f = l->first;
     if (!f) {
@@ -349,7 +349,7 @@ static inline void gh_spanlist_push(gh_spanlist *l, gh_mspan *s) { /* at the bac
     l->n++;
 }
 
-static inline void gh_spanlist_remove(gh_spanlist *l, gh_mspan *s) {
+static inline void gh_mSpanList_remove(gh_mSpanList *l, gh_mspan *s) {
     GH_ASSERT(l->n > 0 && l->first != NULL);
     GH_ASSERT(s->next->prev == s && s->prev->next == s);
     gh_mspan *n = s->next;
@@ -365,9 +365,9 @@ static inline void gh_spanlist_remove(gh_spanlist *l, gh_mspan *s) {
     l->n--;
 }
 
-static inline gh_mspan *gh_spanlist_pop(gh_spanlist *l) {
+static inline gh_mspan *gh_mSpanList_pop(gh_mSpanList *l) {
     gh_mspan *s = l->first;
-    if (s) gh_spanlist_remove(l, s);
+    if (s) gh_mSpanList_remove(l, s);
     return s;
 }
 
@@ -386,20 +386,20 @@ static inline unsigned gh_popcount64(uint64_t x) {
 }
 
 /* mcentral.c */
-GH_HIDDEN void gh_mcentral_init(gh_mcentral *c, gh_spanclass spc);
+GH_HIDDEN void gh_mcentral_init(gh_mcentral *c, gh_spanClass spc);
 GH_HIDDEN gh_mspan *gh_mcentral_cacheSpan(gh_mcentral *c);
 GH_HIDDEN void gh_mcentral_uncacheSpan(gh_mcentral *c, gh_mspan *s);
-GH_HIDDEN void gh_mcentral_sweepAll(gh_mcentral *c);
+GH_HIDDEN void gh_mcentral_sweep_all(gh_mcentral *c);
 /* mgcsweep.c: the collector's lazy sweep, called by cacheSpan before it grows. */
-GH_HIDDEN gh_mspan *gh_mcentral_sweepForAlloc(gh_mcentral *c);
+GH_HIDDEN gh_mspan *gh_mcentral_sweep_for_alloc(gh_mcentral *c);
 
 /* mcache.c */
-GH_HIDDEN gh_mcache *gh_mcache_acquire(void);
-GH_HIDDEN void gh_mcache_release(gh_mcache *c);
-GH_HIDDEN void gh_mcache_refill(gh_mcache *c, gh_spanclass spc);
+GH_HIDDEN gh_mcache *gh_allocmcache(void);
+GH_HIDDEN void gh_freemcache(gh_mcache *c);
+GH_HIDDEN void gh_mcache_refill(gh_mcache *c, gh_spanClass spc);
 GH_HIDDEN void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s);
 GH_HIDDEN void gh_mcache_thread_key_init(void);
-GH_HIDDEN void gh_mcache_flush(gh_mcache *c);
+GH_HIDDEN void gh_mcache_releaseAll(gh_mcache *c);
 
 /* malloc.c — implementation entry points shared with malloc_preload.c. */
 GH_HIDDEN void *gh__malloc(size_t size);
@@ -413,15 +413,15 @@ GH_HIDDEN void gh__init_slow(void);
 /* Reclaim the objects other threads freed into s (its remote_free stack):
  * clear their bits; returns how many. The owner, or mcentral under its
  * lock, calls this; the common case (nothing pushed) is one load. */
-static inline int gh_span_drain_remote(gh_mspan *s) {
+static inline int gh_mspan_drain_remote(gh_mspan *s) {
     if (GH_LIKELY(!atomic_load_explicit(&s->remote_free, memory_order_relaxed))) return 0;
-    return gh_span_drain_remote_slow(s);
+    return gh_mspan_drain_remote_slow(s);
 }
 
 /* Loan the next allocBits word with a free slot (from freeindex, wrapping)
  * to the cache slot: its free bits become slot->allocCache, the word reads
  * all-allocated meanwhile and allocCount counts the loan. 0 if s is full. */
-static inline int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot) {
+static inline int gh_mspan_load_window(gh_mspan *s, gh_mcache_slot *slot) {
     unsigned nw = s->nwords, w = s->freeindex;
     uint64_t *bits = s->allocBits;
     if (w >= nw) w = 0;
@@ -443,7 +443,7 @@ static inline int gh_span_load_window(gh_mspan *s, gh_mcache_slot *slot) {
 }
 
 /* Give back the slots of the window that were not handed out. */
-static inline void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
+static inline void gh_mspan_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
     uint64_t c = slot->allocCache;
     GH_DEBUG_ONLY(if (c && atomic_load_explicit(&gh_gcBlackenEnabled, memory_order_relaxed)) s->dbg_window_in_mark = 1);
     GH_ASSERT_MSG(slot->span == s, "unloading span %p from the slot of %p", (void *)s, (void *)slot->span);
@@ -454,7 +454,7 @@ static inline void gh_span_unload_window(gh_mspan *s, gh_mcache_slot *slot) {
         __atomic_store_n(&s->allocCount, (uint16_t)(s->allocCount - gh_popcount64(c)), __ATOMIC_RELAXED);
     }
     slot->allocCache = 0;
-    slot->span = &gh_emptyspan;
+    slot->span = &gh_emptymspan;
     slot->wordBase = 0;
     slot->elemsize = 0;
 }
@@ -465,7 +465,7 @@ static inline gh_mspan *gh_spanOf(uintptr_t a) {
     return atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
 }
 
-static inline uintptr_t gh_span_objindex(const gh_mspan *s, uintptr_t a) {
+static inline uintptr_t gh_mspan_objIndex(const gh_mspan *s, uintptr_t a) {
     return (uintptr_t)(((uint64_t)(a - s->base) * s->divMul) >> 32);
 }
 
@@ -476,7 +476,7 @@ static inline uintptr_t gh_span_objindex(const gh_mspan *s, uintptr_t a) {
  * nelems*size*size < 2^32, true of every class (the largest product,
  * 27264 B x 80 KiB spans, is 2.2e9; checked by test_sizeclass). This saves
  * the multiply-back (base + idx*elemsize == a) on free. */
-static inline bool gh_span_objexact(const gh_mspan *s, uintptr_t a) {
+static inline bool gh_mspan_objexact(const gh_mspan *s, uintptr_t a) {
     return (uint32_t)((uint64_t)(a - s->base) * s->divMul) < s->divMul;
 }
 

@@ -38,11 +38,11 @@ static inline unsigned gh_size_to_class(size_t size) {
 }
 
 /* spanClass = sizeclass<<1 | noscan (Go's makeSpanClass). */
-typedef uint8_t gh_spanclass;
-static inline gh_spanclass gh_make_spanclass(unsigned sizeclass, int noscan) {
-    return (gh_spanclass)((sizeclass << 1) | (noscan ? 1 : 0));
+typedef uint8_t gh_spanClass;
+static inline gh_spanClass gh_makeSpanClass(unsigned sizeclass, int noscan) {
+    return (gh_spanClass)((sizeclass << 1) | (noscan ? 1 : 0));
 }
-static inline unsigned gh_spanclass_sizeclass(gh_spanclass sc) { return sc >> 1; }
-static inline int gh_spanclass_noscan(gh_spanclass sc) { return sc & 1; }
+static inline unsigned gh_spanClass_sizeclass(gh_spanClass sc) { return sc >> 1; }
+static inline int gh_spanClass_noscan(gh_spanClass sc) { return sc & 1; }
 
 #endif

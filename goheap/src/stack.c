@@ -20,7 +20,7 @@
  * not keep the only reference to a collected object on a pooled stack.
  * A thread's cache goes back to the global pool when the thread exits.
  * The slow paths (pool lock, page heap) run inside the runtime
- * (gh_g_acquire) when the thread is a collector mutator: a thread stopped
+ * (gh_acquirem) when the thread is a collector mutator: a thread stopped
  * while holding a lock would block the threads the stop waits for.
  */
 #include <string.h>
@@ -57,11 +57,11 @@ static void key_init(void) { pthread_key_create(&cache_key, release_all); }
  * holding one (a thread waiting for it could not reach a safe point). */
 static gh_g *enter(void) {
     gh_g *g = gh_curg;
-    if (g) gh_g_acquire(g);
+    if (g) gh_acquirem(g);
     return g;
 }
 static void leave(gh_g *g) {
-    if (g) gh_g_release(g);
+    if (g) gh_releasem(g);
 }
 
 static gh_mspan *heap_alloc(uintptr_t npages) { return gh_mheap_alloc(npages, 0, 0); }

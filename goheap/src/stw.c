@@ -11,7 +11,7 @@
  *
  * C has no safe-point maps, so a thread is stopped in one of two ways:
  *
- *   1. It polls: leaving the allocator (gh_g_release), gh_gc_safepoint and
+ *   1. It polls: leaving the allocator (gh_releasem), gh_gc_safepoint and
  *      the write barrier's slow path check gh_stw_request and suspend the
  *      thread there (Go's cooperative preemption).
  *   2. It is signalled: the stopper sends SIGPWR to every mutator. The
@@ -19,7 +19,7 @@
  *      the runtime (g->mallocing: it holds an mcache window, a central lock
  *      or a grey buffer half updated), it suspends right there. Inside the
  *      runtime the handler returns and the thread suspends itself when it
- *      leaves (gh_g_release) — Go's "not at an async safe point, retry".
+ *      leaves (gh_releasem) — Go's "not at an async safe point, retry".
  *      A thread blocked in the kernel (read, futex, nanosleep) runs the
  *      handler at once and so counts as stopped; SA_RESTART resumes its call.
  *
@@ -198,13 +198,13 @@ void gh_gc_thread_detach(void) {
     if (!g) return;
     /* give back grey work, allocation credit and the mcache while still
      * registered and inside the runtime (the stopper reads them) */
-    gh_g_acquire(g);
-    gh_gcw_dispose(&g->gcw);
+    gh_acquirem(g);
+    gh_gcWork_dispose(&g->gcw);
     if (g->alloc_local) gh_heapLive_add(g->alloc_local);
     g->alloc_local = 0;
     if (gh_tls_mcache) gh_thread_exit();
     g->mcache = NULL;
-    gh_g_release(g);
+    gh_releasem(g);
     /* The stopper holds allg_lock for the whole pause and waits for us: do
      * not sleep on it (a sanitizer may hold our signal back while we sleep
      * in a lock); poll, and stop voluntarily when asked. */
@@ -227,7 +227,7 @@ void gh_gc_thread_detach(void) {
 /* One past the highest thread index ever handed out (never shrinks). */
 int gh_g_maxidx(void) { return atomic_load_explicit(&maxidx, memory_order_acquire); }
 
-int gh_g_count(void) { return atomic_load_explicit(&nallg, memory_order_relaxed); }
+int gh_gcount(void) { return atomic_load_explicit(&nallg, memory_order_relaxed); }
 
 gh_g *gh_allg_first(void) { return allg; }
 

@@ -61,7 +61,7 @@ static void corrupt_sizeclass(void) {
 static void corrupt_window(void) {
     void *a = alloc64(1), *b = alloc64(1);
     gh_mspan *s = span_of(a);
-    uintptr_t idx = gh_span_objindex(s, (uintptr_t)b);
+    uintptr_t idx = gh_mspan_objIndex(s, (uintptr_t)b);
     gh_free(b); /* a local free inside the window clears its bit */
     gh_tls_mcache->alloc[s->spanclass].allocCache |= (uint64_t)1 << (idx & 63);
     gh_thread_exit();

@@ -17,8 +17,8 @@ static uint64_t rnd(void) {
 
 static int bit(const uint64_t *b, uintptr_t i) { return (b[i >> 6] >> (i & 63)) & 1; }
 
-static gh_psum naive_sum(const uint64_t *b, uint32_t n) {
-    gh_psum s = {0, 0, 0};
+static gh_pallocSum naive_sum(const uint64_t *b, uint32_t n) {
+    gh_pallocSum s = {0, 0, 0};
     uint32_t i = 0;
     while (i < n && !bit(b, i)) i++;
     s.start = i;
@@ -51,7 +51,7 @@ static void test_summarize(void) {
             if (mode == 3) x = (rnd() & 1) ? 0 : ~0ull; /* whole words */
             b[w] = x;
         }
-        gh_psum a = gh_pageAlloc_summarize(b, GH_CHUNK_PAGES), e = naive_sum(b, GH_CHUNK_PAGES);
+        gh_pallocSum a = gh_pallocBits_summarize(b, GH_CHUNK_PAGES), e = naive_sum(b, GH_CHUNK_PAGES);
         CHECKF(a.start == e.start && a.max == e.max && a.end == e.end, "iter %d: got %u/%u/%u want %u/%u/%u",
                iter, a.start, a.max, a.end, e.start, e.max, e.end);
     }
@@ -72,7 +72,7 @@ static uint64_t *model_bits(const gh_pageAlloc *p) {
 static void check_tree(gh_pageAlloc *p) {
     uint64_t *bits = model_bits(p);
     for (uintptr_t c = 0; c < p->nchunks; c++) {
-        gh_psum e = naive_sum(bits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES), a = p->summary[0][c];
+        gh_pallocSum e = naive_sum(bits + c * GH_CHUNK_WORDS, GH_CHUNK_PAGES), a = p->summary[0][c];
         CHECK(a.start == e.start && a.max == e.max && a.end == e.end);
     }
     /* root-level entries against a brute-force over their whole range */
@@ -80,7 +80,7 @@ static void check_tree(gh_pageAlloc *p) {
     uintptr_t per = p->nchunks / p->nentries[top];
     for (uintptr_t i = 0; i < p->nentries[top]; i++) {
         uint64_t *base = bits + i * per * GH_CHUNK_WORDS;
-        gh_psum e = naive_sum(base, (uint32_t)(per * GH_CHUNK_PAGES)), a = p->summary[top][i];
+        gh_pallocSum e = naive_sum(base, (uint32_t)(per * GH_CHUNK_PAGES)), a = p->summary[top][i];
         CHECKF(a.start == e.start && a.max == e.max && a.end == e.end, "root %zu: %u/%u/%u vs %u/%u/%u",
                (size_t)i, a.start, a.max, a.end, e.start, e.max, e.end);
     }

@@ -34,7 +34,7 @@ int main(void) {
         if (c[i].size >= 32) CHECK(c[i].size % 16 == 0 || c[i].size % 8 == 0);
         CHECK(c[i].size > c[i - 1].size);
     }
-    /* free's interior-pointer test (gh_span_objexact): the low half of
+    /* free's interior-pointer test (gh_mspan_objexact): the low half of
      * offset*divMul is < divMul exactly at object starts, for every offset
      * of every class's span */
     for (int i = 1; i < n; i++) {

@@ -15,7 +15,7 @@
 #include "probe.h"
 
 typedef struct resolved {
-    hb_adapter_spec spec;
+    cli_adapter_spec spec;
     json_t *identity;
     char env[3][PATH_MAX + 32];
     const char *envp[4];
@@ -36,20 +36,20 @@ static resolved *find(const char *name) {
 static resolved *resolve_one(const char *arg, char *err, size_t len) {
     resolved *r = calloc(1, sizeof *r);
     char exe[PATH_MAX], builtins[4096];
-    snprintf(builtins, sizeof builtins, "%s,preload", hb_adapters_built());
-    if (!r || hb_spec_parse(arg, builtins, &r->spec, err, len) || hb_spec_check(&r->spec, err, len)) goto fail;
+    snprintf(builtins, sizeof builtins, "%s,preload", cli_adapters_built());
+    if (!r || cli_spec_parse(arg, builtins, &r->spec, err, len) || cli_spec_check(&r->spec, err, len)) goto fail;
     if (find(r->spec.name)) {
         snprintf(err, len, "%s: the name '%s' is given twice; give each library its own name", arg, r->spec.name);
         goto fail;
     }
-    snprintf(exe, sizeof exe, "%s/hb-preload", hb_bin_dir());
+    snprintf(exe, sizeof exe, "%s/hb-preload", cli_bin_dir());
     if (access(exe, X_OK) != 0) {
         snprintf(err, len, "%s: %.1024s is missing (build the hb-preload target)", arg, exe);
         goto fail;
     }
-    if (!(r->identity = hb_spec_identity(&r->spec, err, len)) || hb_spec_probe(&r->spec, exe, r->identity, err, len))
+    if (!(r->identity = cli_spec_identity(&r->spec, err, len)) || cli_spec_probe(&r->spec, exe, r->identity, err, len))
         goto fail;
-    hb_spec_env(&r->spec, r->env);
+    cli_spec_env(&r->spec, r->env);
     for (int i = 0; i < 3; i++) r->envp[i] = r->env[i];
     snprintf(r->arg, sizeof r->arg, "%s=%s", r->spec.name, r->spec.real);
     return r;
@@ -59,14 +59,14 @@ fail:
     return NULL;
 }
 
-int hb_adapters_resolve(const char *cmd, hb_strv *names) {
+int cli_adapters_resolve(const char *cmd, cli_strv *names) {
     for (size_t i = 0; i < names->n; i++) {
-        if (!hb_spec_is_spec(names->v[i])) continue;
+        if (!cli_spec_is_spec(names->v[i])) continue;
         char err[2048];
         resolved *r = resolve_one(names->v[i], err, sizeof err);
-        if (!r) return hb_die(cmd, "--adapters %s", err);
+        if (!r) return cli_error(cmd, "--adapters %s", err);
         resolved **grown = realloc(reg, (nreg + 1) * sizeof *reg);
-        if (!grown) return hb_die(cmd, "out of memory");
+        if (!grown) return cli_error(cmd, "out of memory");
         (reg = grown)[nreg++] = r;
         free(names->v[i]);
         names->v[i] = strdup(r->spec.name);
@@ -74,24 +74,24 @@ int hb_adapters_resolve(const char *cmd, hb_strv *names) {
     return 0;
 }
 
-char *hb_adapter_exe(const char *name, char *buf, size_t len) {
-    snprintf(buf, len, "%s/hb-%s", hb_bin_dir(), find(name) ? "preload" : name);
+char *cli_adapter_exe(const char *name, char *buf, size_t len) {
+    snprintf(buf, len, "%s/hb-%s", cli_bin_dir(), find(name) ? "preload" : name);
     return buf;
 }
 
-int hb_adapter_is_preloaded(const char *name) { return find(name) != NULL; }
+int cli_adapter_is_preloaded(const char *name) { return find(name) != NULL; }
 
-const char *const *hb_adapter_env(const char *name) {
+const char *const *cli_adapter_env(const char *name) {
     resolved *r = find(name);
     return r ? r->envp : NULL;
 }
 
-json_t *hb_adapter_identity(const char *name) {
+json_t *cli_adapter_identity(const char *name) {
     resolved *r = find(name);
     return r ? r->identity : NULL;
 }
 
-const char *hb_adapter_arg(const char *name) {
+const char *cli_adapter_arg(const char *name) {
     resolved *r = find(name);
     return r ? r->arg : name;
 }

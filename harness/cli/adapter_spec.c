@@ -69,7 +69,7 @@ static const char *machine_name(unsigned m) {
 
 /* ---- NAME=PATH ---- */
 
-int hb_spec_is_spec(const char *arg) { return strchr(arg, '=') != NULL; }
+int cli_spec_is_spec(const char *arg) { return strchr(arg, '=') != NULL; }
 
 static int in_list(const char *name, const char *list) {
     size_t n = strlen(name);
@@ -82,7 +82,7 @@ static int in_list(const char *name, const char *list) {
     return 0;
 }
 
-int hb_spec_parse(const char *arg, const char *builtins, hb_adapter_spec *s, char *err, size_t len) {
+int cli_spec_parse(const char *arg, const char *builtins, cli_adapter_spec *s, char *err, size_t len) {
     const char *eq = strchr(arg, '=');
     memset(s, 0, sizeof *s);
     if (!eq) return snprintf(err, len, "'%s': expected NAME=PATH", arg), -1;
@@ -229,7 +229,7 @@ static int elf_family_exports(const elf_file *f, const ElfW(Ehdr) *eh) {
 
 /* ---- the checks and the identity ---- */
 
-int hb_spec_check(hb_adapter_spec *s, char *err, size_t len) {
+int cli_spec_check(cli_adapter_spec *s, char *err, size_t len) {
     struct stat st;
     char why[400];
     if (stat(s->path, &st) != 0)
@@ -261,7 +261,7 @@ static int sha256_hex(const elf_file *f, char out[65]) {
     return 0;
 }
 
-json_t *hb_spec_identity(const hb_adapter_spec *s, char *err, size_t len) {
+json_t *cli_spec_identity(const cli_adapter_spec *s, char *err, size_t len) {
     elf_file f;
     char why[400], sha[65], id[129];
     const char *path = s->real[0] ? s->real : s->path;
@@ -285,7 +285,7 @@ json_t *hb_spec_identity(const hb_adapter_spec *s, char *err, size_t len) {
 
 /* ---- loading the library in a child: hb-preload info / selfcheck ---- */
 
-void hb_spec_env(const hb_adapter_spec *s, char env[3][PATH_MAX + 32]) {
+void cli_spec_env(const cli_adapter_spec *s, char env[3][PATH_MAX + 32]) {
     const char *lib = s->real[0] ? s->real : s->path;
     snprintf(env[0], PATH_MAX + 32, "LD_PRELOAD=%s", lib);
     snprintf(env[1], PATH_MAX + 32, "HB_PRELOAD_LIB=%s", lib);
@@ -325,12 +325,12 @@ static int read_all(int fd, char **buf, size_t *n, int ms) {
     }
 }
 
-/* Run `hb_preload mode` with the library preloaded; its stdout and stderr
+/* Run `cli_preload mode` with the library preloaded; its stdout and stderr
  * into *out (caller frees), its wait status into *status. -1: no child. */
-static int run_preloaded(const hb_adapter_spec *s, const char *hb_preload, const char *mode, char **out,
+static int run_preloaded(const cli_adapter_spec *s, const char *cli_preload, const char *mode, char **out,
                          int *status, int *hung) {
     char mine[3][PATH_MAX + 32];
-    hb_spec_env(s, mine);
+    cli_spec_env(s, mine);
     char **env = child_env(mine);
     int fds[2];
     if (!env || pipe2(fds, O_CLOEXEC) != 0) return free(env), -1;
@@ -338,9 +338,9 @@ static int run_preloaded(const hb_adapter_spec *s, const char *hb_preload, const
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-    char *argv[] = {(char *)hb_preload, (char *)mode, NULL};
+    char *argv[] = {(char *)cli_preload, (char *)mode, NULL};
     pid_t pid;
-    int rc = posix_spawn(&pid, hb_preload, &fa, NULL, argv, env);
+    int rc = posix_spawn(&pid, cli_preload, &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
     close(fds[1]);
@@ -355,13 +355,13 @@ static int run_preloaded(const hb_adapter_spec *s, const char *hb_preload, const
     return 0;
 }
 
-int hb_spec_probe(const hb_adapter_spec *s, const char *hb_preload, json_t *identity, char *err, size_t len) {
+int cli_spec_probe(const cli_adapter_spec *s, const char *cli_preload, json_t *identity, char *err, size_t len) {
     const char *modes[] = {"info", "selfcheck"};
     for (int m = 0; m < 2; m++) {
         char *out = NULL;
         int st = 0, hung = 0;
-        if (run_preloaded(s, hb_preload, modes[m], &out, &st, &hung) != 0)
-            return snprintf(err, len, "%s=%s: cannot run %s: %s", s->name, s->path, hb_preload, strerror(errno)), -1;
+        if (run_preloaded(s, cli_preload, modes[m], &out, &st, &hung) != 0)
+            return snprintf(err, len, "%s=%s: cannot run %s: %s", s->name, s->path, cli_preload, strerror(errno)), -1;
         int ok = !hung && WIFEXITED(st) && WEXITSTATUS(st) == 0;
         if (ok && m == 0) {
             json_t *info = json_loads(out, 0, NULL);

@@ -7,9 +7,9 @@
 
 #include <jansson.h>
 
-/* Draws anatomy-<cell>.{png,svg,pdf,…} (fmts: HB_FMT_* bits) into out (data files into data) for every
+/* Draws anatomy-<cell>.{png,svg,pdf,…} (fmts: CLI_FMT_* bits) into out (data files into data) for every
  * cell of run (its folder: dir) with anatomy samples; returns files written. */
-int hb_an_plot_run(json_t *run, const char *dir, const char *out, const char *data, int fmts,
+int cli_an_plot_run(json_t *run, const char *dir, const char *out, const char *data, int fmts,
                    const char *log);
 
 #endif

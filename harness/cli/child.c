@@ -34,7 +34,7 @@ static void forward(int sig) {
     if (running_pgid > 0) kill(-(pid_t)running_pgid, sig);
 }
 
-void hb_child_install_signal_forwarding(void) {
+void cli_child_install_signal_forwarding(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = forward;
@@ -43,7 +43,7 @@ void hb_child_install_signal_forwarding(void) {
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int hb_child_interrupted(void) { return interrupted; }
+int cli_child_interrupted(void) { return interrupted; }
 
 static double now_s(void) {
     struct timespec ts;
@@ -72,7 +72,7 @@ static int parse_cpus(const char *s, cpu_set_t *set) {
     return 0;
 }
 
-int hb_cpulist_valid(const char *cpus) {
+int cli_cpulist_valid(const char *cpus) {
     cpu_set_t set;
     return parse_cpus(cpus, &set) == 0;
 }
@@ -88,7 +88,7 @@ static void redirect(int fd, const char *path) {
 
 /* In the forked child: die with the parent, set up stdio, CPUs, the
  * backstop alarm and the environment, then exec. Never returns. */
-static void child_exec(const hb_child_opts *o, pid_t parent, int errfd, const cpu_set_t *pin) {
+static void child_exec(const cli_child_opts *o, pid_t parent, int errfd, const cpu_set_t *pin) {
     setpgid(0, 0);
     /* Die with heapbench; if it is already gone, we were reparented. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
@@ -112,7 +112,7 @@ static void child_exec(const hb_child_opts *o, pid_t parent, int errfd, const cp
         (void)!write(errfd, &e, sizeof e);
         _exit(127);
     }
-    if (o->timeout_s > 0) alarm((unsigned)ceil(o->timeout_s) + HB_CHILD_BACKSTOP_S);
+    if (o->timeout_s > 0) alarm((unsigned)ceil(o->timeout_s) + CLI_CHILD_BACKSTOP_S);
     for (const char *const *e = o->env_add; e && *e; e++) putenv((char *)*e);
     execvp(o->argv[0], (char *const *)o->argv);
     int e = errno;
@@ -127,7 +127,7 @@ typedef struct rss_sampler {
     long page;
 } rss_sampler;
 
-static void rss_open(rss_sampler *s, const hb_child_opts *o, pid_t pid, double t0) {
+static void rss_open(rss_sampler *s, const cli_child_opts *o, pid_t pid, double t0) {
     *s = (rss_sampler){.statm = -1, .out = -1};
     if (o->rss_sample_ms <= 0 || !o->rss_out) return;
     char path[64];
@@ -159,7 +159,7 @@ static void rss_close(rss_sampler *s) {
 
 /* Waits for pid, enforcing the timeout (SIGTERM to the group, SIGKILL a
  * second later) and sampling RSS. Returns whether the timeout fired. */
-static int wait_child(const hb_child_opts *o, pid_t pid, double t0, int *status, struct rusage *ru) {
+static int wait_child(const cli_child_opts *o, pid_t pid, double t0, int *status, struct rusage *ru) {
     rss_sampler rs;
     rss_open(&rs, o, pid, t0);
     int timed_out = 0;
@@ -191,13 +191,13 @@ static int wait_child(const hb_child_opts *o, pid_t pid, double t0, int *status,
     return timed_out;
 }
 
-static int spawn_failed(hb_child_result *res, int err) {
-    res->end = HB_CHILD_SPAWN_FAILED;
+static int spawn_failed(cli_child_result *res, int err) {
+    res->end = CLI_CHILD_SPAWN_FAILED;
     res->exit_code = err;
     return -1;
 }
 
-int hb_child_run(const hb_child_opts *o, hb_child_result *res) {
+int cli_child_run(const cli_child_opts *o, cli_child_result *res) {
     memset(res, 0, sizeof *res);
     cpu_set_t set;
     int pin = o->cpus && parse_cpus(o->cpus, &set) == 0;
@@ -227,12 +227,12 @@ int hb_child_run(const hb_child_opts *o, hb_child_result *res) {
     res->wall_s = now_s() - t0;
     res->peak_rss_bytes = (int64_t)res->ru.ru_maxrss * 1024;
     if (got == (ssize_t)sizeof child_errno && child_errno) return spawn_failed(res, child_errno);
-    if (timed_out) res->end = HB_CHILD_TIMEOUT;
+    if (timed_out) res->end = CLI_CHILD_TIMEOUT;
     else if (WIFSIGNALED(status)) {
-        res->end = HB_CHILD_SIGNALED;
+        res->end = CLI_CHILD_SIGNALED;
         res->signal = WTERMSIG(status);
     } else {
-        res->end = HB_CHILD_EXITED;
+        res->end = CLI_CHILD_EXITED;
         res->exit_code = WEXITSTATUS(status);
     }
     return 0;

@@ -19,9 +19,9 @@
 #include "opts.h"
 #include "results.h"
 
-enum { OPT_THRESHOLD = HB_OPT_LONG_ONLY, OPT_ALPHA, OPT_METRIC, OPT_FORMAT, OPT_MARKDOWN, OPT_ALLOW_ENV };
+enum { OPT_THRESHOLD = CLI_OPT_LONG_ONLY, OPT_ALPHA, OPT_METRIC, OPT_FORMAT, OPT_MARKDOWN, OPT_ALLOW_ENV };
 
-static const hb_opt compare_opts[] = {
+static const cli_opt compare_opts[] = {
     {"threshold", OPT_THRESHOLD, "PCT", "smallest slowdown that counts, e.g. 5% (default 5%)"},
     {"alpha", OPT_ALPHA, "P", "significance level of the Mann–Whitney U test (default 0.05)"},
     {"metric", OPT_METRIC, "real|cpu|rss", "median real time, CPU time, or peak RSS (default real)"},
@@ -31,7 +31,7 @@ static const hb_opt compare_opts[] = {
     {0},
 };
 
-const hb_cmd_spec cmd_compare_spec = {
+const cli_cmd_spec cmd_compare_spec = {
     .name = "compare",
     .synopsis = "BASE NEW [options]",
     .summary = "compare two runs; exit 1 on a significant regression or a broken/missing cell",
@@ -45,37 +45,37 @@ const hb_cmd_spec cmd_compare_spec = {
     .stop_at_operand = 0,
 };
 
-static int parse_threshold(hb_cmp_opts *o, const char *v) {
+static int parse_threshold(cli_cmp_opts *o, const char *v) {
     char *end;
     errno = 0;
     double t = strtod(v, &end);
     if (end == v || (*end && strcmp(end, "%")) || !(t >= 0) || !isfinite(t))
-        return hb_opts_bad(&cmd_compare_spec, OPT_THRESHOLD, "takes a percentage such as 5%%, not '%s'", v);
+        return cli_opts_bad(&cmd_compare_spec, OPT_THRESHOLD, "takes a percentage such as 5%%, not '%s'", v);
     o->threshold = t / 100; /* "5" and "5%" both mean 5 % */
     return 0;
 }
 
 static int on_opt(void *ctx, int key, const char *v) {
-    hb_cmp_opts *o = ctx;
+    cli_cmp_opts *o = ctx;
     char *end;
     switch (key) {
     case OPT_THRESHOLD: return parse_threshold(o, v);
     case OPT_ALPHA:
         o->alpha = strtod(v, &end);
         if (end == v || *end || !(o->alpha > 0 && o->alpha < 1))
-            return hb_opts_bad(&cmd_compare_spec, key, "takes a number between 0 and 1, not '%s'", v);
+            return cli_opts_bad(&cmd_compare_spec, key, "takes a number between 0 and 1, not '%s'", v);
         return 0;
     case OPT_METRIC:
-        if (!strcmp(v, "real")) o->metric = HB_CMP_REAL;
-        else if (!strcmp(v, "cpu")) o->metric = HB_CMP_CPU;
-        else if (!strcmp(v, "rss")) o->metric = HB_CMP_RSS;
-        else return hb_opts_bad(&cmd_compare_spec, key, "takes real, cpu or rss, not '%s'", v);
+        if (!strcmp(v, "real")) o->metric = CLI_CMP_REAL;
+        else if (!strcmp(v, "cpu")) o->metric = CLI_CMP_CPU;
+        else if (!strcmp(v, "rss")) o->metric = CLI_CMP_RSS;
+        else return cli_opts_bad(&cmd_compare_spec, key, "takes real, cpu or rss, not '%s'", v);
         return 0;
     case OPT_FORMAT:
-        if (!strcmp(v, "text")) o->format = HB_CMP_TEXT;
-        else if (!strcmp(v, "markdown")) o->format = HB_CMP_MARKDOWN;
-        else if (!strcmp(v, "json")) o->format = HB_CMP_JSON;
-        else return hb_opts_bad(&cmd_compare_spec, key, "takes text, markdown or json, not '%s'", v);
+        if (!strcmp(v, "text")) o->format = CLI_CMP_TEXT;
+        else if (!strcmp(v, "markdown")) o->format = CLI_CMP_MARKDOWN;
+        else if (!strcmp(v, "json")) o->format = CLI_CMP_JSON;
+        else return cli_opts_bad(&cmd_compare_spec, key, "takes text, markdown or json, not '%s'", v);
         return 0;
     case OPT_MARKDOWN: o->markdown_file = v; return 0;
     case OPT_ALLOW_ENV: o->allow_env_change = 1; return 0;
@@ -83,70 +83,70 @@ static int on_opt(void *ctx, int key, const char *v) {
     return 1;
 }
 
-/* Options and the two operands; HB_OPTS_OK, or the exit status to return. */
-static int parse(int argc, char **argv, hb_cmp_opts *o, int *rc) {
+/* Options and the two operands; CLI_OPTS_OK, or the exit status to return. */
+static int parse(int argc, char **argv, cli_cmp_opts *o, int *rc) {
     int first;
-    *o = (hb_cmp_opts){.threshold = 0.05, .alpha = 0.05};
-    int r = hb_opts_parse(&cmd_compare_spec, argc, argv, on_opt, o, &first);
-    if (r != HB_OPTS_OK) return *rc = r == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE, -1;
+    *o = (cli_cmp_opts){.threshold = 0.05, .alpha = 0.05};
+    int r = cli_opts_parse(&cmd_compare_spec, argc, argv, on_opt, o, &first);
+    if (r != CLI_OPTS_OK) return *rc = r == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE, -1;
     if (argc - first != 2) {
         fprintf(stderr, "heapbench compare: needs two runs, BASE and NEW (%d given)\n", argc - first);
         fprintf(stderr, "heapbench compare: see 'heapbench help compare'\n");
-        return *rc = HB_EXIT_USAGE, -1;
+        return *rc = CLI_EXIT_USAGE, -1;
     }
     o->paths[0] = argv[first];
     o->paths[1] = argv[first + 1];
     return 0;
 }
 
-static int load(hb_cmp *c) {
+static int load(cli_cmp *c) {
     char err[2048];
-    if (!(c->base = hb_run_load(c->o->paths[0], err, sizeof err)) ||
-        !(c->nw = hb_run_load(c->o->paths[1], err, sizeof err)))
-        return hb_die("compare", "%s", err);
+    if (!(c->base = cli_run_load(c->o->paths[0], err, sizeof err)) ||
+        !(c->nw = cli_run_load(c->o->paths[1], err, sizeof err)))
+        return cli_error("compare", "%s", err);
     return 0;
 }
 
 /* Prints the report in the chosen format, and the Markdown file if asked. */
-static int report(const hb_cmp *c) {
-    if (c->o->format == HB_CMP_JSON) hb_cmp_report_json(c, stdout);
-    else if (c->o->format == HB_CMP_MARKDOWN) hb_cmp_report_markdown(c, stdout);
-    else hb_cmp_report_text(c, stdout);
+static int report(const cli_cmp *c) {
+    if (c->o->format == CLI_CMP_JSON) cli_cmp_report_json(c, stdout);
+    else if (c->o->format == CLI_CMP_MARKDOWN) cli_cmp_report_markdown(c, stdout);
+    else cli_cmp_report_text(c, stdout);
     fflush(stdout);
     if (!c->o->markdown_file) return 0;
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    hb_cmp_report_markdown(c, m);
+    cli_cmp_report_markdown(c, m);
     fclose(m);
-    int rc = hb_write_atomic(c->o->markdown_file, buf, len);
+    int rc = cli_write_atomic(c->o->markdown_file, buf, len);
     free(buf);
-    if (rc) return hb_die("compare", "cannot write %s: %s", c->o->markdown_file, strerror(errno));
+    if (rc) return cli_error("compare", "cannot write %s: %s", c->o->markdown_file, strerror(errno));
     return 0;
 }
 
-void hb_cmp_free(hb_cmp *c) {
+void cli_cmp_free(cli_cmp *c) {
     free(c->diffs);
     free(c->pairs);
-    hb_strv_free(&c->same);
-    hb_strv_free(&c->warn_base);
-    hb_strv_free(&c->warn_new);
-    hb_strv_free(&c->notes);
+    cli_strv_free(&c->same);
+    cli_strv_free(&c->warn_base);
+    cli_strv_free(&c->warn_new);
+    cli_strv_free(&c->notes);
     json_decref(c->base);
     json_decref(c->nw);
 }
 
 int cmd_compare(int argc, char **argv) {
-    hb_cmp_opts o;
-    hb_cmp c = {.o = &o};
+    cli_cmp_opts o;
+    cli_cmp c = {.o = &o};
     int rc = 0;
     if (parse(argc, argv, &o, &rc)) return rc;
     if ((rc = load(&c)) == 0) {
-        hb_cmp_env(&c);
-        hb_cmp_match(&c);
-        hb_cmp_judge(&c);
-        rc = report(&c) ? HB_EXIT_USAGE : c.exit_code;
+        cli_cmp_env(&c);
+        cli_cmp_match(&c);
+        cli_cmp_judge(&c);
+        rc = report(&c) ? CLI_EXIT_USAGE : c.exit_code;
     }
-    hb_cmp_free(&c);
+    cli_cmp_free(&c);
     return rc;
 }

@@ -48,9 +48,9 @@ static const char *CMD = "conform";
 
 /* ---- parse ---- */
 
-enum { OPT_ADAPTERS = HB_OPT_LONG_ONLY, OPT_PROPERTIES, OPT_TIMEOUT, OPT_OUT, OPT_FORMAT, OPT_FAULTS };
+enum { OPT_ADAPTERS = CLI_OPT_LONG_ONLY, OPT_PROPERTIES, OPT_TIMEOUT, OPT_OUT, OPT_FORMAT, OPT_FAULTS };
 
-static const hb_opt conform_opts[] = {
+static const cli_opt conform_opts[] = {
     {"adapters", OPT_ADAPTERS, "A,B|all", "adapters to check (default: every one built)"},
     {"properties", OPT_PROPERTIES, "GLOB,...", "properties to run (default: all; e.g. 'gc/*')"},
     {"timeout", OPT_TIMEOUT, "S", "seconds before a cell is killed as `timeout` (default 20)"},
@@ -60,7 +60,7 @@ static const hb_opt conform_opts[] = {
     {0},
 };
 
-const hb_cmd_spec cmd_conform_spec = {
+const cli_cmd_spec cmd_conform_spec = {
     .name = "conform",
     .synopsis = "[options]",
     .summary = "check adapters against the conformance properties",
@@ -85,8 +85,8 @@ static int on_opt(void *ctx, int key, const char *arg) {
     case OPT_PROPERTIES: c->props = arg; return 0;
     case OPT_OUT: c->out = arg; return 0;
     case OPT_FAULTS: c->faults = 1; return 0;
-    case OPT_TIMEOUT: return hb_opts_double(&cmd_conform_spec, key, arg, 0, &c->timeout);
-    default: return hb_opts_choice(&cmd_conform_spec, key, arg, &c->format, "table", "json", NULL);
+    case OPT_TIMEOUT: return cli_opts_double(&cmd_conform_spec, key, arg, 0, &c->timeout);
+    default: return cli_opts_choice(&cmd_conform_spec, key, arg, &c->format, "table", "json", NULL);
     }
 }
 
@@ -107,7 +107,7 @@ typedef struct cell {
 
 /* Invariant: cells[i * nsel + k] is adapter i × property sel[k]. */
 typedef struct plan {
-    hb_strv adapters;
+    cli_strv adapters;
     prop *all;
     size_t nall;
     const prop **sel;
@@ -120,25 +120,25 @@ typedef struct plan {
 
 /* Runs hb-<adapter> with args, stdout to `out`, stderr to `err`. */
 static int run_exe(const char *adapter, const char *const *args, const char *out, const char *err,
-                   double timeout, hb_child_result *res) {
+                   double timeout, cli_child_result *res) {
     char exe[4096];
-    hb_adapter_exe(adapter, exe, sizeof exe);
+    cli_adapter_exe(adapter, exe, sizeof exe);
     const char *argv[8] = {exe};
     int n = 1;
     for (; args[n - 1] && n < 7; n++) argv[n] = args[n - 1];
     argv[n] = NULL;
-    hb_child_opts o = {.argv = argv, .env_add = hb_adapter_env(adapter), .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
-    return hb_child_run(&o, res);
+    cli_child_opts o = {.argv = argv, .env_add = cli_adapter_env(adapter), .stdout_path = out, .stderr_path = err, .timeout_s = timeout};
+    return cli_child_run(&o, res);
 }
 
 /* `hb-<adapter> conform --list`: one JSON object per property, or NULL. */
 static json_t *list_properties(const char *adapter, const char *tmpdir) {
-    char *path = hb_fmt("%s/list.jsonl", tmpdir);
+    char *path = cli_fmt("%s/list.jsonl", tmpdir);
     const char *args[] = {"conform", "--list", NULL};
-    hb_child_result res;
+    cli_child_result res;
     char *text = NULL;
-    if (run_exe(adapter, args, path, NULL, 30, &res) == 0 && res.end == HB_CHILD_EXITED && !res.exit_code)
-        text = hb_read_file(path, NULL);
+    if (run_exe(adapter, args, path, NULL, 30, &res) == 0 && res.end == CLI_CHILD_EXITED && !res.exit_code)
+        text = cli_read_file(path, NULL);
     unlink(path);
     free(path);
     if (!text) return NULL;
@@ -163,7 +163,7 @@ static int plan_properties(plan *pl, const char *globs_opt) {
     size_t n = json_array_size(list), k;
     if (!n) {
         json_decref(list);
-        return hb_die(CMD, "hb-%s conform --list gave no properties", pl->adapters.v[0]);
+        return cli_error(CMD, "hb-%s conform --list gave no properties", pl->adapters.v[0]);
     }
     pl->all = calloc(n, sizeof *pl->all);
     pl->sel = calloc(n, sizeof *pl->sel);
@@ -171,18 +171,18 @@ static int plan_properties(plan *pl, const char *globs_opt) {
                                                          str_of(j, "source")};
     pl->nall = n;
     json_decref(list);
-    hb_strv globs = {0};
-    hb_split(globs_opt, ',', &globs);
+    cli_strv globs = {0};
+    cli_split(globs_opt, ',', &globs);
     for (k = 0; k < n; k++)
         for (size_t g = 0; g < globs.n; g++)
             if (!fnmatch(globs.v[g], pl->all[k].name, 0)) {
                 pl->sel[pl->nsel++] = &pl->all[k];
                 break;
             }
-    hb_strv_free(&globs);
-    if (!pl->nsel) return hb_die(CMD, "no property matches --properties '%s' (hb-%s conform --list)", globs_opt,
+    cli_strv_free(&globs);
+    if (!pl->nsel) return cli_error(CMD, "no property matches --properties '%s' (hb-%s conform --list)", globs_opt,
                                  pl->adapters.v[0]);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Why property `name` does not apply, from one adapter's --list, or NULL. */
@@ -194,7 +194,7 @@ static char *na_reason(json_t *list, const char *name) {
         if (!json_is_false(json_object_get(j, "applicable"))) return NULL;
         const char *why = json_string_value(json_object_get(j, "why"));
         const char *disc = json_string_value(json_object_get(j, "discipline"));
-        return why ? strdup(why) : hb_fmt("does not apply to this adapter (discipline %s)", disc ? disc : "?");
+        return why ? strdup(why) : cli_fmt("does not apply to this adapter (discipline %s)", disc ? disc : "?");
     }
     return NULL;
 }
@@ -202,14 +202,14 @@ static char *na_reason(json_t *list, const char *name) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Every build/hb-fault-* next to this executable, as adapter names. */
-static void find_faults(hb_strv *out) {
-    DIR *d = opendir(hb_bin_dir());
+static void find_faults(cli_strv *out) {
+    DIR *d = opendir(cli_bin_dir());
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d)))
         if (!strncmp(e->d_name, "hb-fault-", 9)) {
-            char *path = hb_fmt("%s/%s", hb_bin_dir(), e->d_name);
-            if (access(path, X_OK) == 0) hb_strv_push(out, e->d_name + 3);
+            char *path = cli_fmt("%s/%s", cli_bin_dir(), e->d_name);
+            if (access(path, X_OK) == 0) cli_strv_push(out, e->d_name + 3);
             free(path);
         }
     closedir(d);
@@ -219,29 +219,29 @@ static void find_faults(hb_strv *out) {
 /* The adapters to check; each must have its executable. */
 static int plan_adapters(plan *pl, const conform_cfg *cfg) {
     if (cfg->faults && !cfg->adapters) find_faults(&pl->adapters);
-    else if (!cfg->adapters || !strcmp(cfg->adapters, "all")) hb_split(hb_adapters_built(), ',', &pl->adapters);
-    else hb_split(cfg->adapters, ',', &pl->adapters);
-    int rc = hb_adapters_resolve(CMD, &pl->adapters);
+    else if (!cfg->adapters || !strcmp(cfg->adapters, "all")) cli_split(cli_adapters_built(), ',', &pl->adapters);
+    else cli_split(cfg->adapters, ',', &pl->adapters);
+    int rc = cli_adapters_resolve(CMD, &pl->adapters);
     if (rc) return rc;
     if (!pl->adapters.n)
-        return cfg->faults && !cfg->adapters ? hb_die(CMD, "no hb-fault-* executables in %s", hb_bin_dir())
-                                             : hb_die(CMD, "no adapters given (--adapters)");
+        return cfg->faults && !cfg->adapters ? cli_error(CMD, "no hb-fault-* executables in %s", cli_bin_dir())
+                                             : cli_error(CMD, "no adapters given (--adapters)");
     for (size_t i = 0; i < pl->adapters.n; i++) {
         char exe[4096];
-        hb_adapter_exe(pl->adapters.v[i], exe, sizeof exe);
+        cli_adapter_exe(pl->adapters.v[i], exe, sizeof exe);
         if (access(exe, X_OK) != 0)
-            return hb_die(CMD, "--adapters: no executable %s (adapters built: %s)", exe, hb_adapters_built());
+            return cli_error(CMD, "--adapters: no executable %s (adapters built: %s)", exe, cli_adapters_built());
     }
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static char *fault_expect(const char *adapter, const char *tmpdir) {
-    char *path = hb_fmt("%s/expect.txt", tmpdir);
+    char *path = cli_fmt("%s/expect.txt", tmpdir);
     const char *args[] = {"conform", "--expect", NULL};
-    hb_child_result res;
+    cli_child_result res;
     char *txt = NULL;
-    if (run_exe(adapter, args, path, NULL, 10, &res) == 0 && res.end == HB_CHILD_EXITED && !res.exit_code) {
-        txt = hb_read_file(path, NULL);
+    if (run_exe(adapter, args, path, NULL, 10, &res) == 0 && res.end == CLI_CHILD_EXITED && !res.exit_code) {
+        txt = cli_read_file(path, NULL);
         if (txt) txt[strcspn(txt, "\n")] = '\0';
     }
     unlink(path);
@@ -254,14 +254,14 @@ static char *fault_expect(const char *adapter, const char *tmpdir) {
 static void plan_adapter_row(plan *pl, size_t i, int faults) {
     const char *a = pl->adapters.v[i];
     char err[512];
-    json_t *info = hb_probe_info(a, err, sizeof err), *ja = json_pack("{s:s}", "name", a);
+    json_t *info = cli_probe_info(a, err, sizeof err), *ja = json_pack("{s:s}", "name", a);
     if (info) {
         json_object_set(ja, "version", json_object_get(info, "version"));
         json_object_set(ja, "kind", json_object_get(info, "kind"));
         json_object_set(ja, "caps", json_object_get(info, "caps"));
         json_decref(info);
     }
-    if (hb_adapter_identity(a)) json_object_set(ja, "library", hb_adapter_identity(a));
+    if (cli_adapter_identity(a)) json_object_set(ja, "library", cli_adapter_identity(a));
     if (faults) {
         pl->expect[i] = fault_expect(a, pl->tmpdir);
         json_object_set_new(ja, "expect", pl->expect[i] ? json_string(pl->expect[i]) : json_null());
@@ -279,22 +279,22 @@ static void plan_adapter_row(plan *pl, size_t i, int faults) {
 
 static int make_plan(plan *pl, const conform_cfg *cfg) {
     int rc = plan_adapters(pl, cfg);
-    if (rc != HB_EXIT_OK) return rc;
+    if (rc != CLI_EXIT_OK) return rc;
     snprintf(pl->tmpdir, sizeof pl->tmpdir, "/tmp/heapbench-conform-XXXXXX");
-    if (!mkdtemp(pl->tmpdir)) return hb_die(CMD, "cannot create a temporary folder in /tmp");
-    if ((rc = plan_properties(pl, cfg->props)) != HB_EXIT_OK) return rc;
+    if (!mkdtemp(pl->tmpdir)) return cli_error(CMD, "cannot create a temporary folder in /tmp");
+    if ((rc = plan_properties(pl, cfg->props)) != CLI_EXIT_OK) return rc;
     pl->jadapters = json_array();
     pl->expect = calloc(pl->adapters.n, sizeof *pl->expect);
     pl->cells = calloc(pl->adapters.n * pl->nsel, sizeof *pl->cells);
     for (size_t i = 0; i < pl->adapters.n; i++) plan_adapter_row(pl, i, cfg->faults);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* ---- execute ---- */
 
 /* The last line of a file that parses as a JSON object, or NULL. */
 static json_t *last_json_line(const char *path) {
-    char *text = hb_read_file(path, NULL);
+    char *text = cli_read_file(path, NULL);
     if (!text) return NULL;
     json_t *found = NULL;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -312,7 +312,7 @@ static json_t *last_json_line(const char *path) {
 
 /* The tail of a file (stderr of a crashed child), one line, for details. */
 static char *tail_of(const char *path, size_t max) {
-    char *text = hb_read_file(path, NULL);
+    char *text = cli_read_file(path, NULL);
     if (!text) return strdup("");
     size_t n = strlen(text);
     while (n && (text[n - 1] == '\n' || text[n - 1] == ' ')) text[--n] = '\0';
@@ -331,34 +331,34 @@ static void set_status(cell *c, const char *status, char *detail) {
 }
 
 /* A child that gave no result line: why, from how it ended. */
-static void classify_no_result(cell *c, const hb_child_result *res, const char *err, double timeout) {
+static void classify_no_result(cell *c, const cli_child_result *res, const char *err, double timeout) {
     char *t = tail_of(err, 300);
     const char *sep = *t ? ": " : "";
-    int refused = res->end == HB_CHILD_EXITED &&
+    int refused = res->end == CLI_CHILD_EXITED &&
                   (res->exit_code == HB_CHILD_SELFCHECK || res->exit_code == HB_CHILD_SETUP);
-    if (res->end == HB_CHILD_TIMEOUT)
-        set_status(c, "timeout", hb_fmt("killed after %.1f s", timeout));
-    else if (res->end == HB_CHILD_SIGNALED)
-        set_status(c, "crashed", hb_fmt("killed by signal %d (%s)%s%s", res->signal, strsignal(res->signal), sep, t));
-    else if (res->end == HB_CHILD_SPAWN_FAILED)
-        set_status(c, "crashed", hb_fmt("could not start: %s", strerror(res->exit_code)));
+    if (res->end == CLI_CHILD_TIMEOUT)
+        set_status(c, "timeout", cli_fmt("killed after %.1f s", timeout));
+    else if (res->end == CLI_CHILD_SIGNALED)
+        set_status(c, "crashed", cli_fmt("killed by signal %d (%s)%s%s", res->signal, strsignal(res->signal), sep, t));
+    else if (res->end == CLI_CHILD_SPAWN_FAILED)
+        set_status(c, "crashed", cli_fmt("could not start: %s", strerror(res->exit_code)));
     else if (refused && c->na)
-        set_status(c, "n/a", hb_fmt("%s (and hb-%s refused to start%s%s)", c->na, c->adapter, sep, t));
+        set_status(c, "n/a", cli_fmt("%s (and hb-%s refused to start%s%s)", c->na, c->adapter, sep, t));
     else if (refused)
         set_status(c, hb_child_status_name(res->exit_code),
-                   *t ? strdup(t) : hb_fmt("hb-%s refused to start (exit %d)", c->adapter, res->exit_code));
+                   *t ? strdup(t) : cli_fmt("hb-%s refused to start (exit %d)", c->adapter, res->exit_code));
     else
-        set_status(c, "crashed", hb_fmt("exited %d without a result%s%s", res->exit_code, sep, t));
+        set_status(c, "crashed", cli_fmt("exited %d without a result%s%s", res->exit_code, sep, t));
     free(t);
 }
 
 static void run_cell(cell *c, const char *tmpdir, double timeout) {
-    char *out = hb_fmt("%s/cell.out", tmpdir), *err = hb_fmt("%s/cell.err", tmpdir);
+    char *out = cli_fmt("%s/cell.out", tmpdir), *err = cli_fmt("%s/cell.err", tmpdir);
     const char *args[] = {"conform", "--property", c->p->name, NULL};
-    hb_child_result res;
+    cli_child_result res;
     run_exe(c->adapter, args, out, err, timeout, &res);
     c->wall_s = res.wall_s;
-    json_t *j = res.end == HB_CHILD_EXITED ? last_json_line(out) : NULL;
+    json_t *j = res.end == CLI_CHILD_EXITED ? last_json_line(out) : NULL;
     const char *st = j ? json_string_value(json_object_get(j, "status")) : NULL;
     if (st) set_status(c, st, str_of(j, "detail"));
     else classify_no_result(c, &res, err, timeout);
@@ -370,20 +370,20 @@ static void run_cell(cell *c, const char *tmpdir, double timeout) {
 }
 
 static void execute(plan *pl, const conform_cfg *cfg) {
-    hb_time_iso(pl->start, sizeof pl->start);
-    hb_child_install_signal_forwarding();
-    int tty = hb_isatty_stderr() && strcmp(cfg->format, "json");
+    cli_time_iso(pl->start, sizeof pl->start);
+    cli_child_install_signal_forwarding();
+    int tty = cli_isatty_stderr() && strcmp(cfg->format, "json");
     size_t total = pl->adapters.n * pl->nsel;
-    for (size_t i = 0; i < total && !hb_child_interrupted(); i++) {
+    for (size_t i = 0; i < total && !cli_child_interrupted(); i++) {
         cell *c = &pl->cells[i];
         if (tty) fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", i + 1, total, c->adapter, c->p->name);
         run_cell(c, pl->tmpdir, cfg->timeout);
-        if (hb_child_interrupted()) /* killed by our interruption, not its own fault */
+        if (cli_child_interrupted()) /* killed by our interruption, not its own fault */
             set_status(c, "not-run", strdup("interrupted while running"));
     }
     if (tty) fprintf(stderr, "\r\033[K");
     rmdir(pl->tmpdir);
-    hb_time_iso(pl->end, sizeof pl->end);
+    cli_time_iso(pl->end, sizeof pl->end);
 }
 
 /* ---- verdict ---- */
@@ -445,7 +445,7 @@ static verdict judge(const plan *pl, int faults) {
 static json_t *report_json(const plan *pl, const conform_cfg *cfg, const verdict *v, int argc, char **argv) {
     char commit[64], shortc[16], host[256] = "";
     int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    cli_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
     gethostname(host, sizeof host - 1);
     json_t *cmdline = json_array(), *jprops = json_array(), *matrix = json_array();
     json_array_append_new(cmdline, json_string("heapbench"));
@@ -464,7 +464,7 @@ static json_t *report_json(const plan *pl, const conform_cfg *cfg, const verdict
                              "heapbench-conformance/1", "meta", "start", pl->start, "end", pl->end, "host", host,
                              "git_commit", commit, "git_dirty", dirty == 1, "heapbench_version", HB_VERSION,
                              "command", cmdline, "timeout_s", cfg->timeout, "faults", cfg->faults, "interrupted",
-                             hb_child_interrupted() != 0, "adapters", pl->jadapters, "properties", jprops,
+                             cli_child_interrupted() != 0, "adapters", pl->jadapters, "properties", jprops,
                              "matrix", matrix);
     if (cfg->faults) json_object_set(root, "faults", v->jfaults);
     return root;
@@ -530,7 +530,7 @@ static void md_faults(FILE *f, const verdict *v) {
 static char *report_md(const plan *pl, const verdict *v, int faults, size_t *len) {
     char commit[64], shortc[16], host[256] = "", *md = NULL;
     int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    cli_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
     gethostname(host, sizeof host - 1);
     FILE *f = open_memstream(&md, len);
     fprintf(f, "# Conformance %s\n\n%s, heapbench %s, commit %s%s. Rules marked **R**, traits *t*.\n\n", pl->start,
@@ -598,17 +598,17 @@ static int report(const plan *pl, const conform_cfg *cfg, const verdict *v, int 
         char date[32];
         time_t t = time(NULL);
         strftime(date, sizeof date, "%Y%m%d-%H%M%S", localtime(&t));
-        outdir = hb_fmt("%s/conformance-%s%s", hb_results_root(), cfg->faults ? "faults-" : "", date);
+        outdir = cli_fmt("%s/conformance-%s%s", cli_results_root(), cfg->faults ? "faults-" : "", date);
     }
     json_t *root = report_json(pl, cfg, v, argc, argv);
     char *js = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    char *jpath = hb_fmt("%s/conformance.json", outdir), *mpath = hb_fmt("%s/conformance.md", outdir);
+    char *jpath = cli_fmt("%s/conformance.json", outdir), *mpath = cli_fmt("%s/conformance.md", outdir);
     size_t mdlen;
     char *md = report_md(pl, v, cfg->faults, &mdlen);
-    int rc = HB_EXIT_OK;
-    if (hb_mkdir_p(outdir) != 0) rc = hb_die(CMD, "cannot create %s", outdir);
-    else if (hb_write_atomic(jpath, js, strlen(js)) != 0) rc = hb_die(CMD, "cannot write %s", jpath);
-    else if (hb_write_atomic(mpath, md, mdlen) != 0) rc = hb_die(CMD, "cannot write %s", mpath);
+    int rc = CLI_EXIT_OK;
+    if (cli_mkdir_p(outdir) != 0) rc = cli_error(CMD, "cannot create %s", outdir);
+    else if (cli_write_atomic(jpath, js, strlen(js)) != 0) rc = cli_error(CMD, "cannot write %s", jpath);
+    else if (cli_write_atomic(mpath, md, mdlen) != 0) rc = cli_error(CMD, "cannot write %s", mpath);
     else if (!strcmp(cfg->format, "json")) puts(js);
     else if (cfg->faults) print_faults(v, mpath);
     else print_table(pl, v, mpath);
@@ -619,11 +619,11 @@ static int report(const plan *pl, const conform_cfg *cfg, const verdict *v, int 
 
 int cmd_conform(int argc, char **argv) {
     conform_cfg cfg = {.props = "*", .format = "table", .timeout = 20};
-    int first, rc = hb_opts_parse(&cmd_conform_spec, argc, argv, on_opt, &cfg, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (first < argc) return hb_opts_usage_error(&cmd_conform_spec, "unexpected argument '%s'", argv[first]);
+    int first, rc = cli_opts_parse(&cmd_conform_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (first < argc) return cli_opts_usage_error(&cmd_conform_spec, "unexpected argument '%s'", argv[first]);
     plan pl = {0};
-    if ((rc = make_plan(&pl, &cfg)) != HB_EXIT_OK) {
+    if ((rc = make_plan(&pl, &cfg)) != CLI_EXIT_OK) {
         if (pl.tmpdir[0]) rmdir(pl.tmpdir);
         return rc;
     }
@@ -631,7 +631,7 @@ int cmd_conform(int argc, char **argv) {
     verdict v = judge(&pl, cfg.faults);
     rc = report(&pl, &cfg, &v, argc, argv);
     json_decref(v.jfaults);
-    if (rc == HB_EXIT_OK && hb_child_interrupted()) rc = hb_die(CMD, "interrupted; the cells not run are marked not-run");
-    else if (rc == HB_EXIT_OK) rc = (cfg.faults ? v.missed : v.violations + v.unchecked) ? HB_EXIT_FOUND : HB_EXIT_OK;
+    if (rc == CLI_EXIT_OK && cli_child_interrupted()) rc = cli_error(CMD, "interrupted; the cells not run are marked not-run");
+    else if (rc == CLI_EXIT_OK) rc = (cfg.faults ? v.missed : v.violations + v.unchecked) ? CLI_EXIT_FOUND : CLI_EXIT_OK;
     return rc;
 }

@@ -20,9 +20,9 @@
 #include "results.h"
 #include "util.h"
 
-static const hb_opt explain_opts[] = {{0}};
+static const cli_opt explain_opts[] = {{0}};
 
-const hb_cmd_spec cmd_explain_spec = {
+const cli_cmd_spec cmd_explain_spec = {
     .name = "explain",
     .synopsis = "RUN [CELL...]",
     .summary = "say why each cell's memory grew: leak, fragmentation, retention or steady",
@@ -36,7 +36,7 @@ const hb_cmd_spec cmd_explain_spec = {
     .stop_at_operand = 0,
 };
 
-static double mib(int64_t b) { return (double)b / HB_AN_MIB; }
+static double mib(int64_t b) { return (double)b / CLI_AN_MIB; }
 
 /* " name +1.2 MiB" for a class's change; nothing when either side is unknown. */
 static void delta(const char *name, int64_t a, int64_t b, const char *why) {
@@ -47,8 +47,8 @@ static void delta(const char *name, int64_t a, int64_t b, const char *why) {
     printf(", %s %+.1f MiB%s", name, mib(b - a), why);
 }
 
-static void print_change(const hb_an_verdict *v) {
-    const hb_an_split *q = &v->at_q, *e = &v->at_end;
+static void print_change(const cli_an_verdict *v) {
+    const cli_an_split *q = &v->at_q, *e = &v->at_end;
     printf("  RSS %+.1f MiB from the first quarter to the end (%.1f -> %.1f MiB): live objects %+.1f MiB",
            mib(e->rss - q->rss), mib(q->rss), mib(e->rss), mib(e->live - q->live));
     delta("in use beyond live", q->rounding, e->rounding, " (rounding; under a collector also garbage not yet reclaimed)");
@@ -58,7 +58,7 @@ static void print_change(const hb_an_verdict *v) {
     printf(", unaccounted %+.1f MiB\n", mib(e->unaccounted - q->unaccounted));
 }
 
-static void print_split(const char *what, const hb_an_split *x) {
+static void print_split(const char *what, const cli_an_split *x) {
     printf("  %s (RSS %.1f MiB): live %.1f", what, mib(x->rss), mib(x->live));
     const char *names[] = {"in use beyond live", "free in partly used pages", "free pages kept", "metadata"};
     int64_t vals[] = {x->rounding, x->partial, x->cached, x->metadata};
@@ -66,33 +66,33 @@ static void print_split(const char *what, const hb_an_split *x) {
         if (vals[i] < 0) printf(", %s unknown", names[i]);
         else printf(", %s %.1f", names[i], mib(vals[i]));
     printf(", rest of the process %.1f", mib(x->other));
-    if (x->unaccounted > HB_AN_UNACCOUNTED_SHARE * (double)x->rss || -x->unaccounted > HB_AN_UNACCOUNTED_SHARE * (double)x->rss)
+    if (x->unaccounted > CLI_AN_UNACCOUNTED_SHARE * (double)x->rss || -x->unaccounted > CLI_AN_UNACCOUNTED_SHARE * (double)x->rss)
         printf(", unaccounted %.1f MiB (%.0f%% of RSS)", mib(x->unaccounted), 100.0 * (double)x->unaccounted / (double)x->rss);
     else
-        printf(" MiB (classes add up to RSS within %.0f%%)", 100 * HB_AN_UNACCOUNTED_SHARE);
+        printf(" MiB (classes add up to RSS within %.0f%%)", 100 * CLI_AN_UNACCOUNTED_SHARE);
     if (x->released >= 0) printf("; released to the OS %.1f MiB", mib(x->released));
     printf("\n");
 }
 
-static void print_verdict(const hb_an_series *s, const hb_an_verdict *v) {
-    const hb_an_split *h = &v->at_held;
+static void print_verdict(const cli_an_series *s, const cli_an_verdict *v) {
+    const cli_an_split *h = &v->at_held;
     int64_t held = h->rss - h->live - h->other;
     switch (v->cls) {
-    case HB_AN_LEAK:
+    case CLI_AN_LEAK:
         printf("  verdict: leak: live objects grew from %.1f MiB (first quarter) to %.1f MiB and were still live "
                "at the end (%.1f MiB at the half, %.1f at three quarters)\n", mib(s->s[v->q].live),
                mib(s->s[v->end].live), mib(s->s[v->half].live), mib(s->s[v->q3].live));
         break;
-    case HB_AN_STEADY:
+    case CLI_AN_STEADY:
         printf("  verdict: steady: live objects did not keep growing and the allocator held at most %.1f MiB "
                "beyond them — not a leak\n", mib(held));
         break;
     default:
         printf("  verdict: %s: at %.1f s the allocator held %.1f MiB beyond %.1f MiB of live objects: %s — not a leak\n",
-               hb_an_class_name(v->cls), s->s[v->held].t_s, mib(held), mib(h->live),
-               v->cls == HB_AN_FRAGMENTATION ? "while it held more than the live bytes, most was free inside partly used "
+               cli_an_class_name(v->cls), s->s[v->held].t_s, mib(held), mib(h->live),
+               v->cls == CLI_AN_FRAGMENTATION ? "while it held more than the live bytes, most was free inside partly used "
                                                 "pages or blocks"
-               : v->cls == HB_AN_RETENTION ? "while it held more than the live bytes, most was in free pages it kept "
+               : v->cls == CLI_AN_RETENTION ? "while it held more than the live bytes, most was in free pages it kept "
                                              "resident"
                                            : "the allocator does not tell fragmentation from retention");
     }
@@ -113,18 +113,18 @@ static int explain_cell(const char *dir, json_t *rec) {
     }
     char path[PATH_MAX + 512], err[1024];
     snprintf(path, sizeof path, "%s/%s", dir, rel);
-    hb_an_series s;
-    if (hb_an_load(path, &s, err, sizeof err) != 0) {
+    cli_an_series s;
+    if (cli_an_load(path, &s, err, sizeof err) != 0) {
         printf("  no anatomy: %s\n", err);
         fprintf(stderr, "heapbench explain: %s\n", err);
         return 1;
     }
-    hb_an_verdict v;
-    hb_an_classify(&s, &v);
+    cli_an_verdict v;
+    cli_an_classify(&s, &v);
     print_change(&v);
     print_split("at the RSS peak", &v.at_peak);
     print_verdict(&s, &v);
-    hb_an_free(&s);
+    cli_an_free(&s);
     return 0;
 }
 
@@ -143,17 +143,17 @@ static int selected(json_t *rec, char **sel, int nsel, int *used) {
 static int on_opt(void *ctx, int key, const char *arg) { return (void)ctx, (void)key, (void)arg, 0; }
 
 int cmd_explain(int argc, char **argv) {
-    int first, rc = hb_opts_parse(&cmd_explain_spec, argc, argv, on_opt, NULL, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (first >= argc) return hb_opts_usage_error(&cmd_explain_spec, "which run? (RUN missing)");
+    int first, rc = cli_opts_parse(&cmd_explain_spec, argc, argv, on_opt, NULL, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (first >= argc) return cli_opts_usage_error(&cmd_explain_spec, "which run? (RUN missing)");
     char err[2048], dir[PATH_MAX];
-    json_t *run = hb_run_load(argv[first], err, sizeof err);
-    if (!run) return hb_die("explain", "%s", err);
+    json_t *run = cli_run_load(argv[first], err, sizeof err);
+    if (!run) return cli_error("explain", "%s", err);
     snprintf(dir, sizeof dir, "%s", argv[first]);
-    if (!hb_is_dir(dir)) snprintf(dir, sizeof dir, "%s", dirname(strdupa(argv[first])));
+    if (!cli_is_dir(dir)) snprintf(dir, sizeof dir, "%s", dirname(strdupa(argv[first])));
     if (!json_is_true(json_object_get(json_object_get(json_object_get(run, "meta"), "config"), "anatomy"))) {
         json_decref(run);
-        return hb_die("explain", "%s was run without --anatomy: rerun it with `heapbench run --anatomy ...`",
+        return cli_error("explain", "%s was run without --anatomy: rerun it with `heapbench run --anatomy ...`",
                       argv[first]);
     }
     int nsel = argc - first - 1, *used = calloc((size_t)nsel + 1, sizeof *used), shown = 0, bad = 0;
@@ -164,9 +164,9 @@ int cmd_explain(int argc, char **argv) {
         if (shown++) printf("\n");
         bad += explain_cell(dir, rec);
     }
-    if (bad) rc = HB_EXIT_USAGE;
-    for (int k = 0; k < nsel && rc == HB_EXIT_OK; k++)
-        if (!used[k]) rc = hb_die("explain", "no cell of %s matches '%s' (ids, adapters and workloads are matched)",
+    if (bad) rc = CLI_EXIT_USAGE;
+    for (int k = 0; k < nsel && rc == CLI_EXIT_OK; k++)
+        if (!used[k]) rc = cli_error("explain", "no cell of %s matches '%s' (ids, adapters and workloads are matched)",
                                   argv[first], argv[first + 1 + k]);
     free(used);
     json_decref(run);

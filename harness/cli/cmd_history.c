@@ -20,9 +20,9 @@
 #include "results.h"
 #include "util.h"
 
-enum { OPT_TREND = HB_OPT_LONG_ONLY, OPT_MACHINE, OPT_PLOT, OPT_INDEX, OPT_LIMIT };
+enum { OPT_TREND = CLI_OPT_LONG_ONLY, OPT_MACHINE, OPT_PLOT, OPT_INDEX, OPT_LIMIT };
 
-static const hb_opt history_opts[] = {
+static const cli_opt history_opts[] = {
     {"limit", OPT_LIMIT, "N", "list the N newest runs (default 20)"},
     {"trend", OPT_TREND, "ADAPTER", "one benchmark's median time across commits: --trend ADAPTER WORKLOAD"},
     {"machine", OPT_MACHINE, "M", "with --trend: runs on machine M (default: the one with most runs)"},
@@ -31,7 +31,7 @@ static const hb_opt history_opts[] = {
     {0},
 };
 
-const hb_cmd_spec cmd_history_spec = {
+const cli_cmd_spec cmd_history_spec = {
     .name = "history",
     .synopsis = "[--limit N] | --trend ADAPTER WORKLOAD [--machine M] [--plot FILE] | --index RUN_DIR",
     .summary = "list indexed runs; a benchmark's trend across commits",
@@ -53,35 +53,35 @@ static int on_opt(void *ctx, int key, const char *arg) {
     case OPT_MACHINE: c->machine = arg; return 0;
     case OPT_PLOT: c->plot = arg; return 0;
     case OPT_INDEX: c->index = arg; return 0;
-    default: return hb_opts_long(&cmd_history_spec, key, arg, 1, 1000000, &c->limit);
+    default: return cli_opts_long(&cmd_history_spec, key, arg, 1, 1000000, &c->limit);
     }
 }
 
 /* Options that go together, and --trend's WORKLOAD operand: 0 or 2. */
 static int check_cfg(history_cfg *c, int argc, char **argv, int first) {
-    const hb_cmd_spec *sp = &cmd_history_spec;
-    if (c->adapter && first >= argc) return hb_opts_usage_error(sp, "--trend takes ADAPTER WORKLOAD (WORKLOAD missing)");
+    const cli_cmd_spec *sp = &cmd_history_spec;
+    if (c->adapter && first >= argc) return cli_opts_usage_error(sp, "--trend takes ADAPTER WORKLOAD (WORKLOAD missing)");
     if (c->adapter) c->workload = argv[first++];
-    if (first < argc) return hb_opts_usage_error(sp, "unexpected argument '%s'", argv[first]);
-    if (c->index && c->adapter) return hb_opts_usage_error(sp, "--index and --trend do not go together");
+    if (first < argc) return cli_opts_usage_error(sp, "unexpected argument '%s'", argv[first]);
+    if (c->index && c->adapter) return cli_opts_usage_error(sp, "--index and --trend do not go together");
     if ((c->machine || c->plot) && !c->adapter)
-        return hb_opts_usage_error(sp, "--%s goes with --trend", c->machine ? "machine" : "plot");
+        return cli_opts_usage_error(sp, "--%s goes with --trend", c->machine ? "machine" : "plot");
     size_t pl = c->plot ? strlen(c->plot) : 0;
     if (c->plot && (pl <= 4 || (strcmp(c->plot + pl - 4, ".png") && strcmp(c->plot + pl - 4, ".svg"))))
-        return hb_opts_usage_error(sp, "--plot takes a file name ending in .png or .svg, not '%s'", c->plot);
-    return HB_EXIT_OK;
+        return cli_opts_usage_error(sp, "--plot takes a file name ending in .png or .svg, not '%s'", c->plot);
+    return CLI_EXIT_OK;
 }
 
 /* --index RUN_DIR: adds an existing run to the database. */
 static int index_run(const char *dir) {
     char err[2048];
-    json_t *run = hb_run_load(dir, err, sizeof err);
-    if (!run) return hb_die("history", "%s", err);
-    int rc = hb_history_index(run, dir, err, sizeof err);
+    json_t *run = cli_run_load(dir, err, sizeof err);
+    if (!run) return cli_error("history", "%s", err);
+    int rc = cli_history_index(run, dir, err, sizeof err);
     json_decref(run);
-    if (rc) return hb_die("history", "%s", err);
-    printf("indexed %s in %s\n", dir, hb_history_db_path());
-    return HB_EXIT_OK;
+    if (rc) return cli_error("history", "%s", err);
+    printf("indexed %s in %s\n", dir, cli_history_db_path());
+    return CLI_EXIT_OK;
 }
 
 /* The runs, newest first. */
@@ -89,7 +89,7 @@ static int list_runs(sqlite3 *db, const char *path, long limit) {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT start_time, substr(git_commit,1,10), git_dirty, machine, preset, cells, ok, dir"
                                " FROM runs ORDER BY start_time DESC LIMIT ?1;", -1, &s, NULL) != SQLITE_OK)
-        return hb_die("history", "%s: %s", path, sqlite3_errmsg(db));
+        return cli_error("history", "%s: %s", path, sqlite3_errmsg(db));
     sqlite3_bind_int64(s, 1, limit);
     printf("%-25s %-11s %-6s %5s %5s  %-40s %s\n", "START", "COMMIT", "PRESET", "CELLS", "OK", "MACHINE", "DIR");
     while (sqlite3_step(s) == SQLITE_ROW)
@@ -98,7 +98,7 @@ static int list_runs(sqlite3 *db, const char *path, long limit) {
                sqlite3_column_text(s, 4) ?: (const unsigned char *)"", sqlite3_column_int(s, 5),
                sqlite3_column_int(s, 6), sqlite3_column_text(s, 3), sqlite3_column_text(s, 7));
     sqlite3_finalize(s);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* The machine with the most ok runs of this benchmark, or NULL. */
@@ -148,21 +148,21 @@ static int trend_rows(sqlite3 *db, const history_cfg *c, const char *mach, FILE 
 /* --plot FILE: the trend's data next to FILE, drawn by trend.gp. */
 static int trend_plot(const history_cfg *c, const char *mach, const char *data, size_t len) {
     size_t pl = strlen(c->plot);
-    int svg = !strcmp(c->plot + pl - 4, ".svg"), png = !svg, rc = HB_EXIT_OK;
-    if (!hb_gnuplot_available()) return hb_die("history", "gnuplot is not installed");
-    char *base = strndup(c->plot, pl - 4), *datap = hb_fmt("%s.dat", base);
-    if (hb_write_atomic(datap, data, len) != 0) {
-        rc = hb_die("history", "cannot write %s: %s", datap, strerror(errno));
+    int svg = !strcmp(c->plot + pl - 4, ".svg"), png = !svg, rc = CLI_EXIT_OK;
+    if (!cli_gnuplot_available()) return cli_error("history", "gnuplot is not installed");
+    char *base = strndup(c->plot, pl - 4), *datap = cli_fmt("%s.dat", base);
+    if (cli_write_atomic(datap, data, len) != 0) {
+        rc = cli_error("history", "cannot write %s: %s", datap, strerror(errno));
     } else {
-        hb_strv vars = {0};
-        char *q = hb_gp_str(datap), *t = hb_fmt("%s on %s: median time across commits (%s)", c->workload, c->adapter, mach);
-        char *qt = hb_gp_str(t), *v;
-        hb_strv_push(&vars, v = hb_fmt("datafile=%s", q)), free(v);
-        hb_strv_push(&vars, v = hb_fmt("title=%s", qt)), free(v);
-        hb_strv_push(&vars, v = hb_fmt("color='%s'", hb_adapter_color(c->adapter))), free(v);
-        if (hb_gnuplot("trend.gp", &vars, base, (png ? HB_FMT_PNG : 0) | (svg ? HB_FMT_SVG : 0), NULL) == 0) rc = hb_die("history", "gnuplot failed drawing %s", c->plot);
+        cli_strv vars = {0};
+        char *q = cli_gp_str(datap), *t = cli_fmt("%s on %s: median time across commits (%s)", c->workload, c->adapter, mach);
+        char *qt = cli_gp_str(t), *v;
+        cli_strv_push(&vars, v = cli_fmt("datafile=%s", q)), free(v);
+        cli_strv_push(&vars, v = cli_fmt("title=%s", qt)), free(v);
+        cli_strv_push(&vars, v = cli_fmt("color='%s'", cli_adapter_color(c->adapter))), free(v);
+        if (cli_gnuplot("trend.gp", &vars, base, (png ? CLI_FMT_PNG : 0) | (svg ? CLI_FMT_SVG : 0), NULL) == 0) rc = cli_error("history", "gnuplot failed drawing %s", c->plot);
         else printf("plot: %s\n", c->plot);
-        hb_strv_free(&vars);
+        cli_strv_free(&vars);
         free(q), free(t), free(qt);
     }
     free(base), free(datap);
@@ -179,7 +179,7 @@ static char *library_series(sqlite3 *db, const char *adapter) {
         return out;
     sqlite3_bind_text(s, 1, adapter, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW) {
-        t = hb_fmt("%s%s%s", out, *out ? ", " : "; a NAME=PATH library is a series per build: ", sqlite3_column_text(s, 0));
+        t = cli_fmt("%s%s%s", out, *out ? ", " : "; a NAME=PATH library is a series per build: ", sqlite3_column_text(s, 0));
         free(out), out = t;
     }
     sqlite3_finalize(s);
@@ -190,16 +190,16 @@ static int trend(sqlite3 *db, const char *path, const history_cfg *c) {
     char *mach = c->machine ? strdup(c->machine) : busiest_machine(db, c->adapter, c->workload);
     if (!mach) {
         char *hint = library_series(db, c->adapter);
-        int rc = hb_die("history", "no ok results for adapter '%s', workload '%s' in %s%s", c->adapter, c->workload, path, hint);
+        int rc = cli_error("history", "no ok results for adapter '%s', workload '%s' in %s%s", c->adapter, c->workload, path, hint);
         free(hint);
         return rc;
     }
     char *dbuf = NULL;
     size_t dlen = 0;
     FILE *d = open_memstream(&dbuf, &dlen);
-    int n = trend_rows(db, c, mach, d), rc = HB_EXIT_OK;
+    int n = trend_rows(db, c, mach, d), rc = CLI_EXIT_OK;
     fclose(d);
-    if (!n) rc = hb_die("history", "no ok results for adapter '%s', workload '%s' on machine '%s' in %s", c->adapter,
+    if (!n) rc = cli_error("history", "no ok results for adapter '%s', workload '%s' on machine '%s' in %s", c->adapter,
                         c->workload, mach, path);
     else if (c->plot) rc = trend_plot(c, mach, dbuf, dlen);
     free(dbuf);
@@ -209,15 +209,15 @@ static int trend(sqlite3 *db, const char *path, const history_cfg *c) {
 
 int cmd_history(int argc, char **argv) {
     history_cfg cfg = {.limit = 20};
-    int first, rc = hb_opts_parse(&cmd_history_spec, argc, argv, on_opt, &cfg, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (check_cfg(&cfg, argc, argv, first) != HB_EXIT_OK) return HB_EXIT_USAGE;
+    int first, rc = cli_opts_parse(&cmd_history_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (check_cfg(&cfg, argc, argv, first) != CLI_EXIT_OK) return CLI_EXIT_USAGE;
     if (cfg.index) return index_run(cfg.index);
-    const char *path = hb_history_db_path();
-    if (access(path, R_OK) != 0) return hb_die("history", "no history database at %s (heapbench run creates it)", path);
+    const char *path = cli_history_db_path();
+    if (access(path, R_OK) != 0) return cli_error("history", "no history database at %s (heapbench run creates it)", path);
     sqlite3 *db;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        rc = hb_die("history", "%s: %s", path, sqlite3_errmsg(db));
+        rc = cli_error("history", "%s: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return rc;
     }

@@ -12,15 +12,15 @@
 #include "probe.h"
 #include "util.h"
 
-enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_ADAPTERS };
+enum { OPT_FORMAT = CLI_OPT_LONG_ONLY, OPT_ADAPTERS };
 
-static const hb_opt list_opts[] = {
+static const cli_opt list_opts[] = {
     {"adapters", OPT_ADAPTERS, "A,B,...", "only these adapters (default: every one built)"},
     {"format", OPT_FORMAT, "text|json", "output format (default text)"},
     {0},
 };
 
-const hb_cmd_spec cmd_list_spec = {
+const cli_cmd_spec cmd_list_spec = {
     .name = "list",
     .synopsis = "[--adapters A,B,...] [--format text|json]",
     .summary = "list adapters (with versions, kinds, capabilities) and workloads (with parameters)",
@@ -36,7 +36,7 @@ typedef struct list_cfg {
 
 static int on_opt(void *ctx, int key, const char *arg) {
     list_cfg *c = ctx;
-    if (key == OPT_FORMAT) return hb_opts_choice(&cmd_list_spec, key, arg, &c->format, "text", "json", NULL);
+    if (key == OPT_FORMAT) return cli_opts_choice(&cmd_list_spec, key, arg, &c->format, "text", "json", NULL);
     c->adapters = arg;
     return 0;
 }
@@ -44,14 +44,14 @@ static int on_opt(void *ctx, int key, const char *arg) {
 /* Each adapter's facts (plus the first one's workloads) from hb-<a> info;
  * 0, or 2 after naming the adapter that did not answer. */
 static int collect(const char *adapters, json_t *out_ad, json_t **workloads) {
-    hb_strv names = {0};
-    hb_split(adapters, ',', &names);
-    int rc = hb_adapters_resolve("list", &names);
-    for (size_t i = 0; i < names.n && rc == HB_EXIT_OK; i++) {
+    cli_strv names = {0};
+    cli_split(adapters, ',', &names);
+    int rc = cli_adapters_resolve("list", &names);
+    for (size_t i = 0; i < names.n && rc == CLI_EXIT_OK; i++) {
         char err[1024];
-        json_t *info = hb_probe_info(names.v[i], err, sizeof err);
+        json_t *info = cli_probe_info(names.v[i], err, sizeof err);
         if (!info) {
-            rc = hb_die("list", "adapter '%s': %s", names.v[i], err);
+            rc = cli_error("list", "adapter '%s': %s", names.v[i], err);
             break;
         }
         json_array_append_new(out_ad, json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(info, "name"),
@@ -73,7 +73,7 @@ static int collect(const char *adapters, json_t *out_ad, json_t **workloads) {
         }
         json_decref(info);
     }
-    hb_strv_free(&names);
+    cli_strv_free(&names);
     return rc;
 }
 
@@ -107,15 +107,15 @@ static void print_text(json_t *out_ad, json_t *workloads) {
 }
 
 int cmd_list(int argc, char **argv) {
-    list_cfg cfg = {"text", hb_adapters_built()};
-    int first, rc = hb_opts_parse(&cmd_list_spec, argc, argv, on_opt, &cfg, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (first < argc) return hb_opts_usage_error(&cmd_list_spec, "unexpected argument '%s'", argv[first]);
+    list_cfg cfg = {"text", cli_adapters_built()};
+    int first, rc = cli_opts_parse(&cmd_list_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (first < argc) return cli_opts_usage_error(&cmd_list_spec, "unexpected argument '%s'", argv[first]);
     json_t *out_ad = json_array(), *workloads = NULL;
     rc = collect(cfg.adapters, out_ad, &workloads);
     if (!workloads) workloads = json_array();
-    if (rc == HB_EXIT_OK && !strcmp(cfg.format, "json")) print_json(out_ad, workloads);
-    else if (rc == HB_EXIT_OK) print_text(out_ad, workloads);
+    if (rc == CLI_EXIT_OK && !strcmp(cfg.format, "json")) print_json(out_ad, workloads);
+    else if (rc == CLI_EXIT_OK) print_text(out_ad, workloads);
     json_decref(out_ad);
     json_decref(workloads);
     return rc;

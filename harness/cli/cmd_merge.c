@@ -11,7 +11,7 @@
  * only with --allow-mixed-machines), and no cell was recorded twice.
  *
  * parse → load and check the shards → merge (results in plan order, raw/
- * and logs/ copied) → write OUT with hb_run_save → report missing cells.
+ * and logs/ copied) → write OUT with cli_run_save → report missing cells.
  * Exit: 0 every planned cell present and none failed; 1 cells missing or
  * failed (OUT is still written); 2 bad usage or shards that do not match.
  */
@@ -31,14 +31,14 @@
 
 #define CMD "merge"
 
-enum { OPT_ALLOW_MIXED = HB_OPT_LONG_ONLY };
+enum { OPT_ALLOW_MIXED = CLI_OPT_LONG_ONLY };
 
-static const hb_opt merge_opts[] = {
+static const cli_opt merge_opts[] = {
     {"allow-mixed-machines", OPT_ALLOW_MIXED, NULL, "accept shards measured on different hosts or CPUs"},
     {0},
 };
 
-const hb_cmd_spec cmd_merge_spec = {
+const cli_cmd_spec cmd_merge_spec = {
     .name = "merge",
     .synopsis = "OUT DIR... [options]",
     .summary = "merge the folders of a run --shard K/N into one run",
@@ -88,34 +88,34 @@ static int check_same(const merge_args *a, json_t **runs, int i) {
     int same_plan = json_equal(c0, ci) && json_equal(json_object_get(m0, "plan_cells"), json_object_get(mi, "plan_cells"));
     json_decref(c0), json_decref(ci);
     if (!same_plan)
-        return hb_die(CMD, "%s and %s ran different plans (meta.config or meta.plan_cells differ)", a->dirs[0], a->dirs[i]);
+        return cli_error(CMD, "%s and %s ran different plans (meta.config or meta.plan_cells differ)", a->dirs[0], a->dirs[i]);
     if (strcmp(meta_str(runs[0], "git_commit"), meta_str(runs[i], "git_commit")))
-        return hb_die(CMD, "%s is at commit %s, %s at %s: shards must be built from the same commit", a->dirs[0],
+        return cli_error(CMD, "%s is at commit %s, %s at %s: shards must be built from the same commit", a->dirs[0],
                       meta_str(runs[0], "git_commit"), a->dirs[i], meta_str(runs[i], "git_commit"));
     int same_machine = !strcmp(meta_str(runs[0], "host"), meta_str(runs[i], "host")) &&
                        !strcmp(meta_str(runs[0], "cpu_model"), meta_str(runs[i], "cpu_model")) &&
                        json_equal(json_object_get(m0, "cores"), json_object_get(mi, "cores"));
     if (!same_machine && !a->allow_mixed)
-        return hb_die(CMD, "%s ran on %s (%s), %s on %s (%s): mixed machines (--allow-mixed-machines to accept)",
+        return cli_error(CMD, "%s ran on %s (%s), %s on %s (%s): mixed machines (--allow-mixed-machines to accept)",
                       a->dirs[0], meta_str(runs[0], "host"), meta_str(runs[0], "cpu_model"), a->dirs[i],
                       meta_str(runs[i], "host"), meta_str(runs[i], "cpu_model"));
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Loads every DIR and checks it is a shard of the same plan. */
 static int load_shards(const merge_args *a, json_t **runs) {
     char err[2048];
     for (int i = 0; i < a->ndirs; i++) {
-        if (!(runs[i] = hb_run_load(a->dirs[i], err, sizeof err))) return hb_die(CMD, "%s", err);
+        if (!(runs[i] = cli_run_load(a->dirs[i], err, sizeof err))) return cli_error(CMD, "%s", err);
         json_t *meta = json_object_get(runs[i], "meta");
         if (!json_is_object(json_object_get(json_object_get(meta, "config"), "shard")) ||
             !json_is_array(json_object_get(meta, "plan_cells")))
-            return hb_die(CMD, "%s: not a run made with --shard K/N (no meta.config.shard / meta.plan_cells)",
+            return cli_error(CMD, "%s: not a run made with --shard K/N (no meta.config.shard / meta.plan_cells)",
                           a->dirs[i]);
-        int rc = i ? check_same(a, runs, i) : HB_EXIT_OK;
-        if (rc != HB_EXIT_OK) return rc;
+        int rc = i ? check_same(a, runs, i) : CLI_EXIT_OK;
+        if (rc != CLI_EXIT_OK) return rc;
     }
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Every shard's results by cell id ({id: [record, shard index]}); 2 when a
@@ -126,29 +126,29 @@ static int index_results(const merge_args *a, json_t **runs, json_t *byid) {
         json_t *rec;
         json_array_foreach(json_object_get(runs[i], "results"), j, rec) {
             const char *id = json_string_value(json_object_get(rec, "id"));
-            if (!id) return hb_die(CMD, "%s/run.json: results[%zu] has no id", a->dirs[i], j);
+            if (!id) return cli_error(CMD, "%s/run.json: results[%zu] has no id", a->dirs[i], j);
             json_t *prev = json_object_get(byid, id);
             if (prev)
-                return hb_die(CMD, "cell %s is in both %s and %s (the same shard merged twice?)", id,
+                return cli_error(CMD, "cell %s is in both %s and %s (the same shard merged twice?)", id,
                               a->dirs[json_integer_value(json_array_get(prev, 1))], a->dirs[i]);
             json_object_set_new(byid, id, json_pack("[O,i]", rec, i));
         }
     }
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Copies every file of SRC/sub into OUT/sub; 0, or 2 with a message. */
 static int copy_files(const char *src, const char *out, const char *sub) {
-    char *from = hb_fmt("%s/%s", src, sub), *to = hb_fmt("%s/%s", out, sub);
-    int rc = hb_mkdir_p(to) ? hb_die(CMD, "cannot create %s: %s", to, strerror(errno)) : HB_EXIT_OK;
+    char *from = cli_fmt("%s/%s", src, sub), *to = cli_fmt("%s/%s", out, sub);
+    int rc = cli_mkdir_p(to) ? cli_error(CMD, "cannot create %s: %s", to, strerror(errno)) : CLI_EXIT_OK;
     DIR *d = opendir(from);
     struct dirent *e;
-    while (rc == HB_EXIT_OK && d && (e = readdir(d))) {
-        char *f = hb_fmt("%s/%s", from, e->d_name), *t = hb_fmt("%s/%s", to, e->d_name);
+    while (rc == CLI_EXIT_OK && d && (e = readdir(d))) {
+        char *f = cli_fmt("%s/%s", from, e->d_name), *t = cli_fmt("%s/%s", to, e->d_name);
         size_t len;
-        char *data = hb_is_file(f) ? hb_read_file(f, &len) : NULL;
-        if (hb_is_file(f) && (!data || hb_write_atomic(t, data, len)))
-            rc = hb_die(CMD, "cannot copy %s to %s: %s", f, t, strerror(errno));
+        char *data = cli_is_file(f) ? cli_read_file(f, &len) : NULL;
+        if (cli_is_file(f) && (!data || cli_write_atomic(t, data, len)))
+            rc = cli_error(CMD, "cannot copy %s to %s: %s", f, t, strerror(errno));
         free(data), free(f), free(t);
     }
     if (d) closedir(d);
@@ -185,39 +185,39 @@ static json_t *merged_doc(const merge_args *a, json_t **runs, json_t *byid, long
 
 /* merge: checks, then OUT (which must not hold a run yet). */
 static int merge(const merge_args *a, json_t **runs) {
-    char err[2048], *probe = hb_fmt("%s/run.json", a->out);
-    int exists = hb_is_file(probe);
+    char err[2048], *probe = cli_fmt("%s/run.json", a->out);
+    int exists = cli_is_file(probe);
     free(probe);
-    if (exists) return hb_die(CMD, "%s already holds a run (run.json); merge into a new folder", a->out);
+    if (exists) return cli_error(CMD, "%s already holds a run (run.json); merge into a new folder", a->out);
     json_t *byid = json_object();
     long missing = 0, failed = 0;
     int rc = load_shards(a, runs);
-    if (rc == HB_EXIT_OK) rc = index_results(a, runs, byid);
-    for (int i = 0; rc == HB_EXIT_OK && i < a->ndirs; i++)
-        if ((rc = copy_files(a->dirs[i], a->out, "raw")) == HB_EXIT_OK) rc = copy_files(a->dirs[i], a->out, "logs");
-    if (rc != HB_EXIT_OK) return json_decref(byid), rc;
+    if (rc == CLI_EXIT_OK) rc = index_results(a, runs, byid);
+    for (int i = 0; rc == CLI_EXIT_OK && i < a->ndirs; i++)
+        if ((rc = copy_files(a->dirs[i], a->out, "raw")) == CLI_EXIT_OK) rc = copy_files(a->dirs[i], a->out, "logs");
+    if (rc != CLI_EXIT_OK) return json_decref(byid), rc;
     json_t *run = merged_doc(a, runs, byid, &missing), *rec;
     size_t i;
     json_array_foreach(json_object_get(run, "results"), i, rec)
-        failed += hb_cell_status_fails(json_string_value(json_object_get(rec, "status")));
-    if (hb_run_save(a->out, run, err, sizeof err) != 0) rc = hb_die(CMD, "%s", err);
-    else if (!missing && hb_history_index(run, a->out, err, sizeof err) != 0)
+        failed += cli_cell_status_fails(json_string_value(json_object_get(rec, "status")));
+    if (cli_run_save(a->out, run, err, sizeof err) != 0) rc = cli_error(CMD, "%s", err);
+    else if (!missing && cli_history_index(run, a->out, err, sizeof err) != 0)
         fprintf(stderr, "heapbench merge: warning: not indexed in history: %s\n", err);
-    if (rc == HB_EXIT_OK)
+    if (rc == CLI_EXIT_OK)
         fprintf(stderr, "heapbench merge: %d shards, %zu of %lld cells, %ld missing, %ld failed -> %s\n", a->ndirs,
                 json_array_size(json_object_get(run, "results")),
                 (long long)json_integer_value(json_object_get(json_object_get(run, "meta"), "cells_planned")), missing,
                 failed, a->out);
     json_decref(run), json_decref(byid);
-    return rc != HB_EXIT_OK ? rc : missing || failed ? HB_EXIT_FOUND : HB_EXIT_OK;
+    return rc != CLI_EXIT_OK ? rc : missing || failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
 }
 
 int cmd_merge(int argc, char **argv) {
     merge_args a = {0};
     int first;
-    int rc = hb_opts_parse(&cmd_merge_spec, argc, argv, on_opt, &a, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (argc - first < 2) return hb_opts_usage_error(&cmd_merge_spec, "needs OUT and at least one shard folder DIR");
+    int rc = cli_opts_parse(&cmd_merge_spec, argc, argv, on_opt, &a, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (argc - first < 2) return cli_opts_usage_error(&cmd_merge_spec, "needs OUT and at least one shard folder DIR");
     a.out = argv[first];
     a.dirs = argv + first + 1;
     a.ndirs = argc - first - 1;

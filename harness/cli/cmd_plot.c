@@ -7,7 +7,7 @@
  *                       colour, the number in each cell (plot_heatmap.c)
  *   time-<category>.*   per category, grouped bars of the same ratios with
  *                       whiskers the 95 % confidence interval of the median
- *                       (order statistics, stats.h hb_median_ci)
+ *                       (order statistics, stats.h cli_median_ci)
  *   rss-<category>.*    per category, peak RSS ratios
  *   scaling-<wl>.*      throughput over thread counts (workloads run at several)
  *   rss-timeline-<wl>.* RSS over time in the child, one line per adapter
@@ -43,8 +43,8 @@
 typedef struct plotctx {
     char dir[PATH_MAX], out[PATH_MAX + 16], data[PATH_MAX + 32], log[PATH_MAX + 32];
     json_t *run;
-    int fmts, drawn; /* HB_FMT_* bits */
-    hb_strv rows, cols; /* of ok cells */
+    int fmts, drawn; /* CLI_FMT_* bits */
+    cli_strv rows, cols; /* of ok cells */
 } plotctx;
 
 static int is_ok(json_t *rec) {
@@ -58,8 +58,8 @@ static json_t *cell(plotctx *p, const char *row, const char *col) {
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         if (!is_ok(rec)) continue;
         char r[512], c[256];
-        hb_rec_row(rec, r, sizeof r);
-        hb_rec_col(rec, c, sizeof c);
+        cli_rec_row(rec, r, sizeof r);
+        cli_rec_col(rec, c, sizeof c);
         if (!strcmp(r, row) && !strcmp(c, col)) return rec;
     }
     return NULL;
@@ -72,7 +72,7 @@ static const char *col_adapter(const char *col, char *buf, size_t len) {
 }
 
 /* names/colors word lists for gnuplot: spaces inside a label become ':' */
-static void add_series_vars(hb_strv *vars, const hb_strv *labels, const hb_strv *adapters, const char *countvar) {
+static void add_series_vars(cli_strv *vars, const cli_strv *labels, const cli_strv *adapters, const char *countvar) {
     char *names = NULL, *colors = NULL;
     size_t nl = 0, cl = 0;
     FILE *fn = open_memstream(&names, &nl), *fc = open_memstream(&colors, &cl);
@@ -81,27 +81,27 @@ static void add_series_vars(hb_strv *vars, const hb_strv *labels, const hb_strv 
         for (char *q = l; *q; q++)
             if (*q == ' ' || *q == '\'' || *q == '"') *q = ':';
         fprintf(fn, "%s%s", i ? " " : "", l);
-        fprintf(fc, "%s%s", i ? " " : "", hb_adapter_color(adapters->v[i]));
+        fprintf(fc, "%s%s", i ? " " : "", cli_adapter_color(adapters->v[i]));
         free(l);
     }
     fclose(fn);
     fclose(fc);
-    char *a = hb_gp_str(names), *b = hb_gp_str(colors), *s;
-    hb_strv_push(vars, s = hb_fmt("names=%s", a)), free(s);
-    hb_strv_push(vars, s = hb_fmt("colors=%s", b)), free(s);
-    hb_strv_push(vars, s = hb_fmt("%s=%zu", countvar, labels->n)), free(s);
+    char *a = cli_gp_str(names), *b = cli_gp_str(colors), *s;
+    cli_strv_push(vars, s = cli_fmt("names=%s", a)), free(s);
+    cli_strv_push(vars, s = cli_fmt("colors=%s", b)), free(s);
+    cli_strv_push(vars, s = cli_fmt("%s=%zu", countvar, labels->n)), free(s);
     free(a), free(b), free(names), free(colors);
 }
 
-static void add_str(hb_strv *vars, const char *name, const char *val) {
-    char *q = hb_gp_str(val), *s = hb_fmt("%s=%s", name, q);
-    hb_strv_push(vars, s);
+static void add_str(cli_strv *vars, const char *name, const char *val) {
+    char *q = cli_gp_str(val), *s = cli_fmt("%s=%s", name, q);
+    cli_strv_push(vars, s);
     free(s), free(q);
 }
 
-static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) {
-    char *base = hb_fmt("%s/%s", p->out, name);
-    int n = hb_gnuplot(tmpl, vars, base, p->fmts, p->log);
+static void draw(plotctx *p, const char *tmpl, cli_strv *vars, const char *name) {
+    char *base = cli_fmt("%s/%s", p->out, name);
+    int n = cli_gnuplot(tmpl, vars, base, p->fmts, p->log);
     if (n == 0) fprintf(stderr, "heapbench plot: gnuplot failed on %s (see %s)\n", name, p->log);
     else printf("  %s\n", base);
     p->drawn += n;
@@ -111,26 +111,26 @@ static void draw(plotctx *p, const char *tmpl, hb_strv *vars, const char *name) 
 static void note(const char *what, const char *why) { printf("  skipped %s: %s\n", what, why); }
 
 /* Grouped bars of the rows given (one category's), with CI whiskers. */
-static void bars(plotctx *p, const char *baseline, int rss, const char *name, const hb_strv *rows) {
-    char *dpath = hb_fmt("%s/%s.dat", p->data, name);
+static void bars(plotctx *p, const char *baseline, int rss, const char *name, const cli_strv *rows) {
+    char *dpath = cli_fmt("%s/%s.dat", p->data, name);
     FILE *f = fopen(dpath, "w");
     if (!f) {
         fprintf(stderr, "heapbench plot: cannot write %s: %s\n", dpath, strerror(errno));
         free(dpath);
         return;
     }
-    int has_base = hb_strv_has(&p->cols, baseline);
+    int has_base = cli_strv_has(&p->cols, baseline);
     double vmin = INFINITY, vmax = 0;
     fprintf(f, "# workload, then per adapter: value low high (normalized)\n");
     for (size_t r = 0; r < rows->n; r++) {
         double norm = NAN;
         if (has_base) {
             json_t *b = cell(p, rows->v[r], baseline);
-            norm = b ? (rss ? hb_rec_number(b, "peak_rss_bytes") : hb_rec_number(json_object_get(b, "real_time_ns"), "median")) : NAN;
+            norm = b ? (rss ? cli_rec_number(b, "peak_rss_bytes") : cli_rec_number(json_object_get(b, "real_time_ns"), "median")) : NAN;
         } else { /* relative to the best of the row */
             for (size_t c = 0; c < p->cols.n; c++) {
                 json_t *x = cell(p, rows->v[r], p->cols.v[c]);
-                double v = x ? (rss ? hb_rec_number(x, "peak_rss_bytes") : hb_rec_number(json_object_get(x, "real_time_ns"), "median")) : NAN;
+                double v = x ? (rss ? cli_rec_number(x, "peak_rss_bytes") : cli_rec_number(json_object_get(x, "real_time_ns"), "median")) : NAN;
                 if (isfinite(v) && (!isfinite(norm) || v < norm)) norm = v;
             }
         }
@@ -140,12 +140,12 @@ static void bars(plotctx *p, const char *baseline, int rss, const char *name, co
             json_t *x = cell(p, rows->v[r], p->cols.v[c]);
             double v = NAN, lo = NAN, hi = NAN;
             if (x && isfinite(norm) && norm > 0) {
-                if (rss) v = lo = hi = hb_rec_number(x, "peak_rss_bytes") / norm;
+                if (rss) v = lo = hi = cli_rec_number(x, "peak_rss_bytes") / norm;
                 else {
                     size_t ns;
-                    double *xs = hb_rec_samples(x, "real_time_ns", &ns);
-                    v = hb_rec_number(json_object_get(x, "real_time_ns"), "median") / norm;
-                    hb_median_ci(xs, ns, 0.95, &lo, &hi); /* whiskers: the median's 95 % CI */
+                    double *xs = cli_rec_samples(x, "real_time_ns", &ns);
+                    v = cli_rec_number(json_object_get(x, "real_time_ns"), "median") / norm;
+                    cli_median_ci(xs, ns, 0.95, &lo, &hi); /* whiskers: the median's 95 % CI */
                     lo /= norm, hi /= norm;
                     free(xs);
                 }
@@ -161,89 +161,89 @@ static void bars(plotctx *p, const char *baseline, int rss, const char *name, co
         fputc('\n', f);
     }
     fclose(f);
-    hb_strv vars = {0}, adapters = {0};
+    cli_strv vars = {0}, adapters = {0};
     char ab[256];
-    for (size_t c = 0; c < p->cols.n; c++) hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+    for (size_t c = 0; c < p->cols.n; c++) cli_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
     add_str(&vars, "datafile", dpath);
     add_series_vars(&vars, &p->cols, &adapters, "ncols");
     const char *cat = strchr(name, '-') ? strchr(name, '-') + 1 : name;
-    char *t = has_base ? hb_fmt("%s: %s relative to %s", cat, rss ? "peak RSS" : "median time", baseline)
-                       : hb_fmt("%s: %s relative to the best adapter", cat, rss ? "peak RSS" : "median time");
+    char *t = has_base ? cli_fmt("%s: %s relative to %s", cat, rss ? "peak RSS" : "median time", baseline)
+                       : cli_fmt("%s: %s relative to the best adapter", cat, rss ? "peak RSS" : "median time");
     add_str(&vars, "title", t);
     add_str(&vars, "ylabel", rss ? "peak RSS / baseline" : "time / baseline");
-    char *lg = hb_fmt("logy=%d", vmax > 0 && vmin > 0 && vmax / vmin > 8);
-    hb_strv_push(&vars, lg);
+    char *lg = cli_fmt("logy=%d", vmax > 0 && vmin > 0 && vmax / vmin > 8);
+    cli_strv_push(&vars, lg);
     draw(p, "bars.gp", &vars, name);
     free(lg), free(t), free(dpath);
-    hb_strv_free(&vars);
-    hb_strv_free(&adapters);
+    cli_strv_free(&vars);
+    cli_strv_free(&adapters);
 }
 
 /* The main figure (the ratio heatmap) and, per category, grouped bars. */
 static void overview(plotctx *p, const char *baseline, int rss) {
     const char *name = rss ? "rss" : "time";
     if (p->rows.n == 0) return note(name, "no cell finished ok");
-    char *dpath = hb_fmt("%s/%s-heatmap.dat", p->data, name), *base = hb_fmt("%s/%s", p->out, name);
-    int n = hb_plot_heatmap(p->run, baseline, rss, dpath, base, p->fmts, p->log);
+    char *dpath = cli_fmt("%s/%s-heatmap.dat", p->data, name), *base = cli_fmt("%s/%s", p->out, name);
+    int n = cli_plot_heatmap(p->run, baseline, rss, dpath, base, p->fmts, p->log);
     if (n) printf("  %s\n", base);
     else note(name, "no baseline column to divide by (use --baseline ADAPTER)");
     p->drawn += n;
     free(dpath), free(base);
-    hb_strv cats = {0};
+    cli_strv cats = {0};
     for (size_t r = 0; r < p->rows.n; r++) {
         char c[512];
         snprintf(c, sizeof c, "%s", p->rows.v[r]);
         c[strcspn(c, "/ ")] = 0;
-        if (!hb_strv_has(&cats, c)) hb_strv_push(&cats, c);
+        if (!cli_strv_has(&cats, c)) cli_strv_push(&cats, c);
     }
     for (size_t k = 0; k < cats.n; k++) {
-        hb_strv rows = {0};
+        cli_strv rows = {0};
         for (size_t r = 0; r < p->rows.n; r++)
             if (!strncmp(p->rows.v[r], cats.v[k], strlen(cats.v[k])) && p->rows.v[r][strlen(cats.v[k])] == '/')
-                hb_strv_push(&rows, p->rows.v[r]);
-        char *bn = hb_fmt("%s-%s", name, cats.v[k]);
+                cli_strv_push(&rows, p->rows.v[r]);
+        char *bn = cli_fmt("%s-%s", name, cats.v[k]);
         if (rows.n) bars(p, baseline, rss, bn, &rows);
         free(bn);
-        hb_strv_free(&rows);
+        cli_strv_free(&rows);
     }
-    hb_strv_free(&cats);
+    cli_strv_free(&cats);
 }
 
 /* A lines plot from series the caller wrote into `dpath` (one block each). */
-static void lines(plotctx *p, const char *name, const char *dpath, hb_strv *labels, hb_strv *adapters,
+static void lines(plotctx *p, const char *name, const char *dpath, cli_strv *labels, cli_strv *adapters,
                   const char *title, const char *xl, const char *yl, int logx, int logy, const char *style,
                   const char *ymin, const char *ymax) {
-    hb_strv vars = {0};
+    cli_strv vars = {0};
     add_str(&vars, "datafile", dpath);
     add_series_vars(&vars, labels, adapters, "nseries");
     add_str(&vars, "title", title);
     add_str(&vars, "xlabel", xl);
     add_str(&vars, "ylabel", yl);
     char *s;
-    hb_strv_push(&vars, s = hb_fmt("logx=%d", logx)), free(s);
-    hb_strv_push(&vars, s = hb_fmt("logy=%d", logy)), free(s);
-    hb_strv_push(&vars, s = hb_fmt("style='%s'", style)), free(s);
-    hb_strv_push(&vars, s = hb_fmt("ymin='%s'", ymin)), free(s);
-    hb_strv_push(&vars, s = hb_fmt("ymax='%s'", ymax)), free(s);
+    cli_strv_push(&vars, s = cli_fmt("logx=%d", logx)), free(s);
+    cli_strv_push(&vars, s = cli_fmt("logy=%d", logy)), free(s);
+    cli_strv_push(&vars, s = cli_fmt("style='%s'", style)), free(s);
+    cli_strv_push(&vars, s = cli_fmt("ymin='%s'", ymin)), free(s);
+    cli_strv_push(&vars, s = cli_fmt("ymax='%s'", ymax)), free(s);
     draw(p, "lines.gp", &vars, name);
-    hb_strv_free(&vars);
+    cli_strv_free(&vars);
 }
 
 static FILE *open_data(plotctx *p, const char *name, char **path) {
-    *path = hb_fmt("%s/%s.dat", p->data, name);
+    *path = cli_fmt("%s/%s.dat", p->data, name);
     FILE *f = fopen(*path, "w");
     if (!f) fprintf(stderr, "heapbench plot: cannot write %s: %s\n", *path, strerror(errno));
     return f;
 }
 
 /* Workloads (rows without " threads=") that ran with a threads parameter. */
-static void threaded_workloads(plotctx *p, hb_strv *wls) {
+static void threaded_workloads(plotctx *p, cli_strv *wls) {
     size_t i;
     json_t *rec;
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         const char *w = json_string_value(json_object_get(rec, "workload"));
-        if (is_ok(rec) && json_object_get(json_object_get(rec, "params"), "threads") && !hb_strv_has(wls, w))
-            hb_strv_push(wls, w);
+        if (is_ok(rec) && json_object_get(json_object_get(rec, "params"), "threads") && !cli_strv_has(wls, w))
+            cli_strv_push(wls, w);
     }
 }
 
@@ -253,7 +253,7 @@ static int is_ok_of(json_t *rec, const char *wl) {
 
 /* One series per column: "threads items_per_second median_ms" lines.
  * Returns 1 when every cell has items_per_second (a throughput plot). */
-static int write_scaling(FILE *f, plotctx *p, const char *wl, const hb_strv *labels) {
+static int write_scaling(FILE *f, plotctx *p, const char *wl, const cli_strv *labels) {
     int thr = 1;
     size_t i;
     json_t *rec;
@@ -261,12 +261,12 @@ static int write_scaling(FILE *f, plotctx *p, const char *wl, const hb_strv *lab
         fprintf(f, "# %s\n", labels->v[c]);
         json_array_foreach(json_object_get(p->run, "results"), i, rec) {
             char cl[256];
-            hb_rec_col(rec, cl, sizeof cl);
+            cli_rec_col(rec, cl, sizeof cl);
             if (!is_ok_of(rec, wl) || strcmp(cl, labels->v[c])) continue;
-            double th = hb_rec_number(json_object_get(rec, "params"), "threads");
-            double ips = hb_rec_number(rec, "items_per_second");
+            double th = cli_rec_number(json_object_get(rec, "params"), "threads");
+            double ips = cli_rec_number(rec, "items_per_second");
             if (!isfinite(ips)) thr = 0;
-            fprintf(f, "%g %.6g %.6g\n", th, ips, hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6);
+            fprintf(f, "%g %.6g %.6g\n", th, ips, cli_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6);
         }
         fprintf(f, "\n\n");
     }
@@ -275,7 +275,7 @@ static int write_scaling(FILE *f, plotctx *p, const char *wl, const hb_strv *lab
 
 /* Time instead of throughput: rewrite columns 1:3 as 1:2. */
 static void keep_time_column(const char *dpath) {
-    char *txt = hb_read_file(dpath, NULL);
+    char *txt = cli_read_file(dpath, NULL);
     FILE *g = txt ? fopen(dpath, "w") : NULL;
     for (char *line = strtok(txt, "\n"); g && line; line = strtok(NULL, "\n")) {
         double a, b, c2;
@@ -288,56 +288,56 @@ static void keep_time_column(const char *dpath) {
 
 /* One workload's scaling plot, when it ran at two or more thread counts. */
 static int scaling_one(plotctx *p, const char *wl) {
-    hb_strv labels = {0}, adapters = {0}, counts = {0};
+    cli_strv labels = {0}, adapters = {0}, counts = {0};
     size_t i;
     json_t *rec;
     int drawn = 0;
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         if (!is_ok_of(rec, wl)) continue;
-        char *t = hb_fmt("%lld", (long long)json_integer_value(json_object_get(json_object_get(rec, "params"), "threads")));
-        if (!hb_strv_has(&counts, t)) hb_strv_push(&counts, t);
+        char *t = cli_fmt("%lld", (long long)json_integer_value(json_object_get(json_object_get(rec, "params"), "threads")));
+        if (!cli_strv_has(&counts, t)) cli_strv_push(&counts, t);
         free(t);
         char c[256], ab[256];
-        hb_rec_col(rec, c, sizeof c);
-        if (!hb_strv_has(&labels, c)) {
-            hb_strv_push(&labels, c);
-            hb_strv_push(&adapters, col_adapter(c, ab, sizeof ab));
+        cli_rec_col(rec, c, sizeof c);
+        if (!cli_strv_has(&labels, c)) {
+            cli_strv_push(&labels, c);
+            cli_strv_push(&adapters, col_adapter(c, ab, sizeof ab));
         }
     }
     char sname[300], san[256], *dpath = NULL;
-    hb_sanitize(wl, san, sizeof san);
+    cli_sanitize(wl, san, sizeof san);
     snprintf(sname, sizeof sname, "scaling-%s", san);
     FILE *f = counts.n >= 2 ? open_data(p, sname, &dpath) : NULL;
     if (f) {
         int thr = write_scaling(f, p, wl, &labels);
         fclose(f);
         if (!thr) keep_time_column(dpath);
-        char *title = hb_fmt("%s: %s over threads", wl, thr ? "throughput" : "time");
+        char *title = cli_fmt("%s: %s over threads", wl, thr ? "throughput" : "time");
         lines(p, sname, dpath, &labels, &adapters, title, "threads",
               thr ? "items per second" : "median time per iteration (ms)", 2, 0, "linespoints pt 7 ps 0.6", "0", "*");
         free(title);
         drawn = 1;
     }
     free(dpath);
-    hb_strv_free(&labels), hb_strv_free(&adapters), hb_strv_free(&counts);
+    cli_strv_free(&labels), cli_strv_free(&adapters), cli_strv_free(&counts);
     return drawn;
 }
 
 static void scaling(plotctx *p) {
-    hb_strv wls = {0};
+    cli_strv wls = {0};
     threaded_workloads(p, &wls);
     int any = 0;
     for (size_t k = 0; k < wls.n; k++) any |= scaling_one(p, wls.v[k]);
     if (!any) note("thread scaling", "no workload ran at two or more thread counts (use --threads 1,2,4)");
-    hb_strv_free(&wls);
+    cli_strv_free(&wls);
 }
 
 static void rss_timelines(plotctx *p) {
     int any = 0;
     for (size_t r = 0; r < p->rows.n; r++) {
-        hb_strv labels = {0}, adapters = {0};
+        cli_strv labels = {0}, adapters = {0};
         char san[256], sname[300], *dpath = NULL, ab[256];
-        hb_sanitize(p->rows.v[r], san, sizeof san);
+        cli_sanitize(p->rows.v[r], san, sizeof san);
         snprintf(sname, sizeof sname, "rss-timeline-%s", san);
         FILE *f = NULL;
         for (size_t c = 0; c < p->cols.n; c++) {
@@ -345,8 +345,8 @@ static void rss_timelines(plotctx *p) {
             json_t *tl = json_object_get(json_object_get(x, "counters"), "rss_timeline");
             if (json_array_size(tl) < 2) continue;
             if (!f && !(f = open_data(p, sname, &dpath))) break;
-            hb_strv_push(&labels, p->cols.v[c]);
-            hb_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+            cli_strv_push(&labels, p->cols.v[c]);
+            cli_strv_push(&adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
             size_t i;
             json_t *pt;
             json_array_foreach(tl, i, pt) fprintf(f, "%.6g %.6g\n", json_number_value(json_array_get(pt, 0)),
@@ -355,21 +355,21 @@ static void rss_timelines(plotctx *p) {
         }
         if (f) {
             fclose(f);
-            char *title = hb_fmt("%s: resident memory over the child's life", p->rows.v[r]);
+            char *title = cli_fmt("%s: resident memory over the child's life", p->rows.v[r]);
             lines(p, sname, dpath, &labels, &adapters, title, "time since start (s)", "RSS (MiB)", 0, 0, "lines", "0", "*");
             free(title);
             any = 1;
         }
         free(dpath);
-        hb_strv_free(&labels), hb_strv_free(&adapters);
+        cli_strv_free(&labels), cli_strv_free(&adapters);
     }
     if (!any) note("RSS over time", "no cell has an rss_timeline (run with --rss-sample-ms > 0)");
 }
 
 /* One row's collector timelines, one series per column that has them. */
 typedef struct gc_series {
-    hb_strv labels, adapters;
-    hb_timeline *tls; /* tls[i] belongs to labels.v[i] */
+    cli_strv labels, adapters;
+    cli_timeline *tls; /* tls[i] belongs to labels.v[i] */
     double maxrun, minpause;
 } gc_series;
 
@@ -379,26 +379,26 @@ static void gc_collect(plotctx *p, const char *row, gc_series *g) {
     for (size_t c = 0; c < p->cols.n; c++) {
         const char *ev = json_string_value(json_object_get(cell(p, row, p->cols.v[c]), "gc_events"));
         if (!ev) continue;
-        char *path = hb_fmt("%s/%s", p->dir, ev);
-        hb_timeline tl;
-        if (hb_timeline_load(path, &tl) == 0 && tl.npauses > 0 && tl.nruns > 0) {
+        char *path = cli_fmt("%s/%s", p->dir, ev);
+        cli_timeline tl;
+        if (cli_timeline_load(path, &tl) == 0 && tl.npauses > 0 && tl.nruns > 0) {
             g->tls[g->labels.n] = tl;
-            hb_strv_push(&g->labels, p->cols.v[c]);
-            hb_strv_push(&g->adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
+            cli_strv_push(&g->labels, p->cols.v[c]);
+            cli_strv_push(&g->adapters, col_adapter(p->cols.v[c], ab, sizeof ab));
             for (size_t i = 0; i < tl.nruns; i++) g->maxrun = fmax(g->maxrun, tl.runs[i].end - tl.runs[i].start);
             for (size_t i = 0; i < tl.npauses; i++)
                 g->minpause = fmin(g->minpause, tl.pauses[i].end - tl.pauses[i].start);
         } else if (tl.runs) {
-            hb_timeline_free(&tl);
+            cli_timeline_free(&tl);
         }
         free(path);
     }
 }
 
 static void gc_series_free(gc_series *g) {
-    for (size_t s = 0; s < g->labels.n; s++) hb_timeline_free(&g->tls[s]);
+    for (size_t s = 0; s < g->labels.n; s++) cli_timeline_free(&g->tls[s]);
     free(g->tls);
-    hb_strv_free(&g->labels), hb_strv_free(&g->adapters);
+    cli_strv_free(&g->labels), cli_strv_free(&g->adapters);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -407,7 +407,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* The cumulative distribution of one timeline's pause lengths (µs). */
-static void write_pause_cdf(FILE *f, const hb_timeline *tl) {
+static void write_pause_cdf(FILE *f, const cli_timeline *tl) {
     size_t n = tl->npauses;
     double *d = malloc(n * sizeof *d);
     for (size_t i = 0; i < n; i++) d[i] = (tl->pauses[i].end - tl->pauses[i].start) * 1e6;
@@ -424,7 +424,7 @@ static void gc_pause_plot(plotctx *p, const char *row, const char *san, gc_serie
     if (f) {
         for (size_t s = 0; s < g->labels.n; s++) write_pause_cdf(f, &g->tls[s]);
         fclose(f);
-        char *title = hb_fmt("%s: collector pause times (cumulative distribution)", row);
+        char *title = cli_fmt("%s: collector pause times (cumulative distribution)", row);
         lines(p, sname, dpath, &g->labels, &g->adapters, title, "pause (µs)", "fraction of pauses ≤ x", 1, 0,
               "linespoints pt 7 ps 0.6", "0", "1.02");
         free(title);
@@ -443,13 +443,13 @@ static void gc_mmu_plot(plotctx *p, const char *row, const char *san, gc_series 
         if (lo < 1e-6) lo = 1e-6;
         for (size_t s = 0; s < g->labels.n; s++) {
             for (int k = 0; k <= 60; k++) {
-                double w = lo * pow(g->maxrun / lo, k / 60.0), m = hb_mmu(&g->tls[s], w);
+                double w = lo * pow(g->maxrun / lo, k / 60.0), m = cli_mmu(&g->tls[s], w);
                 if (isfinite(m)) fprintf(f, "%.6g %.6g\n", w * 1e3, m);
             }
             fprintf(f, "\n\n");
         }
         fclose(f);
-        char *title = hb_fmt("%s: minimum mutator utilization", row);
+        char *title = cli_fmt("%s: minimum mutator utilization", row);
         lines(p, sname, dpath, &g->labels, &g->adapters, title, "window (ms)", "MMU", 1, 0, "lines", "0", "1.02");
         free(title);
     }
@@ -463,7 +463,7 @@ static void gc_plots(plotctx *p) {
         gc_collect(p, p->rows.v[r], &g);
         if (g.labels.n) {
             char san[256];
-            hb_sanitize(p->rows.v[r], san, sizeof san);
+            cli_sanitize(p->rows.v[r], san, sizeof san);
             gc_pause_plot(p, p->rows.v[r], san, &g);
             gc_mmu_plot(p, p->rows.v[r], san, &g);
             any = 1;
@@ -474,40 +474,40 @@ static void gc_plots(plotctx *p) {
 }
 
 static void gogc(plotctx *p) {
-    hb_strv wls = {0};
+    cli_strv wls = {0};
     size_t i;
     json_t *rec;
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         char row[512];
-        hb_rec_row(rec, row, sizeof row);
-        if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !hb_strv_has(&wls, row)) hb_strv_push(&wls, row);
+        cli_rec_row(rec, row, sizeof row);
+        if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !cli_strv_has(&wls, row)) cli_strv_push(&wls, row);
     }
     int any = 0;
     for (size_t k = 0; k < wls.n; k++) {
-        hb_strv labels = {0}, adapters = {0};
+        cli_strv labels = {0}, adapters = {0};
         json_array_foreach(json_object_get(p->run, "results"), i, rec) {
             char row[512];
-            hb_rec_row(rec, row, sizeof row);
+            cli_rec_row(rec, row, sizeof row);
             const char *a = json_string_value(json_object_get(rec, "adapter"));
-            if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !strcmp(row, wls.v[k]) && !hb_strv_has(&labels, a)) {
-                hb_strv_push(&labels, a);
-                hb_strv_push(&adapters, a);
+            if (is_ok(rec) && json_is_integer(json_object_get(rec, "gogc")) && !strcmp(row, wls.v[k]) && !cli_strv_has(&labels, a)) {
+                cli_strv_push(&labels, a);
+                cli_strv_push(&adapters, a);
             }
         }
         char san[256], sname[300], *dpath;
-        hb_sanitize(wls.v[k], san, sizeof san);
+        cli_sanitize(wls.v[k], san, sizeof san);
         snprintf(sname, sizeof sname, "gogc-%s", san);
         FILE *f = open_data(p, sname, &dpath);
         int points = 0;
         for (size_t s = 0; f && s < labels.n; s++) {
             json_array_foreach(json_object_get(p->run, "results"), i, rec) {
                 char row[512];
-                hb_rec_row(rec, row, sizeof row);
+                cli_rec_row(rec, row, sizeof row);
                 if (!is_ok(rec) || strcmp(row, wls.v[k]) || !json_is_integer(json_object_get(rec, "gogc")) ||
                     strcmp(json_string_value(json_object_get(rec, "adapter")), labels.v[s]))
                     continue;
-                fprintf(f, "%.6g %.6g %lld\n", hb_rec_number(rec, "peak_rss_bytes") / 1048576.0,
-                        hb_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6,
+                fprintf(f, "%.6g %.6g %lld\n", cli_rec_number(rec, "peak_rss_bytes") / 1048576.0,
+                        cli_rec_number(json_object_get(rec, "real_time_ns"), "median") / 1e6,
                         (long long)json_integer_value(json_object_get(rec, "gogc")));
                 points++;
             }
@@ -515,30 +515,30 @@ static void gogc(plotctx *p) {
         }
         if (f) fclose(f);
         if (f && points >= 2) {
-            hb_strv vars = {0};
+            cli_strv vars = {0};
             add_str(&vars, "datafile", dpath);
             add_series_vars(&vars, &labels, &adapters, "nseries");
-            char *title = hb_fmt("%s: GOGC time-space trade-off", wls.v[k]);
+            char *title = cli_fmt("%s: GOGC time-space trade-off", wls.v[k]);
             add_str(&vars, "title", title);
             draw(p, "gogc.gp", &vars, sname);
-            hb_strv_free(&vars);
+            cli_strv_free(&vars);
             free(title);
             any = 1;
         }
         free(dpath);
-        hb_strv_free(&labels), hb_strv_free(&adapters);
+        cli_strv_free(&labels), cli_strv_free(&adapters);
     }
     if (!any) note("GOGC trade-off", "no GOGC sweep in this run (heapbench run --gogc 25,50,100,200,400)");
-    hb_strv_free(&wls);
+    cli_strv_free(&wls);
 }
 
 /* Loads the run, checks gnuplot and its templates, makes RUN/plots/data:
  * 0, or 2 after saying what is missing (nothing is drawn then). */
 static int plot_setup(plotctx *p, const char *in) {
     char err[2048];
-    p->run = hb_run_load(in, err, sizeof err);
-    if (!p->run) return hb_die("plot", "%s", err);
-    if (hb_is_dir(in)) snprintf(p->dir, sizeof p->dir, "%s", in);
+    p->run = cli_run_load(in, err, sizeof err);
+    if (!p->run) return cli_error("plot", "%s", err);
+    if (cli_is_dir(in)) snprintf(p->dir, sizeof p->dir, "%s", in);
     else {
         char *c = strdup(in);
         snprintf(p->dir, sizeof p->dir, "%s", dirname(c));
@@ -546,19 +546,19 @@ static int plot_setup(plotctx *p, const char *in) {
     }
     const char *why = NULL;
     char tmpl[PATH_MAX + 16];
-    snprintf(tmpl, sizeof tmpl, "%s/bars.gp", hb_plots_dir());
+    snprintf(tmpl, sizeof tmpl, "%s/bars.gp", cli_plots_dir());
     snprintf(p->out, sizeof p->out, "%s/plots", p->dir);
     snprintf(p->data, sizeof p->data, "%s/data", p->out);
     snprintf(p->log, sizeof p->log, "%s/gnuplot.log", p->out);
-    if (!hb_gnuplot_available()) why = "gnuplot is not installed (Debian: apt-get install gnuplot-nox)";
-    else if (!hb_is_file(tmpl)) why = "no plot templates (set HB_PLOTS_DIR)";
-    else if (hb_mkdir_p(p->data) != 0) why = strerror(errno);
+    if (!cli_gnuplot_available()) why = "gnuplot is not installed (Debian: apt-get install gnuplot-nox)";
+    else if (!cli_is_file(tmpl)) why = "no plot templates (set HB_PLOTS_DIR)";
+    else if (cli_mkdir_p(p->data) != 0) why = strerror(errno);
     if (why) {
         json_decref(p->run);
-        return hb_die("plot", "%s (templates %s, output %s)", why, hb_plots_dir(), p->data);
+        return cli_error("plot", "%s (templates %s, output %s)", why, cli_plots_dir(), p->data);
     }
     unlink(p->log);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Every plot the run has data for, normalized to `baseline`. */
@@ -571,10 +571,10 @@ static void draw_all(plotctx *p, const char *baseline) {
     json_array_foreach(json_object_get(p->run, "results"), i, rec) {
         if (!is_ok(rec)) continue;
         char r[512], c[256];
-        hb_rec_row(rec, r, sizeof r);
-        hb_rec_col(rec, c, sizeof c);
-        if (!hb_strv_has(&p->rows, r)) hb_strv_push(&p->rows, r);
-        if (!hb_strv_has(&p->cols, c)) hb_strv_push(&p->cols, c);
+        cli_rec_row(rec, r, sizeof r);
+        cli_rec_col(rec, c, sizeof c);
+        if (!cli_strv_has(&p->rows, r)) cli_strv_push(&p->rows, r);
+        if (!cli_strv_has(&p->cols, c)) cli_strv_push(&p->cols, c);
     }
     printf("heapbench plot: %s\n", p->out);
     overview(p, baseline, 0);
@@ -583,19 +583,19 @@ static void draw_all(plotctx *p, const char *baseline) {
     rss_timelines(p);
     gc_plots(p);
     gogc(p);
-    p->drawn += hb_an_plot_run(p->run, p->dir, p->out, p->data, p->fmts, p->log);
+    p->drawn += cli_an_plot_run(p->run, p->dir, p->out, p->data, p->fmts, p->log);
     printf("heapbench plot: %d files written\n", p->drawn);
 }
 
-enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_BASELINE };
+enum { OPT_FORMAT = CLI_OPT_LONG_ONLY, OPT_BASELINE };
 
-static const hb_opt plot_opts[] = {
+static const cli_opt plot_opts[] = {
     {"format", OPT_FORMAT, "LIST", "of png, svg, pdf, tex (cairolatex) (default png,svg,pdf)"},
     {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
     {0},
 };
 
-const hb_cmd_spec cmd_plot_spec = {
+const cli_cmd_spec cmd_plot_spec = {
     .name = "plot",
     .synopsis = "RUN [--format png,svg,pdf,tex] [--baseline ADAPTER]",
     .summary = "draw a run's plots with gnuplot",
@@ -619,29 +619,29 @@ static int on_opt(void *ctx, int key, const char *arg) {
 int cmd_plot(int argc, char **argv) {
     plotctx p = {0};
     plot_cfg cfg = {"png,svg,pdf", NULL};
-    int first, rc = hb_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (first >= argc) return hb_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
+    int first, rc = cli_opts_parse(&cmd_plot_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (first >= argc) return cli_opts_usage_error(&cmd_plot_spec, "which run? (RUN missing)");
     if (first + 1 < argc)
-        return hb_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
-    hb_strv fm = {0};
-    hb_split(cfg.formats, ',', &fm);
+        return cli_opts_usage_error(&cmd_plot_spec, "one run folder at a time ('%s' is extra)", argv[first + 1]);
+    cli_strv fm = {0};
+    cli_split(cfg.formats, ',', &fm);
     static const char *names[] = {"png", "svg", "pdf", "tex"};
     for (size_t k = 0; k < fm.n; k++) {
         size_t j = 0;
         while (j < 4 && strcmp(fm.v[k], names[j])) j++;
         if (j == 4) {
-            hb_strv_free(&fm);
-            return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
+            cli_strv_free(&fm);
+            return cli_error("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
         }
         p.fmts |= 1 << j;
     }
-    hb_strv_free(&fm);
-    if (!p.fmts) return hb_die("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
-    if ((rc = plot_setup(&p, argv[first])) != HB_EXIT_OK) return rc;
+    cli_strv_free(&fm);
+    if (!p.fmts) return cli_error("plot", "--format takes png, svg, pdf and tex, not '%s'", cfg.formats);
+    if ((rc = plot_setup(&p, argv[first])) != CLI_EXIT_OK) return rc;
     draw_all(&p, cfg.baseline);
-    hb_strv_free(&p.rows);
-    hb_strv_free(&p.cols);
+    cli_strv_free(&p.rows);
+    cli_strv_free(&p.cols);
     json_decref(p.run);
-    return p.drawn ? HB_EXIT_OK : hb_die("plot", "nothing drawn (see %s)", p.log);
+    return p.drawn ? CLI_EXIT_OK : cli_error("plot", "nothing drawn (see %s)", p.log);
 }

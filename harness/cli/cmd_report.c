@@ -19,16 +19,16 @@
 #include "results.h"
 #include "util.h"
 
-enum { OPT_FORMAT = HB_OPT_LONG_ONLY, OPT_OUT, OPT_BASELINE };
+enum { OPT_FORMAT = CLI_OPT_LONG_ONLY, OPT_OUT, OPT_BASELINE };
 
-static const hb_opt report_opts[] = {
+static const cli_opt report_opts[] = {
     {"format", OPT_FORMAT, "FORMAT", "latex, markdown, csv, html or summary (default markdown)"},
     {"out", OPT_OUT, "FILE", "write here (atomically) instead of stdout"},
     {"baseline", OPT_BASELINE, "ADAPTER", "normalize to this adapter (default: the run's, else system)"},
     {0},
 };
 
-const hb_cmd_spec cmd_report_spec = {
+const cli_cmd_spec cmd_report_spec = {
     .name = "report",
     .synopsis = "RUN [--format latex|markdown|csv|html|summary] [--out FILE]",
     .summary = "a run's tables for a paper (LaTeX, Markdown, CSV) or its HTML report",
@@ -46,7 +46,7 @@ typedef struct report_cfg {
 static int on_opt(void *ctx, int key, const char *arg) {
     report_cfg *c = ctx;
     if (key == OPT_FORMAT)
-        return hb_opts_choice(&cmd_report_spec, key, arg, &c->format, "latex", "markdown", "csv", "html", "summary",
+        return cli_opts_choice(&cmd_report_spec, key, arg, &c->format, "latex", "markdown", "csv", "html", "summary",
                               (const char *)NULL);
     if (key == OPT_OUT) c->out = arg;
     else c->baseline = arg;
@@ -54,24 +54,24 @@ static int on_opt(void *ctx, int key, const char *arg) {
 }
 
 static char *render(const report_cfg *c, json_t *run, const char *dir) {
-    if (!strcmp(c->format, "latex")) return hb_report_latex(run, c->baseline);
-    if (!strcmp(c->format, "csv")) return hb_report_csv(run, c->baseline);
-    if (!strcmp(c->format, "html")) return hb_report_html(run, c->baseline, dir);
-    if (!strcmp(c->format, "summary")) return hb_report_summary(run, c->baseline, dir);
-    return hb_run_report(run);
+    if (!strcmp(c->format, "latex")) return cli_report_latex(run, c->baseline);
+    if (!strcmp(c->format, "csv")) return cli_report_csv(run, c->baseline);
+    if (!strcmp(c->format, "html")) return cli_report_html(run, c->baseline, dir);
+    if (!strcmp(c->format, "summary")) return cli_report_summary(run, c->baseline, dir);
+    return cli_run_report(run);
 }
 
 int cmd_report(int argc, char **argv) {
     report_cfg cfg = {"markdown", NULL, NULL};
-    int first, rc = hb_opts_parse(&cmd_report_spec, argc, argv, on_opt, &cfg, &first);
-    if (rc != HB_OPTS_OK) return rc == HB_OPTS_HELP ? HB_EXIT_OK : HB_EXIT_USAGE;
-    if (first >= argc) return hb_opts_usage_error(&cmd_report_spec, "which run? (RUN missing)");
+    int first, rc = cli_opts_parse(&cmd_report_spec, argc, argv, on_opt, &cfg, &first);
+    if (rc != CLI_OPTS_OK) return rc == CLI_OPTS_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    if (first >= argc) return cli_opts_usage_error(&cmd_report_spec, "which run? (RUN missing)");
     if (first + 1 < argc)
-        return hb_opts_usage_error(&cmd_report_spec, "one run at a time ('%s' is extra)", argv[first + 1]);
+        return cli_opts_usage_error(&cmd_report_spec, "one run at a time ('%s' is extra)", argv[first + 1]);
     char err[2048], dir[PATH_MAX];
-    json_t *run = hb_run_load(argv[first], err, sizeof err);
-    if (!run) return hb_die("report", "%s", err);
-    if (hb_is_dir(argv[first])) snprintf(dir, sizeof dir, "%s", argv[first]);
+    json_t *run = cli_run_load(argv[first], err, sizeof err);
+    if (!run) return cli_error("report", "%s", err);
+    if (cli_is_dir(argv[first])) snprintf(dir, sizeof dir, "%s", argv[first]);
     else {
         char *c = strdup(argv[first]);
         snprintf(dir, sizeof dir, "%s", dirname(c));
@@ -79,11 +79,11 @@ int cmd_report(int argc, char **argv) {
     }
     char *text = render(&cfg, run, dir);
     json_decref(run);
-    if (cfg.out && hb_write_atomic(cfg.out, text, strlen(text)) != 0) {
+    if (cfg.out && cli_write_atomic(cfg.out, text, strlen(text)) != 0) {
         free(text);
-        return hb_die("report", "cannot write %s", cfg.out);
+        return cli_error("report", "cannot write %s", cfg.out);
     }
     if (!cfg.out) fputs(text, stdout);
     free(text);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }

@@ -24,79 +24,79 @@
 
 #include "util.h"
 
-typedef enum { HB_CMP_REAL, HB_CMP_CPU, HB_CMP_RSS } hb_cmp_metric;
-typedef enum { HB_CMP_TEXT, HB_CMP_MARKDOWN, HB_CMP_JSON } hb_cmp_format;
+typedef enum { CLI_CMP_REAL, CLI_CMP_CPU, CLI_CMP_RSS } cli_cmp_metric;
+typedef enum { CLI_CMP_TEXT, CLI_CMP_MARKDOWN, CLI_CMP_JSON } cli_cmp_format;
 
-typedef struct hb_cmp_opts {
+typedef struct cli_cmp_opts {
     const char *paths[2]; /* BASE, NEW */
     double threshold;     /* fraction: 0.05 */
     double alpha;
-    hb_cmp_metric metric;
-    hb_cmp_format format;
+    cli_cmp_metric metric;
+    cli_cmp_format format;
     const char *markdown_file; /* also write the Markdown here */
     int allow_env_change;
-} hb_cmp_opts;
+} cli_cmp_opts;
 
 /* What became of one cell. */
 typedef enum {
-    HB_PAIR_COMPARED,       /* both ok, the metric compared */
-    HB_PAIR_NOT_COMPARABLE, /* effective parameters differ */
-    HB_PAIR_BROKEN,         /* ok in BASE, not ok in NEW: a failure */
-    HB_PAIR_NOT_MEASURED,   /* not ok in BASE (or no metric on a side) */
-    HB_PAIR_MISSING,        /* in BASE, not in NEW: a failure */
-    HB_PAIR_ONLY_NEW,       /* in NEW, not in BASE */
-} hb_pair_kind;
+    CLI_PAIR_COMPARED,       /* both ok, the metric compared */
+    CLI_PAIR_NOT_COMPARABLE, /* effective parameters differ */
+    CLI_PAIR_BROKEN,         /* ok in BASE, not ok in NEW: a failure */
+    CLI_PAIR_NOT_MEASURED,   /* not ok in BASE (or no metric on a side) */
+    CLI_PAIR_MISSING,        /* in BASE, not in NEW: a failure */
+    CLI_PAIR_ONLY_NEW,       /* in NEW, not in BASE */
+} cli_pair_kind;
 
-typedef struct hb_cmp_pair {
+typedef struct cli_cmp_pair {
     char label[640];  /* "system · heap/pairs threads=2" */
     char col[256];    /* the adapter column, for geometric means */
     json_t *base, *nw; /* borrowed records; NULL when absent */
-    hb_pair_kind kind;
+    cli_pair_kind kind;
     int by_preset;    /* matched on preset + overrides (no params_effective) */
     char why[512];    /* "live 1000 → 100000", "crashed in NEW", ... */
     double vbase, vnew, ratio, p, cv_base, cv_new;
-    const char *verdict; /* static or hb_fmt'd (leaked with the process) */
+    const char *verdict; /* static or cli_fmt'd (leaked with the process) */
     int regression, noisy, too_few;
-} hb_cmp_pair;
+} cli_cmp_pair;
 
-typedef struct hb_env_diff {
+typedef struct cli_env_diff {
     const char *field; /* "host", "mimalloc version", "tiny library", ... */
     char base[768], nw[768];
     int library;       /* a NAME=PATH library's identity changed: never blocking */
     int blocking;      /* a different machine, preset or library version */
-} hb_env_diff;
+} cli_env_diff;
 
-typedef struct hb_cmp {
-    const hb_cmp_opts *o;
+typedef struct cli_cmp {
+    const cli_cmp_opts *o;
     json_t *base, *nw;
     /* compare_env.c */
-    hb_env_diff *diffs;
+    cli_env_diff *diffs;
     size_t ndiffs, nblocking;
-    hb_strv same;                  /* fields equal in both runs */
-    hb_strv warn_base, warn_new;   /* each run's recorded warnings */
+    cli_strv same;                  /* fields equal in both runs */
+    cli_strv warn_base, warn_new;   /* each run's recorded warnings */
     int busy_base, busy_new;       /* a "machine busy" warning among them */
     /* compare_match.c */
-    hb_cmp_pair *pairs;
+    cli_cmp_pair *pairs;
     size_t npairs;
-    hb_strv notes;                 /* how cells were matched, and why */
+    cli_strv notes;                 /* how cells were matched, and why */
     const char *new_status;        /* NEW's meta.status (NULL: not recorded) */
     /* compare_judge.c */
     size_t ncompared, nregress, nbroken, nmissing, nnotcomp, nnoisy, nfew;
     int incomplete;                /* NEW is interrupted or still running */
     int exit_code;
     const char *verdict;           /* one line */
-} hb_cmp;
+} cli_cmp;
 
-void hb_cmp_env(hb_cmp *c);
-void hb_cmp_match(hb_cmp *c);
-void hb_cmp_judge(hb_cmp *c);
-void hb_cmp_report_text(const hb_cmp *c, FILE *f);
-void hb_cmp_report_markdown(const hb_cmp *c, FILE *f);
-void hb_cmp_report_json(const hb_cmp *c, FILE *f);
-void hb_cmp_free(hb_cmp *c);
+void cli_cmp_env(cli_cmp *c);
+void cli_cmp_match(cli_cmp *c);
+void cli_cmp_judge(cli_cmp *c);
+void cli_cmp_report_text(const cli_cmp *c, FILE *f);
+void cli_cmp_report_markdown(const cli_cmp *c, FILE *f);
+void cli_cmp_report_json(const cli_cmp *c, FILE *f);
+void cli_cmp_free(cli_cmp *c);
 
 /* The metric's name ("real time") and a value in its unit ("4.1 ms"). */
-const char *hb_cmp_metric_name(hb_cmp_metric m);
-void hb_cmp_human(hb_cmp_metric m, double v, char *buf, size_t len);
+const char *cli_cmp_metric_name(cli_cmp_metric m);
+void cli_cmp_human(cli_cmp_metric m, double v, char *buf, size_t len);
 
 #endif

@@ -48,9 +48,9 @@ static void meta_value(json_t *run, const char *key, const char *gb_key, char *b
     else if (json_is_real(v)) snprintf(buf, len, "%g", json_real_value(v));
 }
 
-static void add_diff(hb_cmp *c, const char *field, const char *b, const char *n, int blocking) {
+static void add_diff(cli_cmp *c, const char *field, const char *b, const char *n, int blocking) {
     c->diffs = realloc(c->diffs, (c->ndiffs + 1) * sizeof *c->diffs);
-    hb_env_diff *d = &c->diffs[c->ndiffs++];
+    cli_env_diff *d = &c->diffs[c->ndiffs++];
     d->field = field;
     d->library = 0;
     snprintf(d->base, sizeof d->base, "%s", *b ? b : "(not recorded)");
@@ -85,7 +85,7 @@ static void identity_text(json_t *lib, char *buf, size_t len) {
 }
 
 /* NAME=PATH adapters in both runs: the same library, or "library changed". */
-static void library_diffs(hb_cmp *c) {
+static void library_diffs(cli_cmp *c) {
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(c->base, "adapters"), i, a) {
@@ -97,10 +97,10 @@ static void library_diffs(hb_cmp *c) {
         identity_text(lb, b, sizeof b);
         identity_text(ln, n, sizeof n);
         if (!strcmp(sb, sn)) {
-            hb_strv_push(&c->same, hb_fmt("%s library sha256 %s", name, sb));
+            cli_strv_push(&c->same, cli_fmt("%s library sha256 %s", name, sb));
             continue;
         }
-        add_diff(c, hb_fmt("%s library", name), b, n, 0);
+        add_diff(c, cli_fmt("%s library", name), b, n, 0);
         c->diffs[c->ndiffs - 1].library = 1;
     }
 }
@@ -110,7 +110,7 @@ static int is_library(json_t *run, const char *name) {
 }
 
 /* Adapters present in both runs whose library version changed. */
-static void adapter_diffs(hb_cmp *c) {
+static void adapter_diffs(cli_cmp *c) {
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(c->base, "adapters"), i, a) {
@@ -120,32 +120,32 @@ static void adapter_diffs(hb_cmp *c) {
         if (!vb || !vn || !*vb || !*vn) continue;
         if (is_library(c->base, name) && is_library(c->nw, name)) continue; /* library_diffs */
         if (!strcmp(vb, vn)) {
-            hb_strv_push(&c->same, hb_fmt("%s %s", name, vb));
+            cli_strv_push(&c->same, cli_fmt("%s %s", name, vb));
             continue;
         }
-        add_diff(c, hb_fmt("%s version", name), vb, vn, 1);
+        add_diff(c, cli_fmt("%s version", name), vb, vn, 1);
     }
 }
 
-static void warnings(json_t *run, hb_strv *out, int *busy) {
+static void warnings(json_t *run, cli_strv *out, int *busy) {
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(json_object_get(run, "meta"), "warnings"), i, w) {
         const char *s = json_string_value(w);
         if (!s) continue;
-        hb_strv_push(out, s);
+        cli_strv_push(out, s);
         if (strstr(s, "busy")) *busy = 1;
     }
 }
 
-void hb_cmp_env(hb_cmp *c) {
+void cli_cmp_env(cli_cmp *c) {
     library_diffs(c); /* first: the change being measured */
     for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
         char b[256], n[256];
         meta_value(c->base, fields[k].key, fields[k].gb_key, b, sizeof b);
         meta_value(c->nw, fields[k].key, fields[k].gb_key, n, sizeof n);
         if (!*b && !*n) continue;
-        if (!strcmp(b, n)) hb_strv_push(&c->same, hb_fmt("%s %s", fields[k].label, b));
+        if (!strcmp(b, n)) cli_strv_push(&c->same, cli_fmt("%s %s", fields[k].label, b));
         else add_diff(c, fields[k].label, b, n, fields[k].blocking);
     }
     adapter_diffs(c);

@@ -12,18 +12,18 @@
 
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static const char *kind_name(hb_pair_kind k) {
+static const char *kind_name(cli_pair_kind k) {
     static const char *const names[] = {"compared", "not-comparable", "broken", "not-measured", "missing", "only-new"};
     return names[k];
 }
 
-static json_t *strv(const hb_strv *s) {
+static json_t *strv(const cli_strv *s) {
     json_t *a = json_array();
     for (size_t k = 0; k < s->n; k++) json_array_append_new(a, json_string(s->v[k]));
     return a;
 }
 
-static json_t *env_json(const hb_cmp *c) {
+static json_t *env_json(const cli_cmp *c) {
     json_t *d = json_array();
     for (size_t k = 0; k < c->ndiffs; k++)
         json_array_append_new(d, json_pack("{s:s,s:s,s:s,s:b,s:b}", "field", c->diffs[k].field, "base", c->diffs[k].base,
@@ -33,7 +33,7 @@ static json_t *env_json(const hb_cmp *c) {
                      "allowed", c->o->allow_env_change);
 }
 
-static json_t *pair_json(const hb_cmp_pair *p) {
+static json_t *pair_json(const cli_cmp_pair *p) {
     json_t *o = json_pack("{s:s,s:s,s:s}", "cell", p->label, "kind", kind_name(p->kind), "verdict", p->verdict);
     json_t *r = p->base ? p->base : p->nw;
     json_object_set(o, "adapter", json_object_get(r, "adapter"));
@@ -53,13 +53,13 @@ static json_t *pair_json(const hb_cmp_pair *p) {
 }
 
 /* The verdict as a word: ok | failed | env-changed | nothing-compared. */
-static const char *outcome(const hb_cmp *c) {
+static const char *outcome(const cli_cmp *c) {
     if (c->exit_code == 0) return "ok";
     if (c->exit_code == 1) return "failed";
     return c->ncompared == 0 ? "nothing-compared" : "env-changed";
 }
 
-void hb_cmp_report_json(const hb_cmp *c, FILE *f) {
+void cli_cmp_report_json(const cli_cmp *c, FILE *f) {
     static const char *const metric[] = {"real", "cpu", "rss"};
     json_t *cells = json_array();
     for (size_t k = 0; k < c->npairs; k++) json_array_append_new(cells, pair_json(&c->pairs[k]));

@@ -34,15 +34,15 @@ static int has_threads_param(json_t *rec) {
 
 static void identity(json_t *rec, int by_workload, char *buf, size_t len) {
     char col[256];
-    hb_rec_col(rec, col, sizeof col);
+    cli_rec_col(rec, col, sizeof col);
     snprintf(buf, len, "%s\x1f%s\x1f%lld", by_workload ? "" : col, sval(rec, "workload"), threads_of(rec));
 }
 
-static void label(hb_cmp_pair *p, int by_workload) {
+static void label(cli_cmp_pair *p, int by_workload) {
     json_t *r = p->base ? p->base : p->nw;
     char cb[256] = "", cn[256] = "";
-    if (p->base) hb_rec_col(p->base, cb, sizeof cb);
-    if (p->nw) hb_rec_col(p->nw, cn, sizeof cn);
+    if (p->base) cli_rec_col(p->base, cb, sizeof cb);
+    if (p->nw) cli_rec_col(p->nw, cn, sizeof cn);
     snprintf(p->col, sizeof p->col, "%s", p->base ? cb : cn);
     char th[48] = "";
     if (has_threads_param(r)) snprintf(th, sizeof th, " threads=%lld", threads_of(r));
@@ -53,7 +53,7 @@ static void label(hb_cmp_pair *p, int by_workload) {
 }
 
 /* Two single-adapter Google Benchmark files naming different adapters. */
-static int gb_pair(hb_cmp *c) {
+static int gb_pair(cli_cmp *c) {
     json_t *ab = json_object_get(c->base, "adapters"), *an = json_object_get(c->nw, "adapters");
     if (strcmp(sval(json_object_get(c->base, "meta"), "format"), "google-benchmark") ||
         strcmp(sval(json_object_get(c->nw, "meta"), "format"), "google-benchmark"))
@@ -61,7 +61,7 @@ static int gb_pair(hb_cmp *c) {
     if (json_array_size(ab) != 1 || json_array_size(an) != 1) return 0;
     const char *a = sval(json_array_get(ab, 0), "name"), *b = sval(json_array_get(an, 0), "name");
     if (!strcmp(a, b)) return 0;
-    hb_strv_push(&c->notes, hb_fmt("matched by workload name alone: two single-adapter Google Benchmark "
+    cli_strv_push(&c->notes, cli_fmt("matched by workload name alone: two single-adapter Google Benchmark "
                                    "files of different executables (hb-%s against hb-%s)", a, b));
     return 1;
 }
@@ -104,21 +104,21 @@ static void describe(json_t *a, json_t *b, char *buf, size_t len) {
     json_decref(keys);
 }
 
-static void check_params(hb_cmp *c, hb_cmp_pair *p) {
+static void check_params(cli_cmp *c, cli_cmp_pair *p) {
     int effective = json_is_object(json_object_get(p->base, "params_effective")) &&
                     json_is_object(json_object_get(p->nw, "params_effective"));
     p->by_preset = !effective;
     json_t *a = match_params(c->base, p->base, effective), *b = match_params(c->nw, p->nw, effective);
     if (!json_equal(a, b)) {
-        p->kind = HB_PAIR_NOT_COMPARABLE;
+        p->kind = CLI_PAIR_NOT_COMPARABLE;
         describe(a, b, p->why, sizeof p->why);
     }
     json_decref(a);
     json_decref(b);
 }
 
-static hb_cmp_pair *add_pair(hb_cmp *c, json_t *base, json_t *nw, hb_pair_kind kind, int by_workload) {
-    hb_cmp_pair *p = &c->pairs[c->npairs++];
+static cli_cmp_pair *add_pair(cli_cmp *c, json_t *base, json_t *nw, cli_pair_kind kind, int by_workload) {
+    cli_cmp_pair *p = &c->pairs[c->npairs++];
     memset(p, 0, sizeof *p);
     p->base = base;
     p->nw = nw;
@@ -135,22 +135,22 @@ static int run_has_effective(json_t *run) {
 }
 
 /* Says when pairs with numbers on both sides were matched on the preset. */
-static void note_preset_matching(hb_cmp *c) {
+static void note_preset_matching(cli_cmp *c) {
     size_t n = 0;
     for (size_t k = 0; k < c->npairs; k++) {
-        hb_cmp_pair *p = &c->pairs[k];
+        cli_cmp_pair *p = &c->pairs[k];
         n += p->by_preset && p->base && p->nw && !strcmp(sval(p->base, "status"), "ok") &&
              !strcmp(sval(p->nw, "status"), "ok");
     }
     if (!n) return;
     int eb = run_has_effective(c->base), en = run_has_effective(c->nw);
-    hb_strv_push(&c->notes,
-                 hb_fmt("%zu cell(s) matched on preset + --param overrides, not on effective parameters: "
+    cli_strv_push(&c->notes,
+                 cli_fmt("%zu cell(s) matched on preset + --param overrides, not on effective parameters: "
                         "%s no params_effective (run.json written before they were recorded)",
                         n, !eb && !en ? "BASE and NEW have" : !eb ? "BASE has" : "NEW has"));
 }
 
-void hb_cmp_match(hb_cmp *c) {
+void cli_cmp_match(cli_cmp *c) {
     json_t *rb = json_object_get(c->base, "results"), *rn = json_object_get(c->nw, "results");
     size_t nn = json_array_size(rn);
     c->pairs = calloc(json_array_size(rb) + nn + 1, sizeof *c->pairs);
@@ -168,18 +168,18 @@ void hb_cmp_match(hb_cmp *c) {
             if (!strcmp(kb, kn)) break;
         }
         if (j == nn) {
-            add_pair(c, rec, NULL, HB_PAIR_MISSING, by_workload);
+            add_pair(c, rec, NULL, CLI_PAIR_MISSING, by_workload);
             continue;
         }
         used[j] = 1;
-        check_params(c, add_pair(c, rec, json_array_get(rn, j), HB_PAIR_COMPARED, by_workload));
+        check_params(c, add_pair(c, rec, json_array_get(rn, j), CLI_PAIR_COMPARED, by_workload));
     }
     for (size_t j = 0; j < nn; j++)
-        if (!used[j]) add_pair(c, NULL, json_array_get(rn, j), HB_PAIR_ONLY_NEW, by_workload);
+        if (!used[j]) add_pair(c, NULL, json_array_get(rn, j), CLI_PAIR_ONLY_NEW, by_workload);
     free(used);
     note_preset_matching(c);
     c->new_status = json_string_value(json_object_get(json_object_get(c->nw, "meta"), "status"));
     const char *bs = json_string_value(json_object_get(json_object_get(c->base, "meta"), "status"));
     if (bs && (!strcmp(bs, "interrupted") || !strcmp(bs, "running")))
-        hb_strv_push(&c->notes, hb_fmt("BASE run is %s: the cells it lacks are not compared", bs));
+        cli_strv_push(&c->notes, cli_fmt("BASE run is %s: the cells it lacks are not compared", bs));
 }

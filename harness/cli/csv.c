@@ -52,17 +52,17 @@ static void cell_rows(FILE *f, json_t *rec, const char *version) {
     char params[512];
     params_text(rec, params, sizeof params);
     size_t nr = 0, nc = 0;
-    double *real = hb_rec_samples(rec, "real_time_ns", &nr);
-    double *cpu = hb_rec_samples(rec, "cpu_time_ns", &nc);
-    double cv_real = hb_cv(real, nr), cv_cpu = hb_cv(cpu, nc);
+    double *real = cli_rec_samples(rec, "real_time_ns", &nr);
+    double *cpu = cli_rec_samples(rec, "cpu_time_ns", &nc);
+    double cv_real = cli_cv(real, nr), cv_cpu = cli_cv(cpu, nc);
     for (size_t r = 0; r < (nr ? nr : 1); r++) {
         const char *text[] = {json_string_value(json_object_get(rec, "adapter")), version,
                               json_string_value(json_object_get(rec, "workload")),
                               json_string_value(json_object_get(rec, "category")), params};
         for (size_t k = 0; k < sizeof text / sizeof *text; k++) put_str(f, text[k]), fputc(',', f);
-        put_num(f, hb_rec_number(rec, "threads"));
+        put_num(f, cli_rec_number(rec, "threads"));
         fputc(',', f);
-        put_num(f, hb_rec_number(rec, "gogc"));
+        put_num(f, cli_rec_number(rec, "gogc"));
         fputc(',', f);
         put_str(f, json_string_value(json_object_get(rec, "status")));
         fputc(',', f);
@@ -71,7 +71,7 @@ static void cell_rows(FILE *f, json_t *rec, const char *version) {
         put_num(f, nr ? real[r] : NAN);
         fputc(',', f);
         put_num(f, r < nc ? cpu[r] : NAN);
-        for (const char *const *n = cell_numbers; *n; n++) fputc(',', f), put_num(f, hb_rec_number(rec, *n));
+        for (const char *const *n = cell_numbers; *n; n++) fputc(',', f), put_num(f, cli_rec_number(rec, *n));
         fputc(',', f);
         put_num(f, cv_real);
         fputc(',', f);
@@ -82,7 +82,7 @@ static void cell_rows(FILE *f, json_t *rec, const char *version) {
     free(cpu);
 }
 
-char *hb_run_csv(json_t *run) {
+char *cli_run_csv(json_t *run) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

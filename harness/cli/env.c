@@ -78,7 +78,7 @@ static void warn(json_t *meta, const char *msg) {
     json_array_append_new(w, json_string(msg));
 }
 
-void hb_env_capture(json_t *meta) {
+void cli_env_capture(json_t *meta) {
     char buf[512];
     struct utsname u;
     if (uname(&u) == 0) {
@@ -125,13 +125,13 @@ void hb_env_capture(json_t *meta) {
     json_object_set_new(meta, "heapbench_version", json_string(HB_VERSION));
     char commit[64], shortc[32];
     int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    cli_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
     json_object_set_new(meta, "git_commit", json_string(commit));
     json_object_set_new(meta, "git_dirty", dirty < 0 ? json_null() : json_boolean(dirty));
     if (dirty > 0) warn(meta, "the source tree has uncommitted changes: the commit alone does not reproduce this run");
 }
 
-char *hb_command_line(int argc, char **argv) {
+char *cli_command_line(int argc, char **argv) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

@@ -11,8 +11,8 @@
 
 /* Adds the machine/build/source fields to meta and appends warnings to
  * meta.warnings (created when absent). */
-void hb_env_capture(json_t *meta);
+void cli_env_capture(json_t *meta);
 /* "argv[0] argv[1] ..." quoted where needed. */
-char *hb_command_line(int argc, char **argv);
+char *cli_command_line(int argc, char **argv);
 
 #endif

@@ -10,8 +10,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-json_t *hb_export_bmf(json_t *run);
+json_t *cli_export_bmf(json_t *run);
 /* Writes dir/bmf.json atomically; 0, or -1 with a message. */
-int hb_export_bmf_file(json_t *run, const char *dir, char *err, size_t errlen);
+int cli_export_bmf_file(json_t *run, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,7 @@
 #include "hb_gitstamp.h"
 #include "util.h"
 
-void hb_git_info(char *commit, size_t clen, char *shortc, size_t slen, int *dirty) {
+void cli_git_info(char *commit, size_t clen, char *shortc, size_t slen, int *dirty) {
     snprintf(commit, clen, "%s", HB_GIT_COMMIT);
     snprintf(shortc, slen, "%s", HB_GIT_SHORT);
     *dirty = HB_GIT_DIRTY;

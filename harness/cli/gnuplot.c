@@ -23,7 +23,7 @@ static const struct {
 };
 static const char *extra[] = {"#999933", "#117733", "#88CCEE", "#AA4499", "#DDCC77", "#661100"};
 
-const char *hb_adapter_color(const char *adapter) {
+const char *cli_adapter_color(const char *adapter) {
     for (size_t i = 0; i < sizeof palette / sizeof *palette; i++)
         if (!strcmp(palette[i].name, adapter)) return palette[i].color;
     unsigned h = 5381;
@@ -31,22 +31,22 @@ const char *hb_adapter_color(const char *adapter) {
     return extra[h % (sizeof extra / sizeof *extra)];
 }
 
-const char *hb_plots_dir(void) {
+const char *cli_plots_dir(void) {
     static char buf[PATH_MAX + 16];
     const char *e = getenv("HB_PLOTS_DIR");
     if (e && *e) return e;
-    snprintf(buf, sizeof buf, "%s/plots", hb_data_dir());
+    snprintf(buf, sizeof buf, "%s/plots", cli_data_dir());
     return buf;
 }
 
-int hb_gnuplot_available(void) {
+int cli_gnuplot_available(void) {
     const char *argv[] = {"gnuplot", "--version", NULL};
-    hb_child_opts o = {.argv = argv, .timeout_s = 20};
-    hb_child_result r;
-    return hb_child_run(&o, &r) == 0 && r.end == HB_CHILD_EXITED && r.exit_code == 0;
+    cli_child_opts o = {.argv = argv, .timeout_s = 20};
+    cli_child_result r;
+    return cli_child_run(&o, &r) == 0 && r.end == CLI_CHILD_EXITED && r.exit_code == 0;
 }
 
-char *hb_gp_str(const char *s) {
+char *cli_gp_str(const char *s) {
     size_t n = strlen(s);
     char *o = malloc(2 * n + 3), *q = o;
     *q++ = '\'';
@@ -68,42 +68,42 @@ static const struct {
     const char *ext, *term;
     double height;
 } formats[] = {
-    {HB_FMT_PNG, "png", "'pngcairo size 1050,%.0f font \"sans,19\" linewidth 2.5'", 720},
-    {HB_FMT_SVG, "svg", "'svg size 1050,%.0f dynamic font \"sans,19\" linewidth 2 background rgb \"white\"'", 720},
-    {HB_FMT_PDF, "pdf", "'pdfcairo size 3.5in,%.2fin font \"sans,6.5\" linewidth 0.8'", 2.4},
-    {HB_FMT_TEX, "tex", "'cairolatex pdf size 3.5in,%.2fin color linewidth 0.8'", 2.4},
+    {CLI_FMT_PNG, "png", "'pngcairo size 1050,%.0f font \"sans,19\" linewidth 2.5'", 720},
+    {CLI_FMT_SVG, "svg", "'svg size 1050,%.0f dynamic font \"sans,19\" linewidth 2 background rgb \"white\"'", 720},
+    {CLI_FMT_PDF, "pdf", "'pdfcairo size 3.5in,%.2fin font \"sans,6.5\" linewidth 0.8'", 2.4},
+    {CLI_FMT_TEX, "tex", "'cairolatex pdf size 3.5in,%.2fin color linewidth 0.8'", 2.4},
 };
 
-int hb_gnuplot(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log) {
-    return hb_gnuplot_sized(tmpl, vars, outbase, fmts, log, 1.0);
+int cli_gnuplot(const char *tmpl, const cli_strv *vars, const char *outbase, int fmts, const char *log) {
+    return cli_gnuplot_sized(tmpl, vars, outbase, fmts, log, 1.0);
 }
 
-int hb_gnuplot_sized(const char *tmpl, const hb_strv *vars, const char *outbase, int fmts, const char *log,
+int cli_gnuplot_sized(const char *tmpl, const cli_strv *vars, const char *outbase, int fmts, const char *log,
                      double hscale) {
     char path[PATH_MAX + 256];
-    snprintf(path, sizeof path, "%s/%s", hb_plots_dir(), tmpl);
+    snprintf(path, sizeof path, "%s/%s", cli_plots_dir(), tmpl);
     int written = 0;
     for (size_t k = 0; k < sizeof formats / sizeof *formats; k++) {
         if (!(fmts & formats[k].flag)) continue;
         /* cairolatex also writes <name>.pdf: keep it apart from pdfcairo's */
-        char *out = hb_fmt("%s%s.%s", outbase, formats[k].flag == HB_FMT_TEX ? "-latex" : "", formats[k].ext);
+        char *out = cli_fmt("%s%s.%s", outbase, formats[k].flag == CLI_FMT_TEX ? "-latex" : "", formats[k].ext);
         char term[256];
         snprintf(term, sizeof term, formats[k].term, formats[k].height * hscale);
-        char *qout = hb_gp_str(out);
+        char *qout = cli_gp_str(out);
         char *script = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&script, &len);
-        fprintf(f, "term=%s; outfile=%s; latex=%d; ", term, qout, formats[k].flag == HB_FMT_TEX);
+        fprintf(f, "term=%s; outfile=%s; latex=%d; ", term, qout, formats[k].flag == CLI_FMT_TEX);
         for (size_t i = 0; i < vars->n; i++) fprintf(f, "%s; ", vars->v[i]);
         fclose(f);
         const char *argv[] = {"gnuplot", "-e", script, path, NULL};
         /* gnuplot's messages are appended to the log via a temp file. */
-        char *tmp = hb_fmt("%s.gp.log", outbase);
-        hb_child_opts o = {.argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout_s = 60};
-        hb_child_result r;
+        char *tmp = cli_fmt("%s.gp.log", outbase);
+        cli_child_opts o = {.argv = argv, .stdout_path = tmp, .stderr_path = tmp, .timeout_s = 60};
+        cli_child_result r;
         unlink(out);
-        int ok = hb_child_run(&o, &r) == 0 && r.end == HB_CHILD_EXITED && r.exit_code == 0 && hb_is_file(out);
-        char *msgs = hb_read_file(tmp, NULL);
+        int ok = cli_child_run(&o, &r) == 0 && r.end == CLI_CHILD_EXITED && r.exit_code == 0 && cli_is_file(out);
+        char *msgs = cli_read_file(tmp, NULL);
         FILE *lf = log ? fopen(log, "a") : NULL;
         if (lf) {
             fprintf(lf, "== %s (%s)\n%s", out, ok ? "ok" : "FAILED", msgs ? msgs : "");

@@ -61,7 +61,7 @@ static json_t *series_keys(json_t *run) {
  * the reason in err. */
 static sqlite3 *history_open(const char *db_path, char *err, size_t errlen) {
     char *dcopy = strdup(db_path);
-    hb_mkdir_p(dirname(dcopy));
+    cli_mkdir_p(dirname(dcopy));
     free(dcopy);
     sqlite3 *db;
     if (sqlite3_open(db_path, &db) != SQLITE_OK) {
@@ -138,8 +138,8 @@ static int history_insert_cells(sqlite3 *db, json_t *run, sqlite3_int64 run_id) 
     json_array_foreach(json_object_get(run, "results"), i, rec) {
         if (!ok) break;
         char row[512], col[256];
-        hb_rec_row(rec, row, sizeof row);
-        hb_rec_col(rec, col, sizeof col);
+        cli_rec_row(rec, row, sizeof row);
+        cli_rec_col(rec, col, sizeof col);
         json_t *rt = json_object_get(rec, "real_time_ns");
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, run_id);
@@ -149,12 +149,12 @@ static int history_insert_cells(sqlite3 *db, json_t *run, sqlite3_int64 run_id) 
         sqlite3_bind_text(s, 4, row, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 5, col, -1, SQLITE_TRANSIENT);
         bind_text(s, 6, json_object_get(rec, "status"));
-        bind_num(s, 7, hb_rec_number(rt, "median"));
-        bind_num(s, 8, hb_rec_number(rt, "min"));
-        bind_num(s, 9, hb_rec_number(rt, "max"));
-        bind_num(s, 10, hb_rec_number(json_object_get(rec, "cpu_time_ns"), "median"));
-        bind_num(s, 11, hb_rec_number(rec, "peak_rss_bytes"));
-        bind_num(s, 12, hb_rec_number(rec, "items_per_second"));
+        bind_num(s, 7, cli_rec_number(rt, "median"));
+        bind_num(s, 8, cli_rec_number(rt, "min"));
+        bind_num(s, 9, cli_rec_number(rt, "max"));
+        bind_num(s, 10, cli_rec_number(json_object_get(rec, "cpu_time_ns"), "median"));
+        bind_num(s, 11, cli_rec_number(rec, "peak_rss_bytes"));
+        bind_num(s, 12, cli_rec_number(rec, "items_per_second"));
         ok = sqlite3_step(s) == SQLITE_DONE;
     }
     sqlite3_finalize(s);
@@ -162,8 +162,8 @@ static int history_insert_cells(sqlite3 *db, json_t *run, sqlite3_int64 run_id) 
     return ok;
 }
 
-int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
-    const char *db_path = hb_history_db_path();
+int cli_history_index(json_t *run, const char *dir, char *err, size_t errlen) {
+    const char *db_path = cli_history_db_path();
     sqlite3 *db = history_open(db_path, err, errlen);
     if (!db) return -1;
     char real[PATH_MAX];

@@ -10,6 +10,6 @@
 #include <stddef.h>
 
 /* Indexes (or re-indexes) the run in dir; 0, or -1 with a message. */
-int hb_history_index(json_t *run, const char *dir, char *err, size_t errlen);
+int cli_history_index(json_t *run, const char *dir, char *err, size_t errlen);
 
 #endif

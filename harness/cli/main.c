@@ -27,7 +27,7 @@
 typedef struct command {
     const char *name;
     int (*fn)(int, char **);
-    const hb_cmd_spec *spec; /* NULL while the subcommand has no table */
+    const cli_cmd_spec *spec; /* NULL while the subcommand has no table */
 } command;
 
 /* Invariant: one row per subcommand, in the order `--help` lists them. */
@@ -63,18 +63,18 @@ static void usage(FILE *out) {
 static int version(void) {
     char commit[64], shortc[16];
     int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    cli_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
     printf("heapbench %s\ncommit %s%s\nbuild %s, %s\n", HB_VERSION, commit, dirty == 1 ? " (dirty)" : "",
            *HB_BUILD_TYPE ? HB_BUILD_TYPE : "default", HB_COMPILER);
-    return HB_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* `heapbench help --man` (not listed): heapbench(1) from the tables. */
 static int man(void) {
-    const hb_cmd_spec *specs[NCOMMANDS];
+    const cli_cmd_spec *specs[NCOMMANDS];
     for (size_t i = 0; i < NCOMMANDS; i++) specs[i] = commands[i].fn ? commands[i].spec : NULL;
-    hb_man_write(stdout, HB_VERSION, specs, NCOMMANDS);
-    return HB_EXIT_OK;
+    cli_man_write(stdout, HB_VERSION, specs, NCOMMANDS);
+    return CLI_EXIT_OK;
 }
 
 /* `heapbench help [CMD]`: stdout and 0, or stderr and 2 for an unknown CMD. */
@@ -82,31 +82,31 @@ static int help(int argc, char **argv) {
     if (argc >= 3 && !strcmp(argv[2], "--man")) return man();
     if (argc < 3) {
         usage(stdout);
-        return HB_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     const command *c = find(argv[2]);
     if (!c) {
         fprintf(stderr, "heapbench help: unknown command '%s'\n", argv[2]);
         usage(stderr);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     if (!c->fn) {
         fprintf(stderr, "heapbench help: '%s' is not part of this build\n", argv[2]);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     if (!c->spec) {
         fprintf(stderr, "heapbench help: '%s' has no option table in this build (try heapbench %s --help)\n",
                 argv[2], argv[2]);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
-    hb_opts_help(c->spec, stdout);
-    return HB_EXIT_OK;
+    cli_opts_help(c->spec, stdout);
+    return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     const char *a = argv[1];
     if (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")) return help(argc, argv);
@@ -115,11 +115,11 @@ int main(int argc, char **argv) {
     if (!c) {
         fprintf(stderr, "heapbench: unknown command '%s'\n", a);
         usage(stderr);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     if (!c->fn) {
         fprintf(stderr, "heapbench: '%s' is not part of this build\n", a);
-        return HB_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     return c->fn(argc - 1, argv + 1);
 }

@@ -1,6 +1,6 @@
 /*
  * manpage.c — heapbench(1) in roff, written from the same option tables
- * (hb_cmd_spec) that parse the command line and print --help, so the man
+ * (cli_cmd_spec) that parse the command line and print --help, so the man
  * page cannot drift from the program. `heapbench help --man` prints it; the
  * build runs that to make build/heapbench.1, which is installed and checked
  * with `man -l` by ctest (tests/install).
@@ -38,9 +38,9 @@ static void roff_text(FILE *out, const char *s, int at_line_start) {
     }
 }
 
-static void option(FILE *out, const hb_opt *o) {
+static void option(FILE *out, const cli_opt *o) {
     fputs(".TP\n", out);
-    if (o->key > 0 && o->key < HB_OPT_LONG_ONLY) fprintf(out, "\\fB\\-%c\\fR, ", o->key);
+    if (o->key > 0 && o->key < CLI_OPT_LONG_ONLY) fprintf(out, "\\fB\\-%c\\fR, ", o->key);
     fputs("\\fB\\-\\-", out);
     roff_text(out, o->name, 0);
     fputs("\\fR", out);
@@ -62,7 +62,7 @@ static void epilog(FILE *out, const char *text) {
     fputs(".fi\n", out);
 }
 
-static void command(FILE *out, const hb_cmd_spec *s) {
+static void command(FILE *out, const cli_cmd_spec *s) {
     fputs(".SS \"", out);
     roff_text(out, s->name, 0);
     fputs("\"\n\\fBheapbench ", out);
@@ -72,13 +72,13 @@ static void command(FILE *out, const hb_cmd_spec *s) {
     fputs("\n.PP\n", out);
     roff_text(out, s->summary ? s->summary : "", 1);
     fputs(".\n.RS\n", out);
-    for (const hb_opt *o = s->opts; o && o->name; o++) option(out, o);
+    for (const cli_opt *o = s->opts; o && o->name; o++) option(out, o);
     fputs(".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nshow this help and exit\n", out);
     if (s->epilog && *s->epilog) epilog(out, s->epilog);
     fputs(".RE\n", out);
 }
 
-void hb_man_write(FILE *out, const char *version, const hb_cmd_spec *const *specs, size_t n) {
+void cli_man_write(FILE *out, const char *version, const cli_cmd_spec *const *specs, size_t n) {
     fprintf(out, ".TH HEAPBENCH 1 \"\" \"heapbench %s\" \"User Commands\"\n", version);
     fputs(".SH NAME\nheapbench \\- benchmark and conformance suite for memory allocators and garbage collectors\n"
           ".SH SYNOPSIS\n\\fBheapbench\\fR \\fIcommand\\fR [\\fIoptions\\fR]\n.br\n"

@@ -10,6 +10,6 @@
 #include "opts.h"
 
 /* Writes the man page in roff: one section per spec (NULL entries skipped). */
-void hb_man_write(FILE *out, const char *version, const hb_cmd_spec *const *specs, size_t n);
+void cli_man_write(FILE *out, const char *version, const cli_cmd_spec *const *specs, size_t n);
 
 #endif

@@ -16,11 +16,11 @@
 #include <string.h>
 
 static int cmp_iv(const void *a, const void *b) {
-    const hb_interval *x = a, *y = b;
+    const cli_interval *x = a, *y = b;
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int hb_timeline_load(const char *path, hb_timeline *tl) {
+int cli_timeline_load(const char *path, cli_timeline *tl) {
     memset(tl, 0, sizeof *tl);
     FILE *f = fopen(path, "r");
     if (!f) return -1;
@@ -33,13 +33,13 @@ int hb_timeline_load(const char *path, hb_timeline *tl) {
         unsigned long long a, b, c;
         if (line[0] == 'R' && sscanf(line + 1, "%llu %llu", &a, &b) == 2 && b >= a) {
             if (tl->nruns == rcap) tl->runs = realloc(tl->runs, (rcap *= 2) * sizeof *tl->runs);
-            tl->runs[tl->nruns++] = (hb_interval){(double)a * 1e-9, (double)b * 1e-9};
+            tl->runs[tl->nruns++] = (cli_interval){(double)a * 1e-9, (double)b * 1e-9};
         } else if (line[0] == 'E' && sscanf(line + 1, "%llu %llu %llu", &a, &b, &c) == 3) {
             double t = (double)b * 1e-9;
             if (a == 0) open = t;
             else if (a == 1 && open >= 0 && t >= open) {
                 if (tl->npauses == pcap) tl->pauses = realloc(tl->pauses, (pcap *= 2) * sizeof *tl->pauses);
-                tl->pauses[tl->npauses++] = (hb_interval){open, t};
+                tl->pauses[tl->npauses++] = (cli_interval){open, t};
                 open = -1;
             }
         }
@@ -59,14 +59,14 @@ int hb_timeline_load(const char *path, hb_timeline *tl) {
     return 0;
 }
 
-void hb_timeline_free(hb_timeline *tl) {
+void cli_timeline_free(cli_timeline *tl) {
     free(tl->runs);
     free(tl->pauses);
     memset(tl, 0, sizeof *tl);
 }
 
 /* Paused time in [0, t] over pauses p[0..n) with prefix sums pre. */
-static double cum(const hb_interval *p, const double *pre, size_t n, double t) {
+static double cum(const cli_interval *p, const double *pre, size_t n, double t) {
     size_t lo = 0, hi = n; /* first pause with start > t */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -74,19 +74,19 @@ static double cum(const hb_interval *p, const double *pre, size_t n, double t) {
         else hi = mid;
     }
     if (lo == 0) return 0;
-    const hb_interval *q = &p[lo - 1];
+    const cli_interval *q = &p[lo - 1];
     double in = t < q->end ? t - q->start : q->end - q->start;
     return pre[lo - 1] + in;
 }
 
-double hb_mmu(const hb_timeline *tl, double w) {
+double cli_mmu(const cli_timeline *tl, double w) {
     double best = NAN;
     for (size_t r = 0; r < tl->nruns; r++) {
         double s = tl->runs[r].start, e = tl->runs[r].end;
         if (e - s < w || w <= 0) continue;
         /* the pauses clipped to this run */
         size_t n = 0;
-        hb_interval *p = malloc((tl->npauses + 1) * sizeof *p);
+        cli_interval *p = malloc((tl->npauses + 1) * sizeof *p);
         double *pre = malloc((tl->npauses + 1) * sizeof *pre);
         double acc = 0;
         for (size_t i = 0; i < tl->npauses; i++) {
@@ -94,7 +94,7 @@ double hb_mmu(const hb_timeline *tl, double w) {
             double b = tl->pauses[i].end < e ? tl->pauses[i].end : e;
             if (b <= a) continue;
             pre[n] = acc;
-            p[n++] = (hb_interval){a, b};
+            p[n++] = (cli_interval){a, b};
             acc += b - a;
         }
         double worst = 1;

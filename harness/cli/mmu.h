@@ -15,23 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct hb_interval {
+typedef struct cli_interval {
     double start, end; /* seconds */
-} hb_interval;
+} cli_interval;
 
-typedef struct hb_timeline {
-    hb_interval *runs;   /* the workload's runs (mutator time) */
+typedef struct cli_timeline {
+    cli_interval *runs;   /* the workload's runs (mutator time) */
     size_t nruns;
-    hb_interval *pauses; /* sorted, non-overlapping */
+    cli_interval *pauses; /* sorted, non-overlapping */
     size_t npauses;
-} hb_timeline;
+} cli_timeline;
 
 /* Parses an events file; 0, or -1 when it cannot be read. */
-int hb_timeline_load(const char *path, hb_timeline *tl);
-void hb_timeline_free(hb_timeline *tl);
+int cli_timeline_load(const char *path, cli_timeline *tl);
+void cli_timeline_free(cli_timeline *tl);
 
 /* MMU for a window of w seconds over every run at least w long; NaN when
  * no run is that long. */
-double hb_mmu(const hb_timeline *tl, double w);
+double cli_mmu(const cli_timeline *tl, double w);
 
 #endif

@@ -13,24 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --help's key: outside every table's range (letters, HB_OPT_LONG_ONLY..).
+/* --help's key: outside every table's range (letters, CLI_OPT_LONG_ONLY..).
  * -h is help too unless the table gives 'h' to an option of its own. */
 enum { KEY_HELP = 0x40000000 };
 
-static size_t table_len(const hb_opt *o) {
+static size_t table_len(const cli_opt *o) {
     size_t n = 0;
     while (o && o[n].name) n++;
     return n;
 }
 
-static const hb_opt *by_key(const hb_cmd_spec *spec, int key) {
-    for (const hb_opt *o = spec->opts; o && o->name; o++)
+static const cli_opt *by_key(const cli_cmd_spec *spec, int key) {
+    for (const cli_opt *o = spec->opts; o && o->name; o++)
         if (o->key == key) return o;
     return NULL;
 }
 
 /* getopt_long's tables from ours, plus --help/-h. Freed by the caller. */
-static struct option *build_longopts(const hb_cmd_spec *spec, char *shorts, size_t slen) {
+static struct option *build_longopts(const cli_cmd_spec *spec, char *shorts, size_t slen) {
     size_t n = table_len(spec->opts), k = 0;
     struct option *lo = calloc(n + 2, sizeof *lo);
     if (!lo) abort();
@@ -39,9 +39,9 @@ static struct option *build_longopts(const hb_cmd_spec *spec, char *shorts, size
     *s++ = ':';                            /* report a missing value as ':' */
     if (!by_key(spec, 'h')) *s++ = 'h';
     for (size_t i = 0; i < n; i++) {
-        const hb_opt *o = &spec->opts[i];
+        const cli_opt *o = &spec->opts[i];
         lo[k++] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->key};
-        if (o->key > 0 && o->key < HB_OPT_LONG_ONLY && (size_t)(s - shorts) + 3 < slen) {
+        if (o->key > 0 && o->key < CLI_OPT_LONG_ONLY && (size_t)(s - shorts) + 3 < slen) {
             *s++ = (char)o->key;
             if (o->arg) *s++ = ':';
         }
@@ -51,7 +51,7 @@ static struct option *build_longopts(const hb_cmd_spec *spec, char *shorts, size
     return lo;
 }
 
-static void hint(const hb_cmd_spec *spec) {
+static void hint(const cli_cmd_spec *spec) {
     fprintf(stderr, "heapbench %s: see 'heapbench help %s'\n", spec->name, spec->name);
 }
 
@@ -72,11 +72,11 @@ static int prefix_matches(const struct option *lo, const char *what) {
 
 /* getopt_long said '?' (unknown, ambiguous, or a value given to a flag) or
  * ':' (missing value): say which, naming the option as written. */
-static void report(const hb_cmd_spec *spec, const struct option *lo, int c, int optind_now, char **argv) {
+static void report(const cli_cmd_spec *spec, const struct option *lo, int c, int optind_now, char **argv) {
     char what[128];
     const char *why = "unknown option";
     int known = optopt && (optopt == KEY_HELP || by_key(spec, optopt));
-    if (optopt && optopt < HB_OPT_LONG_ONLY && !known)
+    if (optopt && optopt < CLI_OPT_LONG_ONLY && !known)
         snprintf(what, sizeof what, "-%c", optopt);
     else
         named(argv[optind_now - 1], what, sizeof what);
@@ -87,21 +87,21 @@ static void report(const hb_cmd_spec *spec, const struct option *lo, int c, int 
     hint(spec);
 }
 
-int hb_opts_parse(const hb_cmd_spec *spec, int argc, char **argv, hb_opt_fn fn, void *ctx, int *first) {
+int cli_opts_parse(const cli_cmd_spec *spec, int argc, char **argv, cli_opt_fn fn, void *ctx, int *first) {
     char shorts[256];
     struct option *lo = build_longopts(spec, shorts, sizeof shorts);
-    int rc = HB_OPTS_OK, c;
+    int rc = CLI_OPTS_OK, c;
     opterr = 0;
     optind = 0; /* full re-initialisation (GNU) */
-    while (rc == HB_OPTS_OK && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+    while (rc == CLI_OPTS_OK && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         if (c == KEY_HELP || (c == 'h' && !by_key(spec, 'h'))) {
-            hb_opts_help(spec, stdout);
-            rc = HB_OPTS_HELP;
+            cli_opts_help(spec, stdout);
+            rc = CLI_OPTS_HELP;
         } else if (c == '?' || c == ':') {
             report(spec, lo, c, optind, argv);
-            rc = HB_OPTS_ERROR;
+            rc = CLI_OPTS_ERROR;
         } else if (fn(ctx, c, optarg) != 0) {
-            rc = HB_OPTS_ERROR;
+            rc = CLI_OPTS_ERROR;
         }
     }
     if (first) *first = optind;
@@ -109,14 +109,14 @@ int hb_opts_parse(const hb_cmd_spec *spec, int argc, char **argv, hb_opt_fn fn, 
     return rc;
 }
 
-void hb_opts_help(const hb_cmd_spec *spec, FILE *out) {
+void cli_opts_help(const cli_cmd_spec *spec, FILE *out) {
     fprintf(out, "usage: heapbench %s %s\n\n%s\n", spec->name, spec->synopsis ? spec->synopsis : "[options]",
             spec->summary ? spec->summary : "");
     fprintf(out, "\noptions:\n");
-    for (const hb_opt *o = spec->opts; o && o->name; o++) {
+    for (const cli_opt *o = spec->opts; o && o->name; o++) {
         char left[96];
         int n = 0;
-        if (o->key > 0 && o->key < HB_OPT_LONG_ONLY) n = snprintf(left, sizeof left, "-%c, ", o->key);
+        if (o->key > 0 && o->key < CLI_OPT_LONG_ONLY) n = snprintf(left, sizeof left, "-%c, ", o->key);
         else n = snprintf(left, sizeof left, "    ");
         snprintf(left + n, sizeof left - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         fprintf(out, "  %-30s %s\n", left, o->help ? o->help : "");
@@ -126,8 +126,8 @@ void hb_opts_help(const hb_cmd_spec *spec, FILE *out) {
     if (spec->epilog && spec->epilog[0] && spec->epilog[strlen(spec->epilog) - 1] != '\n') fputc('\n', out);
 }
 
-int hb_opts_bad(const hb_cmd_spec *spec, int key, const char *fmt, ...) {
-    const hb_opt *o = by_key(spec, key);
+int cli_opts_bad(const cli_cmd_spec *spec, int key, const char *fmt, ...) {
+    const cli_opt *o = by_key(spec, key);
     va_list ap;
     fprintf(stderr, "heapbench %s: ", spec->name);
     if (o) fprintf(stderr, "--%s ", o->name);
@@ -139,7 +139,7 @@ int hb_opts_bad(const hb_cmd_spec *spec, int key, const char *fmt, ...) {
     return 1;
 }
 
-int hb_opts_choice(const hb_cmd_spec *spec, int key, const char *arg, const char **out, ...) {
+int cli_opts_choice(const cli_cmd_spec *spec, int key, const char *arg, const char **out, ...) {
     char list[256] = "";
     size_t len = 0;
     va_list ap;
@@ -153,30 +153,30 @@ int hb_opts_choice(const hb_cmd_spec *spec, int key, const char *arg, const char
         len += (size_t)snprintf(list + len, len < sizeof list ? sizeof list - len : 0, "%s%s", len ? ", " : "", c);
     }
     va_end(ap);
-    return hb_opts_bad(spec, key, "takes one of %s, not '%s'", list, arg);
+    return cli_opts_bad(spec, key, "takes one of %s, not '%s'", list, arg);
 }
 
-int hb_opts_double(const hb_cmd_spec *spec, int key, const char *arg, double min, double *out) {
+int cli_opts_double(const cli_cmd_spec *spec, int key, const char *arg, double min, double *out) {
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
     if (end == arg || *end || errno || !isfinite(v) || !(v > min))
-        return hb_opts_bad(spec, key, "takes a number > %g, not '%s'", min, arg);
+        return cli_opts_bad(spec, key, "takes a number > %g, not '%s'", min, arg);
     *out = v;
     return 0;
 }
 
-int hb_opts_long(const hb_cmd_spec *spec, int key, const char *arg, long lo, long hi, long *out) {
+int cli_opts_long(const cli_cmd_spec *spec, int key, const char *arg, long lo, long hi, long *out) {
     char *end;
     errno = 0;
     long v = strtol(arg, &end, 10);
     if (end == arg || *end || errno || v < lo || v > hi)
-        return hb_opts_bad(spec, key, "takes an integer from %ld to %ld, not '%s'", lo, hi, arg);
+        return cli_opts_bad(spec, key, "takes an integer from %ld to %ld, not '%s'", lo, hi, arg);
     *out = v;
     return 0;
 }
 
-int hb_opts_usage_error(const hb_cmd_spec *spec, const char *fmt, ...) {
+int cli_opts_usage_error(const cli_cmd_spec *spec, const char *fmt, ...) {
     va_list ap;
     fprintf(stderr, "heapbench %s: ", spec->name);
     va_start(ap, fmt);
@@ -184,5 +184,5 @@ int hb_opts_usage_error(const hb_cmd_spec *spec, const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     hint(spec);
-    return HB_OPTS_ERROR;
+    return CLI_OPTS_ERROR;
 }

@@ -27,7 +27,7 @@ static void qstr(FILE *f, const char *s) {
  * has no value in left out) and returns the colour limit; the longest row
  * name's length, with the baseline's value and without, in *longest and
  * *longname; the number of rows in *nrows. */
-static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *longname, size_t *nrows) {
+static double write_grid(FILE *f, const cli_ptab *t, size_t *longest, size_t *longname, size_t *nrows) {
     double lim = 0.5;
     fprintf(f, "# x y log2(ratio) text \"row (value)\" column row\n");
     size_t y = 0;
@@ -37,13 +37,13 @@ static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *lon
         if (!isfinite(t->med[r * t->cols.n + t->base])) continue; /* nothing to divide by */
         y--;
         char row[640], abs[64];
-        hb_human(t->med[r * t->cols.n + t->base], t->rss, abs, sizeof abs);
+        cli_human(t->med[r * t->cols.n + t->base], t->rss, abs, sizeof abs);
         snprintf(row, sizeof row, "%s (%s)", t->rows.v[r], abs);
         if (strlen(row) > *longest) *longest = strlen(row);
         if (strlen(t->rows.v[r]) > *longname) *longname = strlen(t->rows.v[r]);
         for (size_t c = 0, x = 1; c < t->cols.n; c++) {
             if (c == t->base) continue;
-            double v = t->med[r * t->cols.n + c], q = hb_ptab_ratio(t, r, c, v);
+            double v = t->med[r * t->cols.n + c], q = cli_ptab_ratio(t, r, c, v);
             char txt[64] = "–";
             if (isfinite(q)) snprintf(txt, sizeof txt, q >= 9.95 ? "%.0f" : "%.2f", q); /* fits the cell */
             fprintf(f, "%zu %zu ", x++, y + 1);
@@ -60,15 +60,15 @@ static double write_grid(FILE *f, const hb_ptab *t, size_t *longest, size_t *lon
     return fmin(lim, 3);
 }
 
-static void push(hb_strv *v, char *s) {
-    hb_strv_push(v, s);
+static void push(cli_strv *v, char *s) {
+    cli_strv_push(v, s);
     free(s);
 }
 
-int hb_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpath, const char *outbase, int fmts,
+int cli_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpath, const char *outbase, int fmts,
                     const char *log) {
-    hb_ptab t;
-    hb_ptab_build(&t, run, baseline, rss);
+    cli_ptab t;
+    cli_ptab_build(&t, run, baseline, rss);
     FILE *f = t.base < t.cols.n && t.cols.n > 1 ? fopen(dpath, "w") : NULL;
     size_t nrows = 0;
     int n = 0;
@@ -77,29 +77,29 @@ int hb_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpat
         double lim = write_grid(f, &t, &longrow, &longname, &nrows);
         fclose(f);
         if (nrows == 0) { /* the baseline ran nothing: no ratio to draw */
-            hb_ptab_free(&t);
+            cli_ptab_free(&t);
             return 0;
         }
         size_t longest = 0;
         for (size_t c = 0; c < t.cols.n; c++) longest = strlen(t.cols.v[c]) > longest ? strlen(t.cols.v[c]) : longest;
-        hb_strv vars = {0};
-        char *q = hb_gp_str(dpath);
-        push(&vars, hb_fmt("datafile=%s", q));
+        cli_strv vars = {0};
+        char *q = cli_gp_str(dpath);
+        push(&vars, cli_fmt("datafile=%s", q));
         free(q);
-        push(&vars, hb_fmt("nrows=%zu; ncols=%zu; lim=%g; tm=%g; lname=%zu", nrows, t.cols.n - 1, lim,
+        push(&vars, cli_fmt("nrows=%zu; ncols=%zu; lim=%g; tm=%g; lname=%zu", nrows, t.cols.n - 1, lim,
                            2 + 0.75 * (double)longest, longname));
-        q = hb_gp_str(rss ? "Peak RSS relative to " : "Median time relative to ");
-        char *b = hb_gp_str(t.cols.v[t.base]);
-        push(&vars, hb_fmt("title=%s.%s", q, b));
+        q = cli_gp_str(rss ? "Peak RSS relative to " : "Median time relative to ");
+        char *b = cli_gp_str(t.cols.v[t.base]);
+        push(&vars, cli_fmt("title=%s.%s", q, b));
         free(q), free(b);
-        q = hb_gp_str(rss ? "peak RSS / baseline (log scale)" : "time / baseline (log scale)");
-        push(&vars, hb_fmt("cblabel=%s", q));
+        q = cli_gp_str(rss ? "peak RSS / baseline (log scale)" : "time / baseline (log scale)");
+        push(&vars, cli_fmt("cblabel=%s", q));
         free(q);
         /* ~ one text line per row, plus room for the adapters' names */
         double h = (0.6 + 0.12 * (double)nrows + 0.05 * (double)longest) / 2.4;
-        n = hb_gnuplot_sized("heatmap.gp", &vars, outbase, fmts, log, h < 1 ? 1 : h);
-        hb_strv_free(&vars);
+        n = cli_gnuplot_sized("heatmap.gp", &vars, outbase, fmts, log, h < 1 ? 1 : h);
+        cli_strv_free(&vars);
     }
-    hb_ptab_free(&t);
+    cli_ptab_free(&t);
     return n;
 }

@@ -10,7 +10,7 @@
  * data written to dpath, the figures to outbase.<format>. Returns the
  * number of files written; 0 (nothing drawn) when the run has no baseline
  * column or nothing beside it. */
-int hb_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpath, const char *outbase, int fmts,
+int cli_plot_heatmap(json_t *run, const char *baseline, int rss, const char *dpath, const char *outbase, int fmts,
                     const char *log);
 
 #endif

@@ -17,16 +17,16 @@
 #define HB_ADAPTER_LIST "system"
 #endif
 
-const char *hb_adapters_built(void) {
+const char *cli_adapters_built(void) {
     const char *e = getenv("HB_ADAPTERS");
     return e && *e ? e : HB_ADAPTER_LIST;
 }
 
-json_t *hb_probe_info(const char *name, char *err, size_t errlen) {
+json_t *cli_probe_info(const char *name, char *err, size_t errlen) {
     char exe[4096];
-    hb_adapter_exe(name, exe, sizeof exe);
+    cli_adapter_exe(name, exe, sizeof exe);
     if (access(exe, X_OK) != 0) {
-        snprintf(err, errlen, "no executable %s (adapters built: %s)", exe, hb_adapters_built());
+        snprintf(err, errlen, "no executable %s (adapters built: %s)", exe, cli_adapters_built());
         return NULL;
     }
     char tmpl[] = "/tmp/heapbench-info-XXXXXX";
@@ -37,15 +37,15 @@ json_t *hb_probe_info(const char *name, char *err, size_t errlen) {
     }
     close(fd);
     const char *argv[] = {exe, "info", NULL};
-    hb_child_opts o = {.argv = argv, .env_add = hb_adapter_env(name), .stdout_path = tmpl, .stderr_path = NULL, .timeout_s = 30};
-    hb_child_result r;
+    cli_child_opts o = {.argv = argv, .env_add = cli_adapter_env(name), .stdout_path = tmpl, .stderr_path = NULL, .timeout_s = 30};
+    cli_child_result r;
     json_t *info = NULL;
-    if (hb_child_run(&o, &r) != 0) {
+    if (cli_child_run(&o, &r) != 0) {
         snprintf(err, errlen, "%s info could not start: %s", exe, strerror(r.exit_code));
-    } else if (r.end != HB_CHILD_EXITED || r.exit_code != 0) {
+    } else if (r.end != CLI_CHILD_EXITED || r.exit_code != 0) {
         snprintf(err, errlen, "%s info failed (%s %d)", exe,
-                 r.end == HB_CHILD_SIGNALED ? "signal" : r.end == HB_CHILD_TIMEOUT ? "timeout" : "exit",
-                 r.end == HB_CHILD_SIGNALED ? r.signal : r.exit_code);
+                 r.end == CLI_CHILD_SIGNALED ? "signal" : r.end == CLI_CHILD_TIMEOUT ? "timeout" : "exit",
+                 r.end == CLI_CHILD_SIGNALED ? r.signal : r.exit_code);
     } else {
         json_error_t je;
         info = json_load_file(tmpl, 0, &je);
@@ -59,7 +59,7 @@ json_t *hb_probe_info(const char *name, char *err, size_t errlen) {
     return info;
 }
 
-int hb_info_has_cap(json_t *info, const char *cap) {
+int cli_info_has_cap(json_t *info, const char *cap) {
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(info, "caps"), i, c) if (json_is_string(c) &&
@@ -67,7 +67,7 @@ int hb_info_has_cap(json_t *info, const char *cap) {
     return 0;
 }
 
-json_t *hb_info_workload(json_t *info, const char *name) {
+json_t *cli_info_workload(json_t *info, const char *name) {
     size_t i;
     json_t *w;
     json_array_foreach(json_object_get(info, "workloads"), i, w) {

@@ -10,12 +10,12 @@
 
 /* Runs hb-<name> info; returns its JSON (caller decrefs), or NULL with a
  * message in err (missing executable, crash, bad JSON). */
-json_t *hb_probe_info(const char *name, char *err, size_t errlen);
+json_t *cli_probe_info(const char *name, char *err, size_t errlen);
 /* Whether the adapter's info lists capability `cap` ("gogc"). */
-int hb_info_has_cap(json_t *info, const char *cap);
+int cli_info_has_cap(json_t *info, const char *cap);
 /* The workload entry named `name` in an info object, or NULL. */
-json_t *hb_info_workload(json_t *info, const char *name);
+json_t *cli_info_workload(json_t *info, const char *name);
 /* The adapters built with this heapbench (HB_ADAPTER_LIST), comma list. */
-const char *hb_adapters_built(void);
+const char *cli_adapters_built(void);
 
 #endif

@@ -6,7 +6,7 @@
  * to stop the world and the pause's own work where the collector reports
  * it), and the status of every cell
  * that did not finish `ok`. A time whose repetitions vary by more than
- * HB_NOISY_CV (coefficient of variation) is marked noisy.
+ * CLI_NOISY_CV (coefficient of variation) is marked noisy.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -36,8 +36,8 @@ static void human_bytes(double b, char *buf, size_t len) {
 /* The coefficient of variation of a record's real-time repetitions. */
 static double rec_cv(json_t *rec) {
     size_t n;
-    double *x = hb_rec_samples(rec, "real_time_ns", &n);
-    double cv = hb_cv(x, n);
+    double *x = cli_rec_samples(rec, "real_time_ns", &n);
+    double cv = cli_cv(x, n);
     free(x);
     return cv;
 }
@@ -51,7 +51,7 @@ typedef struct grid {
     size_t nnoisy;
 } grid;
 
-static void grid_fill(grid *g, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline, int rss) {
+static void grid_fill(grid *g, json_t *run, cli_strv *rows, cli_strv *cols, const char *baseline, int rss) {
     g->nrows = rows->n, g->ncols = cols->n, g->nnoisy = 0;
     g->val = malloc((g->nrows * g->ncols + 1) * sizeof *g->val);
     g->noisy = calloc(g->nrows * g->ncols + 1, 1);
@@ -62,15 +62,15 @@ static void grid_fill(grid *g, json_t *run, hb_strv *rows, hb_strv *cols, const 
         const char *st = json_string_value(json_object_get(rec, "status"));
         if (!st || strcmp(st, "ok")) continue;
         char row[512], col[256];
-        hb_rec_row(rec, row, sizeof row);
-        hb_rec_col(rec, col, sizeof col);
+        cli_rec_row(rec, row, sizeof row);
+        cli_rec_col(rec, col, sizeof col);
         size_t r = 0, c = 0;
         while (r < g->nrows && strcmp(rows->v[r], row)) r++;
         while (c < g->ncols && strcmp(cols->v[c], col)) c++;
         if (r == g->nrows || c == g->ncols) continue;
-        g->val[r * g->ncols + c] = rss ? hb_rec_number(rec, "peak_rss_bytes")
-                                       : hb_rec_number(json_object_get(rec, "real_time_ns"), "median");
-        if (!rss && rec_cv(rec) > HB_NOISY_CV) g->nnoisy += g->noisy[r * g->ncols + c] = 1;
+        g->val[r * g->ncols + c] = rss ? cli_rec_number(rec, "peak_rss_bytes")
+                                       : cli_rec_number(json_object_get(rec, "real_time_ns"), "median");
+        if (!rss && rec_cv(rec) > CLI_NOISY_CV) g->nnoisy += g->noisy[r * g->ncols + c] = 1;
     }
     g->base = 0;
     while (g->base < g->ncols && strcmp(cols->v[g->base], baseline)) g->base++;
@@ -101,7 +101,7 @@ static void grid_geomean(FILE *f, const grid *g) {
             double v = g->val[r * g->ncols + c], b = g->val[r * g->ncols + g->base];
             if (isfinite(v) && isfinite(b) && b > 0) ratios[k++] = v / b;
         }
-        double gm = hb_geomean(ratios, k);
+        double gm = cli_geomean(ratios, k);
         if (isfinite(gm)) fprintf(f, " **%.2f×** |", gm);
         else fprintf(f, " — |");
     }
@@ -110,7 +110,7 @@ static void grid_geomean(FILE *f, const grid *g) {
 }
 
 /* The table of one metric, normalized to the baseline column. */
-static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char *baseline,
+static void table(FILE *f, json_t *run, cli_strv *rows, cli_strv *cols, const char *baseline,
                   const char *title, int rss) {
     grid g;
     grid_fill(&g, run, rows, cols, baseline, rss);
@@ -136,7 +136,7 @@ static void table(FILE *f, json_t *run, hb_strv *rows, hb_strv *cols, const char
     if (g.nnoisy)
         fprintf(f, "\n† noisy: the coefficient of variation of the repetitions is above %.0f %% "
                    "(%zu cell%s); differences within that spread are not measured.\n",
-                HB_NOISY_CV * 100, g.nnoisy, g.nnoisy == 1 ? "" : "s");
+                CLI_NOISY_CV * 100, g.nnoisy, g.nnoisy == 1 ? "" : "s");
     fputc('\n', f);
     free(g.noisy);
     free(g.val);
@@ -199,7 +199,7 @@ static void split_cells(FILE *f, json_t *run, json_t *rec, json_t *c) {
     for (int k = 0; split_counters[k]; k++) {
         char b[64];
         if (!json_object_get(c, split_counters[k])) snprintf(b, sizeof b, "%s", no_split_why(run, rec));
-        else human_ns(hb_rec_number(c, split_counters[k]), b, sizeof b);
+        else human_ns(cli_rec_number(c, split_counters[k]), b, sizeof b);
         fprintf(f, " %s |", b);
     }
 }
@@ -219,10 +219,10 @@ static void collector_table(FILE *f, json_t *run, json_t *results) {
         json_t *c = json_object_get(rec, "counters");
         if (!json_object_get(c, "gc_cycles")) continue;
         char key[800];
-        hb_rec_key(rec, key, sizeof key);
+        cli_rec_key(rec, key, sizeof key);
         fprintf(f, "| %s |", key);
         for (int k = 0; gc_counters[k]; k++) {
-            double v = hb_rec_number(c, gc_counters[k]);
+            double v = cli_rec_number(c, gc_counters[k]);
             char b[64];
             if (k == 0) snprintf(b, sizeof b, isfinite(v) ? "%.0f" : "—", v);
             else if (strstr(gc_counters[k], "bytes")) human_bytes(v, b, sizeof b);
@@ -251,7 +251,7 @@ static void anatomy_table(FILE *f, json_t *results) {
         json_t *an = json_object_get(rec, "anatomy"), *pk = json_object_get(an, "peak");
         if (!pk) continue;
         char key[800];
-        hb_rec_key(rec, key, sizeof key);
+        cli_rec_key(rec, key, sizeof key);
         fprintf(f, "| %s | %s |", key, json_string_value(json_object_get(an, "class")));
         for (int k = 0; cols[k]; k++) {
             json_t *v = json_object_get(pk, cols[k]);
@@ -277,7 +277,7 @@ static void status_table(FILE *f, json_t *results, size_t nok) {
         const char *st = json_string_value(json_object_get(rec, "status"));
         if (st && !strcmp(st, "ok")) continue;
         char key[800];
-        hb_rec_key(rec, key, sizeof key);
+        cli_rec_key(rec, key, sizeof key);
         const char *msg = json_string_value(json_object_get(rec, "message"));
         char *clean = strdup(msg ? msg : "");
         for (char *p = clean; *p; p++)
@@ -304,7 +304,7 @@ static void reference_note(FILE *f, json_t *run) {
     }
 }
 
-char *hb_run_report(json_t *run) {
+char *cli_run_report(json_t *run) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -314,15 +314,15 @@ char *hb_run_report(json_t *run) {
     if (!baseline) baseline = "system";
     fprintf(f, "# heapbench run report\n\n");
     header(f, run);
-    hb_strv rows = {0}, cols = {0};
+    cli_strv rows = {0}, cols = {0};
     size_t i, nok = 0;
     json_t *rec;
     json_array_foreach(results, i, rec) {
         char row[512], col[256];
-        hb_rec_row(rec, row, sizeof row);
-        hb_rec_col(rec, col, sizeof col);
-        if (!hb_strv_has(&rows, row)) hb_strv_push(&rows, row);
-        if (!hb_strv_has(&cols, col)) hb_strv_push(&cols, col);
+        cli_rec_row(rec, row, sizeof row);
+        cli_rec_col(rec, col, sizeof col);
+        if (!cli_strv_has(&rows, row)) cli_strv_push(&rows, row);
+        if (!cli_strv_has(&cols, col)) cli_strv_push(&cols, col);
         const char *st = json_string_value(json_object_get(rec, "status"));
         nok += st && !strcmp(st, "ok");
     }
@@ -335,8 +335,8 @@ char *hb_run_report(json_t *run) {
     collector_table(f, run, results);
     anatomy_table(f, results);
     status_table(f, results, nok);
-    hb_strv_free(&rows);
-    hb_strv_free(&cols);
+    cli_strv_free(&rows);
+    cli_strv_free(&cols);
     fclose(f);
     return buf;
 }

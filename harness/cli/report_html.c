@@ -73,40 +73,40 @@ static void warnings(FILE *f, json_t *run, const char *baseline) {
     const char *gb = json_string_value(json_object_get(m, "library_build_type"));
     if (gb && !strcmp(gb, "debug"))
         fputs("<p class=\"warn\">Google Benchmark is a debug build: its own overhead is larger than usual.</p>", f);
-    hb_ptab t;
-    hb_ptab_build(&t, run, baseline, 0);
+    cli_ptab t;
+    cli_ptab_build(&t, run, baseline, 0);
     for (size_t k = 0; k < t.rows.n * t.cols.n; k++) noisy += t.noisy[k];
-    hb_ptab_free(&t);
+    cli_ptab_free(&t);
     if (noisy)
         fprintf(f, "<p class=\"warn\">%zu noisy cell%s (marked †): the coefficient of variation of the repetitions "
-                   "is above %.0f %%.</p>", noisy, noisy == 1 ? "" : "s", HB_NOISY_CV * 100);
+                   "is above %.0f %%.</p>", noisy, noisy == 1 ? "" : "s", CLI_NOISY_CV * 100);
     if (!noisy && !json_array_size(json_object_get(m, "warnings")) && !(gb && !strcmp(gb, "debug")))
         fputs("<p>None.</p>", f);
     fputc('\n', f);
 }
 
-static void html_cell(FILE *f, const hb_ptab *t, size_t r, size_t c, int best) {
+static void html_cell(FILE *f, const cli_ptab *t, size_t r, size_t c, int best) {
     size_t k = r * t->cols.n + c;
-    double v = t->med[k], q = hb_ptab_ratio(t, r, c, v);
+    double v = t->med[k], q = cli_ptab_ratio(t, r, c, v);
     char b[64], lo[32], hi[32];
     if (!isfinite(v)) return (void)fputs("<td>—</td>", f);
     int rel = c != t->base && isfinite(q);
     if (rel) snprintf(b, sizeof b, "%.2f×", q);
-    else hb_human(v, t->rss, b, sizeof b);
+    else cli_human(v, t->rss, b, sizeof b);
     fprintf(f, "<td%s>%s%s", best ? " class=\"best\"" : "", b, t->noisy[k] ? " †" : "");
     if (isfinite(t->lo[k])) {
-        if (rel) snprintf(lo, sizeof lo, "%.2f", hb_ptab_ratio(t, r, c, t->lo[k])), snprintf(hi, sizeof hi, "%.2f", hb_ptab_ratio(t, r, c, t->hi[k]));
-        else hb_human(t->lo[k], 0, lo, sizeof lo), hb_human(t->hi[k], 0, hi, sizeof hi);
+        if (rel) snprintf(lo, sizeof lo, "%.2f", cli_ptab_ratio(t, r, c, t->lo[k])), snprintf(hi, sizeof hi, "%.2f", cli_ptab_ratio(t, r, c, t->hi[k]));
+        else cli_human(t->lo[k], 0, lo, sizeof lo), cli_human(t->hi[k], 0, hi, sizeof hi);
         fprintf(f, " <span class=\"ci\">[%s, %s]</span>", lo, hi);
     }
     fputs("</td>", f);
 }
 
 static void table(FILE *f, json_t *run, const char *baseline, int rss) {
-    hb_ptab t;
-    hb_ptab_build(&t, run, baseline, rss);
+    cli_ptab t;
+    cli_ptab_build(&t, run, baseline, rss);
     char ci[512];
-    hb_ci_caption(ci, sizeof ci, t.cover_min, t.nmin, t.nmax);
+    cli_ci_caption(ci, sizeof ci, t.cover_min, t.nmin, t.nmax);
     fprintf(f, "<h2>%s</h2><p>Relative to <b>%s</b> (lower is better; %s shows its absolute value; best per row in "
                "bold). %s</p>\n<table><thead><tr><th>workload</th>",
             rss ? "Peak RSS (whole child process)" : "Time (median per iteration)",
@@ -116,18 +116,18 @@ static void table(FILE *f, json_t *run, const char *baseline, int rss) {
     fputs("</tr></thead><tbody>\n", f);
     for (size_t r = 0; r < t.rows.n; r++) {
         fputs("<tr><td>", f), esc(f, t.rows.v[r]), fputs("</td>", f);
-        size_t best = hb_ptab_best(&t, r);
+        size_t best = cli_ptab_best(&t, r);
         for (size_t c = 0; c < t.cols.n; c++) html_cell(f, &t, r, c, c == best);
         fputs("</tr>\n", f);
     }
     if (t.base < t.cols.n) {
         fputs("<tr class=\"gm\"><td>geometric mean</td>", f);
         for (size_t c = 0; c < t.cols.n; c++)
-            isfinite(hb_ptab_geomean(&t, c)) ? fprintf(f, "<td>%.2f×</td>", hb_ptab_geomean(&t, c)) : fprintf(f, "<td>—</td>");
+            isfinite(cli_ptab_geomean(&t, c)) ? fprintf(f, "<td>%.2f×</td>", cli_ptab_geomean(&t, c)) : fprintf(f, "<td>—</td>");
         fputs("</tr>", f);
     }
     fputs("</tbody></table>\n", f);
-    hb_ptab_free(&t);
+    cli_ptab_free(&t);
 }
 
 /* The main figures first (time, rss, then their per-category bars), then the rest by name. */
@@ -145,13 +145,13 @@ static int is_svg(const struct dirent *d) {
 
 /* Every SVG in RUN/plots/, its XML prologue dropped, inside a <figure>. */
 static size_t figures(FILE *f, const char *rundir) {
-    char *dir = hb_fmt("%s/plots", rundir);
+    char *dir = cli_fmt("%s/plots", rundir);
     struct dirent **ents = NULL;
     int n = scandir(dir, &ents, is_svg, by_name);
     size_t drawn = 0;
     fputs("<h2>Figures</h2>\n", f);
     for (int i = 0; i < n; i++) {
-        char *path = hb_fmt("%s/%s", dir, ents[i]->d_name), *svg = hb_read_file(path, NULL);
+        char *path = cli_fmt("%s/%s", dir, ents[i]->d_name), *svg = cli_read_file(path, NULL);
         char *start = svg ? strstr(svg, "<svg") : NULL;
         if (start) {
             fprintf(f, "<figure class=\"fig\" id=\"fig-%d\">%s<figcaption>", i, start);
@@ -179,12 +179,12 @@ static void collector(FILE *f, json_t *run) {
             fputs("<h2>Collector</h2><table><thead><tr><th>cell</th><th>cycles</th><th>pause p50</th><th>pause p99</th>"
                   "<th>pause max</th><th>mark CPU</th><th>heap goal</th><th>live heap</th></tr></thead><tbody>\n", f);
         char key[800], b[64];
-        hb_rec_key(rec, key, sizeof key);
+        cli_rec_key(rec, key, sizeof key);
         fputs("<tr><td>", f), esc(f, key), fputs("</td>", f);
         for (int j = 0; k[j]; j++) {
-            double v = hb_rec_number(c, k[j]);
+            double v = cli_rec_number(c, k[j]);
             if (j == 0) snprintf(b, sizeof b, isfinite(v) ? "%.0f" : "—", v);
-            else hb_human(v, strstr(k[j], "bytes") != NULL, b, sizeof b);
+            else cli_human(v, strstr(k[j], "bytes") != NULL, b, sizeof b);
             fprintf(f, "<td>%s</td>", b);
         }
         fputs("</tr>\n", f);
@@ -200,13 +200,13 @@ static int violation(json_t *c) {
 
 /* RUN/conformance/conformance.json as a property × adapter matrix. */
 static void conformance(FILE *f, const char *rundir) {
-    char *path = hb_fmt("%s/conformance/conformance.json", rundir);
-    json_t *doc = hb_is_file(path) ? json_load_file(path, 0, NULL) : NULL, *c, *p;
+    char *path = cli_fmt("%s/conformance/conformance.json", rundir);
+    json_t *doc = cli_is_file(path) ? json_load_file(path, 0, NULL) : NULL, *c, *p;
     free(path);
     if (!doc) return;
-    hb_strv ads = {0};
+    cli_strv ads = {0};
     size_t i, j;
-    json_array_foreach(json_object_get(doc, "matrix"), i, c) if (!hb_strv_has(&ads, json_string_value(json_object_get(c, "adapter")) ?: "?")) hb_strv_push(&ads, json_string_value(json_object_get(c, "adapter")) ?: "?");
+    json_array_foreach(json_object_get(doc, "matrix"), i, c) if (!cli_strv_has(&ads, json_string_value(json_object_get(c, "adapter")) ?: "?")) cli_strv_push(&ads, json_string_value(json_object_get(c, "adapter")) ?: "?");
     fputs("<h2>Conformance</h2><p>Rules (R) must hold; traits (t) are reported. Failed rules are highlighted.</p>"
           "<table><thead><tr><th>property</th>", f);
     for (j = 0; j < ads.n; j++) fputs("<th>", f), esc(f, ads.v[j]), fputs("</th>", f);
@@ -226,7 +226,7 @@ static void conformance(FILE *f, const char *rundir) {
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
-    hb_strv_free(&ads);
+    cli_strv_free(&ads);
     json_decref(doc);
 }
 
@@ -239,7 +239,7 @@ static void status(FILE *f, json_t *run) {
         if (!strcmp(st, "ok")) continue;
         if (!bad++) fputs("<table><thead><tr><th>cell</th><th>status</th><th>why</th></tr></thead><tbody>\n", f);
         char key[800];
-        hb_rec_key(rec, key, sizeof key);
+        cli_rec_key(rec, key, sizeof key);
         fputs("<tr><td>", f), esc(f, key), fputs("</td><td>", f), esc(f, st);
         fputs("</td><td style=\"text-align:left\">", f), esc(f, json_string_value(json_object_get(rec, "message"))), fputs("</td></tr>\n", f);
     }
@@ -254,11 +254,11 @@ static const char *selfcheck_js =
     "var e=document.getElementById('selfcheck');e.textContent='self-check: figures loaded: '+ok+' of '+figs.length;"
     "e.setAttribute('data-loaded',ok);e.setAttribute('data-total',figs.length);e.setAttribute('data-box',box);})();</script>";
 
-char *hb_report_html(json_t *run, const char *baseline, const char *rundir) {
+char *cli_report_html(json_t *run, const char *baseline, const char *rundir) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!baseline) baseline = hb_run_baseline(run);
+    if (!baseline) baseline = cli_run_baseline(run);
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>heapbench run ");
     esc(f, rundir);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>heapbench run report</h1><p><code>", css);

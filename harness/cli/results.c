@@ -15,26 +15,26 @@
 #include "stats.h"
 #include "util.h"
 
-json_t *hb_stat_obj(const double *x, size_t n) {
+json_t *cli_stat_obj(const double *x, size_t n) {
     json_t *o = json_object();
     json_t *s = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(s, json_real(x[i]));
-    json_object_set_new(o, "median", n ? json_real(hb_median(x, n)) : json_null());
-    json_object_set_new(o, "min", n ? json_real(hb_min(x, n)) : json_null());
-    json_object_set_new(o, "max", n ? json_real(hb_max(x, n)) : json_null());
+    json_object_set_new(o, "median", n ? json_real(cli_median(x, n)) : json_null());
+    json_object_set_new(o, "min", n ? json_real(cli_min(x, n)) : json_null());
+    json_object_set_new(o, "max", n ? json_real(cli_max(x, n)) : json_null());
     /* Rounded to 1e-9 so that run.json's 12 significant digits keep it exact. */
-    double cv = round(hb_cv(x, n) * 1e9) / 1e9;
+    double cv = round(cli_cv(x, n) * 1e9) / 1e9;
     json_object_set_new(o, "cv", isfinite(cv) ? json_real(cv) : json_null());
     json_object_set_new(o, "samples", s);
     return o;
 }
 
-double hb_rec_number(json_t *obj, const char *field) {
+double cli_rec_number(json_t *obj, const char *field) {
     json_t *v = json_object_get(obj, field);
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-double *hb_rec_samples(json_t *rec, const char *field, size_t *n) {
+double *cli_rec_samples(json_t *rec, const char *field, size_t *n) {
     json_t *s = json_object_get(json_object_get(rec, field), "samples");
     *n = 0;
     if (!json_is_array(s) || json_array_size(s) == 0) return NULL;
@@ -79,9 +79,9 @@ static void set_counters(json_t *rec, json_t *ctr) {
         size_t m = json_array_size(arr);
         double *x = malloc(m * sizeof *x);
         for (size_t j = 0; j < m; j++) x[j] = json_number_value(json_array_get(arr, j));
-        double med = hb_median(x, m);
-        if (!strncmp(k, HB_PARAM_COUNTER, strlen(HB_PARAM_COUNTER)))
-            json_object_set_new(eff, k + strlen(HB_PARAM_COUNTER), json_integer((json_int_t)llround(med)));
+        double med = cli_median(x, m);
+        if (!strncmp(k, CLI_PARAM_COUNTER, strlen(CLI_PARAM_COUNTER)))
+            json_object_set_new(eff, k + strlen(CLI_PARAM_COUNTER), json_integer((json_int_t)llround(med)));
         else
             json_object_set_new(counters, k, json_real(med));
         free(x);
@@ -90,7 +90,7 @@ static void set_counters(json_t *rec, json_t *ctr) {
     else json_decref(eff);
 }
 
-int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, size_t errlen) {
+int cli_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, size_t errlen) {
     json_t *benches = json_object_get(gb, "benchmarks");
     if (!json_is_array(benches)) {
         snprintf(err, errlen, "no \"benchmarks\" array");
@@ -142,10 +142,10 @@ int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, siz
         return -1;
     }
     json_object_set_new(rec, "repetitions", json_integer((json_int_t)n));
-    json_object_set_new(rec, "real_time_ns", hb_stat_obj(real, n));
-    json_object_set_new(rec, "cpu_time_ns", hb_stat_obj(cpu, n));
+    json_object_set_new(rec, "real_time_ns", cli_stat_obj(real, n));
+    json_object_set_new(rec, "cpu_time_ns", cli_stat_obj(cpu, n));
     json_object_set_new(rec, "items_per_second",
-                        nitems ? json_real(hb_median(items, nitems)) : json_null());
+                        nitems ? json_real(cli_median(items, nitems)) : json_null());
     set_counters(rec, ctr);
     free(real), free(cpu), free(items), json_decref(ctr);
     return 0;
@@ -155,7 +155,7 @@ int hb_gb_extract_json(json_t *gb, const char *only, json_t *rec, char *err, siz
  * as null, outside strings only. */
 static json_t *load_lenient(const char *path, json_error_t *je) {
     size_t len;
-    char *s = hb_read_file(path, &len);
+    char *s = cli_read_file(path, &len);
     if (!s) {
         memset(je, 0, sizeof *je);
         snprintf(je->text, sizeof je->text, "%s", strerror(errno));
@@ -194,7 +194,7 @@ static json_t *load_lenient(const char *path, json_error_t *je) {
     return j;
 }
 
-int hb_gb_extract(const char *gb_path, json_t *rec, char *err, size_t errlen) {
+int cli_gb_extract(const char *gb_path, json_t *rec, char *err, size_t errlen) {
     json_error_t je;
     json_t *gb = load_lenient(gb_path, &je);
     if (!gb) {
@@ -202,7 +202,7 @@ int hb_gb_extract(const char *gb_path, json_t *rec, char *err, size_t errlen) {
         return -1;
     }
     char e2[512];
-    int rc = hb_gb_extract_json(gb, NULL, rec, e2, sizeof e2);
+    int rc = cli_gb_extract_json(gb, NULL, rec, e2, sizeof e2);
     if (rc) snprintf(err, errlen, "%s: %s", gb_path, e2);
     json_decref(gb);
     return rc;
@@ -220,7 +220,7 @@ static json_t *from_gb(json_t *gb, const char *path, char *err, size_t errlen) {
     json_object_set_new(meta, "source", json_string(path));
     json_object_set_new(meta, "format", json_string("google-benchmark"));
     if (ctx) json_object_set(meta, "context", ctx);
-    json_object_set_new(run, "schema", json_string(HB_RUN_SCHEMA));
+    json_object_set_new(run, "schema", json_string(CLI_RUN_SCHEMA));
     json_object_set_new(run, "meta", meta);
     json_object_set_new(run, "adapters", json_pack("[{s:s,s:s,s:s}]", "name", adapter, "version", "", "kind", ""));
     json_t *results = json_array();
@@ -249,7 +249,7 @@ static json_t *from_gb(json_t *gb, const char *path, char *err, size_t errlen) {
         json_object_set_new(rec, "threads", json_is_integer(th) ? json_copy(th) : json_integer(1));
         json_object_set_new(rec, "gogc", json_null());
         char e2[512];
-        if (hb_gb_extract_json(gb, rn, rec, e2, sizeof e2) == 0) {
+        if (cli_gb_extract_json(gb, rn, rec, e2, sizeof e2) == 0) {
             json_object_set_new(rec, "status", json_string("ok"));
         } else {
             json_object_set_new(rec, "status", json_string("error"));
@@ -302,18 +302,18 @@ static int validate(json_t *run, const char *path, char *err, size_t errlen) {
     return 0;
 }
 
-json_t *hb_run_load(const char *path, char *err, size_t errlen) {
+json_t *cli_run_load(const char *path, char *err, size_t errlen) {
     char file[PATH_MAX];
-    if (hb_is_dir(path)) {
+    if (cli_is_dir(path)) {
         snprintf(file, sizeof file, "%s/run.json", path);
-        if (!hb_is_file(file)) {
+        if (!cli_is_file(file)) {
             snprintf(err, errlen, "%s: folder holds no run.json", path);
             return NULL;
         }
     } else {
         snprintf(file, sizeof file, "%s", path);
     }
-    if (!hb_is_file(file)) {
+    if (!cli_is_file(file)) {
         snprintf(err, errlen, "%s: %s", file, strerror(errno ? errno : ENOENT));
         return NULL;
     }
@@ -335,9 +335,9 @@ json_t *hb_run_load(const char *path, char *err, size_t errlen) {
         json_decref(doc);
         return run;
     }
-    if (!schema || strcmp(schema, HB_RUN_SCHEMA)) {
+    if (!schema || strcmp(schema, CLI_RUN_SCHEMA)) {
         snprintf(err, errlen, "%s: neither a %s document nor Google Benchmark JSON (schema: %s)", file,
-                 HB_RUN_SCHEMA, schema ? schema : "missing");
+                 CLI_RUN_SCHEMA, schema ? schema : "missing");
         json_decref(doc);
         return NULL;
     }
@@ -365,38 +365,38 @@ static void params_suffix(json_t *rec, char *buf, size_t len) {
         snprintf(buf + off, len - off, " threads=%lld", (long long)json_integer_value(th));
 }
 
-void hb_rec_row(json_t *rec, char *buf, size_t len) {
+void cli_rec_row(json_t *rec, char *buf, size_t len) {
     char suf[256];
     params_suffix(rec, suf, sizeof suf);
     snprintf(buf, len, "%s%s", json_string_value(json_object_get(rec, "workload")), suf);
 }
 
-void hb_rec_col(json_t *rec, char *buf, size_t len) {
+void cli_rec_col(json_t *rec, char *buf, size_t len) {
     json_t *g = json_object_get(rec, "gogc");
     const char *a = json_string_value(json_object_get(rec, "adapter"));
     if (json_is_integer(g)) snprintf(buf, len, "%s gogc=%lld", a, (long long)json_integer_value(g));
     else snprintf(buf, len, "%s", a);
 }
 
-void hb_rec_key(json_t *rec, char *buf, size_t len) {
+void cli_rec_key(json_t *rec, char *buf, size_t len) {
     char row[512], col[256];
-    hb_rec_row(rec, row, sizeof row);
-    hb_rec_col(rec, col, sizeof col);
+    cli_rec_row(rec, row, sizeof row);
+    cli_rec_col(rec, col, sizeof col);
     snprintf(buf, len, "%s · %s", col, row);
 }
 
-int hb_run_save(const char *dir, json_t *run, char *err, size_t errlen) {
+int cli_run_save(const char *dir, json_t *run, char *err, size_t errlen) {
     char path[PATH_MAX];
     struct {
         const char *name;
         char *text;
     } files[3] = {{"run.json", json_dumps(run, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))},
-                  {"results.csv", hb_run_csv(run)},
-                  {"report.md", hb_run_report(run)}};
+                  {"results.csv", cli_run_csv(run)},
+                  {"report.md", cli_run_report(run)}};
     int rc = 0;
     for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-        if (rc == 0 && (!files[i].text || hb_write_atomic(path, files[i].text, strlen(files[i].text)))) {
+        if (rc == 0 && (!files[i].text || cli_write_atomic(path, files[i].text, strlen(files[i].text)))) {
             snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
             rc = -1;
         }

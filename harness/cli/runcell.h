@@ -17,9 +17,9 @@
 
 /* Runs the cell; its files go to dir/raw and dir/logs. Returns its record
  * (never NULL). */
-json_t *hb_cell_run(const hb_run_config *c, const hb_cell *cell, const char *dir);
+json_t *cli_cell_run(const cli_run_config *c, const cli_cell *cell, const char *dir);
 
 /* Whether a cell status fails the run (not ok, not unsupported). */
-int hb_cell_status_fails(const char *status);
+int cli_cell_status_fails(const char *status);
 
 #endif

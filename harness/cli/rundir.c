@@ -15,15 +15,15 @@
 
 #include "util.h"
 
-int hb_rundir_create_default(const char *root, char *dir, size_t dirlen, char *err, size_t errlen) {
+int cli_rundir_create_default(const char *root, char *dir, size_t dirlen, char *err, size_t errlen) {
     char commit[64], shortc[32], stamp[32];
     int dirty;
-    hb_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
+    cli_git_info(commit, sizeof commit, shortc, sizeof shortc, &dirty);
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    if (hb_mkdir_p(root) != 0) {
+    if (cli_mkdir_p(root) != 0) {
         snprintf(err, errlen, "cannot create the results folder %s: %s", root, strerror(errno));
         return -1;
     }
@@ -41,9 +41,9 @@ int hb_rundir_create_default(const char *root, char *dir, size_t dirlen, char *e
     return -1;
 }
 
-int hb_rundir_lock(const char *dir, char *err, size_t errlen) {
+int cli_rundir_lock(const char *dir, char *err, size_t errlen) {
     char path[4096 + 16];
-    if (hb_mkdir_p(dir) != 0) {
+    if (cli_mkdir_p(dir) != 0) {
         snprintf(err, errlen, "cannot create the output folder %s: %s", dir, strerror(errno));
         return -1;
     }

@@ -16,12 +16,12 @@
 
 /* Creates a new default folder under root; its path in dir. 0, or -1 with
  * a message. */
-int hb_rundir_create_default(const char *root, char *dir, size_t dirlen, char *err, size_t errlen);
+int cli_rundir_create_default(const char *root, char *dir, size_t dirlen, char *err, size_t errlen);
 
 /* Creates dir (mkdir -p) and takes the lock on dir/.lock without waiting.
  * Returns the lock's file descriptor (close-on-exec; held until closed or
  * the process ends), or -1 with a message naming the folder: when another
  * heapbench holds it, or the folder cannot be created. */
-int hb_rundir_lock(const char *dir, char *err, size_t errlen);
+int cli_rundir_lock(const char *dir, char *err, size_t errlen);
 
 #endif

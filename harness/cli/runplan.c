@@ -12,13 +12,13 @@
 
 #include "probe.h"
 
-static json_t *strv_json(const hb_strv *s) {
+static json_t *strv_json(const cli_strv *s) {
     json_t *a = json_array();
     for (size_t i = 0; i < s->n; i++) json_array_append_new(a, json_string(s->v[i]));
     return a;
 }
 
-json_t *hb_config_to_json(const hb_run_config *c) {
+json_t *cli_config_to_json(const cli_run_config *c) {
     json_t *j = json_object();
     json_object_set_new(j, "adapters", strv_json(&c->adapters));
     json_object_set_new(j, "workloads", strv_json(&c->workloads));
@@ -39,18 +39,18 @@ json_t *hb_config_to_json(const hb_run_config *c) {
     return j;
 }
 
-static int strv_from(json_t *a, hb_strv *out) {
+static int strv_from(json_t *a, cli_strv *out) {
     if (!json_is_array(a)) return -1;
     size_t i;
     json_t *v;
     json_array_foreach(a, i, v) {
         if (!json_is_string(v)) return -1;
-        hb_strv_push(out, json_string_value(v));
+        cli_strv_push(out, json_string_value(v));
     }
     return 0;
 }
 
-int hb_config_from_json(json_t *j, hb_run_config *c, char *err, size_t errlen) {
+int cli_config_from_json(json_t *j, cli_run_config *c, char *err, size_t errlen) {
     memset(c, 0, sizeof *c);
     const char *bad = NULL;
     if (!json_is_object(j)) bad = "meta.config is missing";
@@ -121,9 +121,9 @@ static int check_range(json_t *wl, json_t *p, const char *opt, const char *val, 
 
 /* Every --param and --threads value against each selected workload that
  * has that parameter. */
-static int check_values(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
+static int check_values(const cli_run_config *c, json_t *info, const cli_strv *names, char *err, size_t errlen) {
     for (size_t k = 0; k < names->n; k++) {
-        json_t *wl = hb_info_workload(info, names->v[k]), *p;
+        json_t *wl = cli_info_workload(info, names->v[k]), *p;
         for (size_t i = 0; i < c->params.n; i++) {
             char *name = strndup(c->params.v[i], strcspn(c->params.v[i], "="));
             p = wl_param(wl, name);
@@ -149,17 +149,17 @@ static int wl_has_preset(json_t *wl, const char *name) {
 }
 
 /* quick, full, or a preset one of the selected workloads names. */
-static int check_preset(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
+static int check_preset(const cli_run_config *c, json_t *info, const cli_strv *names, char *err, size_t errlen) {
     if (!strcmp(c->preset, "quick") || !strcmp(c->preset, "full")) return 0;
     for (size_t k = 0; k < names->n; k++)
-        if (wl_has_preset(hb_info_workload(info, names->v[k]), c->preset)) return 0;
+        if (wl_has_preset(cli_info_workload(info, names->v[k]), c->preset)) return 0;
     snprintf(err, errlen, "--preset '%s': not quick, full, or a preset of the selected workloads", c->preset);
     return -1;
 }
 
 /* Selected workload names, in the registry's (sorted) order; -1 when a
  * name or glob matches nothing. */
-static int select_workloads(const hb_run_config *c, json_t *info, hb_strv *names, char *err, size_t errlen) {
+static int select_workloads(const cli_run_config *c, json_t *info, cli_strv *names, char *err, size_t errlen) {
     json_t *all = json_object_get(info, "workloads"), *w;
     size_t i;
     for (size_t g = 0; g < c->workloads.n; g++) {
@@ -177,17 +177,17 @@ static int select_workloads(const hb_run_config *c, json_t *info, hb_strv *names
         const char *n = json_string_value(json_object_get(w, "name"));
         int sel = c->workloads.n == 0;
         for (size_t g = 0; g < c->workloads.n && !sel; g++) sel = fnmatch(c->workloads.v[g], n, 0) == 0;
-        if (sel) hb_strv_push(names, n);
+        if (sel) cli_strv_push(names, n);
     }
     return 0;
 }
 
 /* Every --param names a parameter some selected workload has. */
-static int check_param_names(const hb_run_config *c, json_t *info, const hb_strv *names, char *err, size_t errlen) {
+static int check_param_names(const cli_run_config *c, json_t *info, const cli_strv *names, char *err, size_t errlen) {
     for (size_t p = 0; p < c->params.n; p++) {
         char *name = strndup(c->params.v[p], strcspn(c->params.v[p], "="));
         int found = 0;
-        for (size_t k = 0; k < names->n && !found; k++) found = wl_has_param(hb_info_workload(info, names->v[k]), name);
+        for (size_t k = 0; k < names->n && !found; k++) found = wl_has_param(cli_info_workload(info, names->v[k]), name);
         if (!found) snprintf(err, errlen, "--param %s: no selected workload has a parameter '%s'", c->params.v[p], name);
         free(name);
         if (!found) return -1;
@@ -195,30 +195,30 @@ static int check_param_names(const hb_run_config *c, json_t *info, const hb_strv
     return 0;
 }
 
-static void cell_id(hb_cell *cell) {
+static void cell_id(cli_cell *cell) {
     char raw[512];
     int off = snprintf(raw, sizeof raw, "%s__%s", cell->adapter, cell->workload);
     if (cell->threads >= 0) off += snprintf(raw + off, sizeof raw - (size_t)off, "__t%lld", cell->threads);
     if (cell->gogc >= 0) snprintf(raw + off, sizeof raw - (size_t)off, "__gogc%lld", cell->gogc);
-    hb_sanitize(raw, cell->id, sizeof cell->id);
+    cli_sanitize(raw, cell->id, sizeof cell->id);
 }
 
 /* adapter × threads × GOGC cells of one workload, appended to *cells. */
-static void expand_workload(const hb_run_config *c, json_t **infos, const char *name, hb_cell **cells, size_t *n,
+static void expand_workload(const cli_run_config *c, json_t **infos, const char *name, cli_cell **cells, size_t *n,
                             size_t *cap) {
-    json_t *wl0 = hb_info_workload(infos[0], name);
+    json_t *wl0 = cli_info_workload(infos[0], name);
     int threaded = wl_has_param(wl0, "threads");
     size_t nt = threaded && c->threads.n ? c->threads.n : 1;
     for (size_t t = 0; t < nt; t++)
         for (size_t a = 0; a < c->adapters.n; a++) {
-            int gogc = c->gogc.n && hb_info_has_cap(infos[a], "gogc");
+            int gogc = c->gogc.n && cli_info_has_cap(infos[a], "gogc");
             for (size_t g = 0; g < (gogc ? c->gogc.n : 1); g++) {
                 if (*n == *cap) *cells = realloc(*cells, (*cap *= 2) * sizeof **cells);
-                hb_cell *cell = &(*cells)[(*n)++];
+                cli_cell *cell = &(*cells)[(*n)++];
                 memset(cell, 0, sizeof *cell);
                 cell->adapter = c->adapters.v[a];
                 cell->info = infos[a];
-                cell->wl = hb_info_workload(infos[a], name);
+                cell->wl = cli_info_workload(infos[a], name);
                 cell->workload = json_string_value(json_object_get(wl0, "name")); /* lives in infos[0] */
                 cell->threads = threaded && c->threads.n ? atoll(c->threads.v[t]) : -1;
                 cell->gogc = gogc ? atoll(c->gogc.v[g]) : -1;
@@ -227,22 +227,22 @@ static void expand_workload(const hb_run_config *c, json_t **infos, const char *
         }
 }
 
-long hb_plan_cells(const hb_run_config *c, json_t **infos, hb_cell **out, char *err, size_t errlen) {
-    hb_strv names = {0};
+long cli_plan_cells(const cli_run_config *c, json_t **infos, cli_cell **out, char *err, size_t errlen) {
+    cli_strv names = {0};
     if (select_workloads(c, infos[0], &names, err, errlen) || check_param_names(c, infos[0], &names, err, errlen) ||
         check_preset(c, infos[0], &names, err, errlen) || check_values(c, infos[0], &names, err, errlen)) {
-        hb_strv_free(&names);
+        cli_strv_free(&names);
         return -1;
     }
     size_t cap = 16, n = 0;
-    hb_cell *cells = malloc(cap * sizeof *cells);
+    cli_cell *cells = malloc(cap * sizeof *cells);
     for (size_t k = 0; k < names.n; k++) expand_workload(c, infos, names.v[k], &cells, &n, &cap);
-    hb_strv_free(&names);
+    cli_strv_free(&names);
     *out = cells;
     return (long)n;
 }
 
-int hb_shard_parse(const char *arg, int *k, int *n) {
+int cli_shard_parse(const char *arg, int *k, int *n) {
     char *end;
     long a = strtol(arg, &end, 10);
     if (end == arg || *end != '/') return -1;
@@ -254,7 +254,7 @@ int hb_shard_parse(const char *arg, int *k, int *n) {
     return 0;
 }
 
-long hb_plan_shard(hb_cell *cells, long ncells, int k, int n) {
+long cli_plan_shard(cli_cell *cells, long ncells, int k, int n) {
     long kept = 0;
     for (long i = 0; i < ncells; i++)
         if (i % n == k - 1) cells[kept++] = cells[i];

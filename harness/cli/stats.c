@@ -18,7 +18,7 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-double hb_median(const double *x, size_t n) {
+double cli_median(const double *x, size_t n) {
     if (n == 0) return NAN;
     double *s = malloc(n * sizeof *s);
     memcpy(s, x, n * sizeof *s);
@@ -36,7 +36,7 @@ static double binom_half_cdf(size_t n, size_t j) {
     return s;
 }
 
-double hb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi) {
+double cli_median_ci(const double *x, size_t n, double conf, double *lo, double *hi) {
     *lo = *hi = NAN;
     if (n == 0) return NAN;
     double tail = (1 - conf) / 2;
@@ -51,21 +51,21 @@ double hb_median_ci(const double *x, size_t n, double conf, double *lo, double *
     return n == 1 ? 0 : 1 - 2 * binom_half_cdf(n, k - 1);
 }
 
-double hb_min(const double *x, size_t n) {
+double cli_min(const double *x, size_t n) {
     double m = n ? x[0] : NAN;
     for (size_t i = 1; i < n; i++)
         if (x[i] < m) m = x[i];
     return m;
 }
 
-double hb_max(const double *x, size_t n) {
+double cli_max(const double *x, size_t n) {
     double m = n ? x[0] : NAN;
     for (size_t i = 1; i < n; i++)
         if (x[i] > m) m = x[i];
     return m;
 }
 
-double hb_geomean(const double *x, size_t n) {
+double cli_geomean(const double *x, size_t n) {
     double s = 0;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -74,7 +74,7 @@ double hb_geomean(const double *x, size_t n) {
 }
 
 /* P(U >= u) under H0 for sizes m, n (exact). */
-double hb_cv(const double *x, size_t n) {
+double cli_cv(const double *x, size_t n) {
     if (n < 2) return NAN;
     double mean = 0, ss = 0;
     for (size_t i = 0; i < n; i++) mean += x[i];
@@ -117,11 +117,11 @@ static double exact_sf(double u, size_t m, size_t n) {
 
 static double norm_sf(double z) { return 0.5 * erfc(z / sqrt(2.0)); }
 
-int hb_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, hb_utest *out) {
-    return hb_mann_whitney_method(x, n1, y, n2, -1, out);
+int cli_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, cli_utest *out) {
+    return cli_mann_whitney_method(x, n1, y, n2, -1, out);
 }
 
-int hb_mann_whitney_method(const double *x, size_t n1, const double *y, size_t n2, int method, hb_utest *out) {
+int cli_mann_whitney_method(const double *x, size_t n1, const double *y, size_t n2, int method, cli_utest *out) {
     if (n1 == 0 || n2 == 0) return -1;
     size_t n = n1 + n2;
     struct item {

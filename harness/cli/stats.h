@@ -11,15 +11,15 @@
 
 #include <stddef.h>
 
-double hb_median(const double *x, size_t n); /* NaN when n == 0 */
-double hb_min(const double *x, size_t n);
-double hb_max(const double *x, size_t n);
+double cli_median(const double *x, size_t n); /* NaN when n == 0 */
+double cli_min(const double *x, size_t n);
+double cli_max(const double *x, size_t n);
 /* Geometric mean of the positive finite values; NaN when there are none. */
-double hb_geomean(const double *x, size_t n);
+double cli_geomean(const double *x, size_t n);
 /* Coefficient of variation: the sample standard deviation (n - 1) over the
  * mean, as a fraction (0.05 = 5 %). NaN when n < 2 or the mean is not
  * positive. How noisy a cell's repetitions are. */
-double hb_cv(const double *x, size_t n);
+double cli_cv(const double *x, size_t n);
 /* The distribution-free confidence interval of the median by order
  * statistics: [x(k), x(n+1-k)] of the sorted sample with the largest k for
  * which P(B < k) <= (1 - conf) / 2, B ~ Binomial(n, 1/2), so the interval
@@ -27,21 +27,21 @@ double hb_cv(const double *x, size_t n);
  * reaches 95 %: the interval is then [min, max]. Sets *lo and *hi and returns
  * the coverage the chosen pair achieves (n = 20, conf 0.95: x(6), x(15),
  * 0.9586); NaN (and NaN bounds) when n == 0. */
-double hb_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
+double cli_median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
 /* Above this CV a cell is called noisy (report.md, compare). */
-#define HB_NOISY_CV 0.05
+#define CLI_NOISY_CV 0.05
 
-typedef struct hb_utest {
+typedef struct cli_utest {
     double u;       /* U statistic of the first sample (scipy's U1) */
     double p;       /* two-sided p-value */
     int exact;      /* 1: exact distribution, 0: normal approximation */
     double p_best;  /* the smallest p any outcome of these sizes could give */
-} hb_utest;
+} cli_utest;
 
 /* Mann–Whitney U test of x (n1 values) against y (n2). Returns 0, or -1
  * when a sample is empty. */
-int hb_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, hb_utest *out);
+int cli_mann_whitney(const double *x, size_t n1, const double *y, size_t n2, cli_utest *out);
 /* The same with the method forced: 1 exact, 0 normal approximation, -1 auto. */
-int hb_mann_whitney_method(const double *x, size_t n1, const double *y, size_t n2, int method, hb_utest *out);
+int cli_mann_whitney_method(const double *x, size_t n1, const double *y, size_t n2, int method, cli_utest *out);
 
 #endif

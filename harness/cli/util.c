@@ -18,7 +18,7 @@
 #define HB_SOURCE_DIR "."
 #endif
 
-void hb_strv_push(hb_strv *s, const char *str) {
+void cli_strv_push(cli_strv *s, const char *str) {
     if (s->n + 1 >= s->cap) {
         s->cap = s->cap ? s->cap * 2 : 8;
         s->v = realloc(s->v, s->cap * sizeof *s->v);
@@ -27,19 +27,19 @@ void hb_strv_push(hb_strv *s, const char *str) {
     s->v[s->n] = NULL;
 }
 
-void hb_strv_free(hb_strv *s) {
+void cli_strv_free(cli_strv *s) {
     for (size_t i = 0; i < s->n; i++) free(s->v[i]);
     free(s->v);
     memset(s, 0, sizeof *s);
 }
 
-int hb_strv_has(const hb_strv *s, const char *str) {
+int cli_strv_has(const cli_strv *s, const char *str) {
     for (size_t i = 0; i < s->n; i++)
         if (!strcmp(s->v[i], str)) return 1;
     return 0;
 }
 
-void hb_split(const char *str, char sep, hb_strv *out) {
+void cli_split(const char *str, char sep, cli_strv *out) {
     const char *p = str;
     while (p && *p) {
         const char *e = strchr(p, sep);
@@ -48,7 +48,7 @@ void hb_split(const char *str, char sep, hb_strv *out) {
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
         if (n) {
             char *item = strndup(p, n);
-            hb_strv_push(out, item);
+            cli_strv_push(out, item);
             free(item);
         }
         if (!e) break;
@@ -56,7 +56,7 @@ void hb_split(const char *str, char sep, hb_strv *out) {
     }
 }
 
-char *hb_fmt(const char *fmt, ...) {
+char *cli_fmt(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     char *s = NULL;
@@ -65,8 +65,8 @@ char *hb_fmt(const char *fmt, ...) {
     return s;
 }
 
-int hb_write_atomic(const char *path, const char *data, size_t len) {
-    char *tmp = hb_fmt("%s.tmp.%ld", path, (long)getpid());
+int cli_write_atomic(const char *path, const char *data, size_t len) {
+    char *tmp = cli_fmt("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         free(tmp);
@@ -104,7 +104,7 @@ int hb_write_atomic(const char *path, const char *data, size_t len) {
     return 0;
 }
 
-char *hb_read_file(const char *path, size_t *len) {
+char *cli_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 1 << 16, n = 0;
@@ -126,7 +126,7 @@ char *hb_read_file(const char *path, size_t *len) {
     return buf;
 }
 
-int hb_mkdir_p(const char *path) {
+int cli_mkdir_p(const char *path) {
     char buf[PATH_MAX];
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1; *p; p++) {
@@ -136,19 +136,19 @@ int hb_mkdir_p(const char *path) {
         *p = '/';
     }
     if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-    if (!hb_is_dir(buf)) {
+    if (!cli_is_dir(buf)) {
         errno = ENOTDIR;
         return -1;
     }
     return 0;
 }
 
-int hb_is_dir(const char *path) {
+int cli_is_dir(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int hb_is_file(const char *path) {
+int cli_is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -179,72 +179,72 @@ static const char *installed_prefix(void) {
         if (slash && !strcmp(slash, "/bin")) {
             snprintf(prefix, sizeof prefix, "%.*s", (int)(slash - d), d);
             snprintf(probe, sizeof probe, "%s/libexec/heapbench", prefix);
-            if (!hb_is_dir(probe)) prefix[0] = 0;
+            if (!cli_is_dir(probe)) prefix[0] = 0;
         }
     }
     return prefix[0] ? prefix : NULL;
 }
 
-int hb_installed(void) { return installed_prefix() != NULL; }
+int cli_installed(void) { return installed_prefix() != NULL; }
 
-const char *hb_bin_dir(void) {
+const char *cli_bin_dir(void) {
     static char dir[PATH_MAX + 32];
     if (!dir[0]) {
-        if (hb_installed()) snprintf(dir, sizeof dir, "%s/libexec/heapbench", installed_prefix());
+        if (cli_installed()) snprintf(dir, sizeof dir, "%s/libexec/heapbench", installed_prefix());
         else snprintf(dir, sizeof dir, "%s", exe_dir());
     }
     return dir;
 }
 
 
-/* hb_adapter_exe: in adapter_resolve.c, which knows the NAME=PATH adapters. */
+/* cli_adapter_exe: in adapter_resolve.c, which knows the NAME=PATH adapters. */
 
-const char *hb_source_dir(void) {
+const char *cli_source_dir(void) {
     const char *e = getenv("HB_SOURCE_DIR");
     if (e && *e) return e;
-    return hb_installed() ? hb_data_dir() : HB_SOURCE_DIR;
+    return cli_installed() ? cli_data_dir() : HB_SOURCE_DIR;
 }
 
-const char *hb_data_dir(void) {
+const char *cli_data_dir(void) {
     static char dir[PATH_MAX + 32];
-    if (hb_installed()) {
+    if (cli_installed()) {
         snprintf(dir, sizeof dir, "%s/share/heapbench", installed_prefix());
         return dir;
     }
-    return hb_source_dir();
+    return cli_source_dir();
 }
 
-const char *hb_results_root(void) {
+const char *cli_results_root(void) {
     static char buf[PATH_MAX];
     const char *e = getenv("HB_RESULTS_DIR");
     if (e && *e) return e;
-    if (hb_installed()) return "results";
-    snprintf(buf, sizeof buf, "%s/results", hb_source_dir());
+    if (cli_installed()) return "results";
+    snprintf(buf, sizeof buf, "%s/results", cli_source_dir());
     return buf;
 }
 
-const char *hb_history_db_path(void) {
+const char *cli_history_db_path(void) {
     static char buf[PATH_MAX];
     const char *e = getenv("HB_HISTORY_DB");
     if (e && *e) return e;
-    snprintf(buf, sizeof buf, "%s/history.db", hb_results_root());
+    snprintf(buf, sizeof buf, "%s/history.db", cli_results_root());
     return buf;
 }
 
-void hb_time_iso(char *buf, size_t len) {
+void cli_time_iso(char *buf, size_t len) {
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
 }
 
-double hb_now_s(void) {
+double cli_now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void hb_sanitize(const char *in, char *out, size_t len) {
+void cli_sanitize(const char *in, char *out, size_t len) {
     size_t i = 0;
     for (; *in && i + 1 < len; in++, i++) {
         char c = *in;
@@ -255,7 +255,7 @@ void hb_sanitize(const char *in, char *out, size_t len) {
     out[i] = 0;
 }
 
-int hb_die(const char *cmd, const char *fmt, ...) {
+int cli_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "heapbench %s: ", cmd);
@@ -265,4 +265,4 @@ int hb_die(const char *cmd, const char *fmt, ...) {
     return 2;
 }
 
-int hb_isatty_stderr(void) { return isatty(STDERR_FILENO); }
+int cli_isatty_stderr(void) { return isatty(STDERR_FILENO); }

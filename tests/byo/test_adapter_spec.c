@@ -22,17 +22,17 @@
 
 #include "adapter_spec.h"
 
-static const char *tiny_slow, *tiny, *tiny_half, *nomalloc, *crashlib, *hb_preload, *an_exe, *mimalloc, *tmpdir;
+static const char *tiny_slow, *tiny, *tiny_half, *nomalloc, *crashlib, *cli_preload, *an_exe, *mimalloc, *tmpdir;
 static const char *builtins = "system,mimalloc,jemalloc,scudo";
 
-/* hb_spec_parse + hb_spec_check of "NAME=PATH"; the error message, or "" when accepted. */
+/* cli_spec_parse + cli_spec_check of "NAME=PATH"; the error message, or "" when accepted. */
 static const char *check(const char *name, const char *path) {
     static char err[1024];
     char arg[2048];
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     snprintf(arg, sizeof arg, "%s=%s", name, path);
     err[0] = '\0';
-    if (hb_spec_parse(arg, builtins, &s, err, sizeof err) == 0) hb_spec_check(&s, err, sizeof err);
+    if (cli_spec_parse(arg, builtins, &s, err, sizeof err) == 0) cli_spec_check(&s, err, sizeof err);
     return err;
 }
 
@@ -46,21 +46,21 @@ static const char *check(const char *name, const char *path) {
 
 static void test_parse(void **state) {
     (void)state;
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     char err[512];
-    assert_int_equal(hb_spec_is_spec("mine=./x.so"), 1);
-    assert_int_equal(hb_spec_is_spec("mimalloc"), 0);
-    assert_int_equal(hb_spec_parse("mine=./lib/x.so", builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_is_spec("mine=./x.so"), 1);
+    assert_int_equal(cli_spec_is_spec("mimalloc"), 0);
+    assert_int_equal(cli_spec_parse("mine=./lib/x.so", builtins, &s, err, sizeof err), 0);
     assert_string_equal(s.name, "mine");
     assert_string_equal(s.path, "./lib/x.so");
-    assert_int_equal(hb_spec_parse("=./x.so", builtins, &s, err, sizeof err), -1);
+    assert_int_equal(cli_spec_parse("=./x.so", builtins, &s, err, sizeof err), -1);
     assert_refused(err, "'=./x.so'", "name before '=' is empty");
-    assert_int_equal(hb_spec_parse("mine=", builtins, &s, err, sizeof err), -1);
+    assert_int_equal(cli_spec_parse("mine=", builtins, &s, err, sizeof err), -1);
     assert_refused(err, "'mine='", "path after '=' is empty");
-    assert_int_equal(hb_spec_parse("my lib=./x.so", builtins, &s, err, sizeof err), -1);
+    assert_int_equal(cli_spec_parse("my lib=./x.so", builtins, &s, err, sizeof err), -1);
     assert_refused(err, "'my lib'", "only letters");
-    assert_int_equal(hb_spec_parse("-x=./x.so", builtins, &s, err, sizeof err), -1);
-    assert_int_equal(hb_spec_parse("my-lib_2.0=./x.so", builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_parse("-x=./x.so", builtins, &s, err, sizeof err), -1);
+    assert_int_equal(cli_spec_parse("my-lib_2.0=./x.so", builtins, &s, err, sizeof err), 0);
 }
 
 static void test_name_clash(void **state) {
@@ -138,12 +138,12 @@ static void sha256sum(const char *path, char out[65]) {
 
 static void test_identity(void **state) {
     (void)state;
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     char err[1024] = "", arg[2048], sha[65];
     snprintf(arg, sizeof arg, "tiny=%s", tiny);
-    assert_int_equal(hb_spec_parse(arg, builtins, &s, err, sizeof err), 0);
-    assert_int_equal(hb_spec_check(&s, err, sizeof err), 0);
-    json_t *id = hb_spec_identity(&s, err, sizeof err);
+    assert_int_equal(cli_spec_parse(arg, builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_check(&s, err, sizeof err), 0);
+    json_t *id = cli_spec_identity(&s, err, sizeof err);
     assert_non_null(id);
     struct stat st;
     assert_int_equal(stat(tiny, &st), 0);
@@ -155,7 +155,7 @@ static void test_identity(void **state) {
                         "74696e79000000000000000000000000000000ff");
     assert_int_equal(json_array_size(json_object_get(id, "exports")), 7);
     assert_int_equal(json_array_size(json_object_get(id, "missing")), 0);
-    assert_int_equal(hb_spec_probe(&s, hb_preload, id, err, sizeof err), 0);
+    assert_int_equal(cli_spec_probe(&s, cli_preload, id, err, sizeof err), 0);
     assert_string_equal(json_string_value(json_object_get(id, "version")),
                         "unknown (build-id 74696e79000000000000000000000000000000ff)");
     json_decref(id);
@@ -165,14 +165,14 @@ static void test_identity(void **state) {
  * told apart by their identity: same exports, different hash and build-id. */
 static void test_two_builds_differ(void **state) {
     (void)state;
-    hb_adapter_spec a, b;
+    cli_adapter_spec a, b;
     char err[1024] = "", arg[2048];
     snprintf(arg, sizeof arg, "fast=%s", tiny);
-    assert_int_equal(hb_spec_parse(arg, builtins, &a, err, sizeof err), 0);
+    assert_int_equal(cli_spec_parse(arg, builtins, &a, err, sizeof err), 0);
     snprintf(arg, sizeof arg, "slow=%s", tiny_slow);
-    assert_int_equal(hb_spec_parse(arg, builtins, &b, err, sizeof err), 0);
-    assert_int_equal(hb_spec_check(&a, err, sizeof err) | hb_spec_check(&b, err, sizeof err), 0);
-    json_t *ia = hb_spec_identity(&a, err, sizeof err), *ib = hb_spec_identity(&b, err, sizeof err);
+    assert_int_equal(cli_spec_parse(arg, builtins, &b, err, sizeof err), 0);
+    assert_int_equal(cli_spec_check(&a, err, sizeof err) | cli_spec_check(&b, err, sizeof err), 0);
+    json_t *ia = cli_spec_identity(&a, err, sizeof err), *ib = cli_spec_identity(&b, err, sizeof err);
     assert_non_null(ia);
     assert_non_null(ib);
     assert_true(json_equal(json_object_get(ia, "exports"), json_object_get(ib, "exports")));
@@ -185,14 +185,14 @@ static void test_two_builds_differ(void **state) {
 
 static void test_version_from_symbol(void **state) {
     (void)state;
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     char err[1024] = "", arg[2048];
     snprintf(arg, sizeof arg, "mine=%s", mimalloc);
-    assert_int_equal(hb_spec_parse(arg, builtins, &s, err, sizeof err), 0);
-    assert_int_equal(hb_spec_check(&s, err, sizeof err), 0);
-    json_t *id = hb_spec_identity(&s, err, sizeof err);
+    assert_int_equal(cli_spec_parse(arg, builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_check(&s, err, sizeof err), 0);
+    json_t *id = cli_spec_identity(&s, err, sizeof err);
     assert_non_null(id);
-    assert_int_equal(hb_spec_probe(&s, hb_preload, id, err, sizeof err), 0);
+    assert_int_equal(cli_spec_probe(&s, cli_preload, id, err, sizeof err), 0);
     const char *v = json_string_value(json_object_get(id, "version"));
     if (strncmp(v, "mimalloc ", 9) != 0) fail_msg("version '%s' is not read from mi_version", v);
     json_decref(id);
@@ -200,32 +200,32 @@ static void test_version_from_symbol(void **state) {
 
 static void test_half_and_crashing(void **state) {
     (void)state;
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     char err[1024] = "", arg[2048];
     snprintf(arg, sizeof arg, "half=%s", tiny_half);
-    assert_int_equal(hb_spec_parse(arg, builtins, &s, err, sizeof err), 0);
-    assert_int_equal(hb_spec_check(&s, err, sizeof err), 0);
-    json_t *id = hb_spec_identity(&s, err, sizeof err);
+    assert_int_equal(cli_spec_parse(arg, builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_check(&s, err, sizeof err), 0);
+    json_t *id = cli_spec_identity(&s, err, sizeof err);
     assert_int_equal(json_array_size(json_object_get(id, "missing")), 3);
-    assert_int_equal(hb_spec_probe(&s, hb_preload, id, err, sizeof err), -1);
+    assert_int_equal(cli_spec_probe(&s, cli_preload, id, err, sizeof err), -1);
     assert_refused(err, "half=", "refused", "missing: posix_memalign", "aligned_alloc",
                    "malloc_usable_size");
     json_decref(id);
     snprintf(arg, sizeof arg, "boom=%s", crashlib);
-    assert_int_equal(hb_spec_parse(arg, builtins, &s, err, sizeof err), 0);
-    assert_int_equal(hb_spec_check(&s, err, sizeof err), 0);
-    id = hb_spec_identity(&s, err, sizeof err);
-    assert_int_equal(hb_spec_probe(&s, hb_preload, id, err, sizeof err), -1);
+    assert_int_equal(cli_spec_parse(arg, builtins, &s, err, sizeof err), 0);
+    assert_int_equal(cli_spec_check(&s, err, sizeof err), 0);
+    id = cli_spec_identity(&s, err, sizeof err);
+    assert_int_equal(cli_spec_probe(&s, cli_preload, id, err, sizeof err), -1);
     assert_refused(err, "boom=", "crashed at load: Segmentation fault");
     json_decref(id);
 }
 
 static void test_env(void **state) {
     (void)state;
-    hb_adapter_spec s;
+    cli_adapter_spec s;
     char err[256], env[3][PATH_MAX + 32];
-    assert_int_equal(hb_spec_parse("mine=/a/b.so", builtins, &s, err, sizeof err), 0);
-    hb_spec_env(&s, env);
+    assert_int_equal(cli_spec_parse("mine=/a/b.so", builtins, &s, err, sizeof err), 0);
+    cli_spec_env(&s, env);
     assert_string_equal(env[0], "LD_PRELOAD=/a/b.so");
     assert_string_equal(env[1], "HB_PRELOAD_LIB=/a/b.so");
     assert_string_equal(env[2], "HB_PRELOAD_NAME=mine");
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     tiny = argv[1], tiny_half = argv[2], nomalloc = argv[3], crashlib = argv[4];
-    hb_preload = argv[5], an_exe = argv[6], mimalloc = argv[7], tmpdir = argv[8], tiny_slow = argv[9];
+    cli_preload = argv[5], an_exe = argv[6], mimalloc = argv[7], tmpdir = argv[8], tiny_slow = argv[9];
     mkdir(tmpdir, 0755);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),          cmocka_unit_test(test_name_clash),

@@ -3,7 +3,7 @@
  * spellings, short options, operands before and after options, `--` and
  * stop-at-operand, the generated help, and each kind of error named on
  * stderr (unknown option, missing value, value given to a flag, ambiguous
- * prefix, a handler's refusal) with HB_OPTS_ERROR.
+ * prefix, a handler's refusal) with CLI_OPTS_ERROR.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -19,9 +19,9 @@
 
 #include "opts.h"
 
-enum { K_FORMAT = HB_OPT_LONG_ONLY, K_FAULTS, K_FAST };
+enum { K_FORMAT = CLI_OPT_LONG_ONLY, K_FAULTS, K_FAST };
 
-static const hb_opt table[] = {
+static const cli_opt table[] = {
     {"adapters", 'a', "LIST", "adapters"},
     {"format", K_FORMAT, "table|json", "output format"},
     {"faults", K_FAULTS, NULL, "a flag"},
@@ -29,8 +29,8 @@ static const hb_opt table[] = {
     {"verbose", 'v', NULL, "short flag"},
     {0},
 };
-static const hb_cmd_spec spec = {"demo", "[options] ARG...", "a demo subcommand", table, "Epilog line.\n", 0};
-static const hb_cmd_spec spec_stop = {"exec", "[options] -- PROG", "stops at the operand", table, NULL, 1};
+static const cli_cmd_spec spec = {"demo", "[options] ARG...", "a demo subcommand", table, "Epilog line.\n", 0};
+static const cli_cmd_spec spec_stop = {"exec", "[options] -- PROG", "stops at the operand", table, NULL, 1};
 
 typedef struct seen {
     const char *adapters, *format;
@@ -41,16 +41,16 @@ static int on_opt(void *ctx, int key, const char *arg) {
     seen *s = ctx;
     switch (key) {
     case 'a': s->adapters = arg; return 0;
-    case K_FORMAT: return hb_opts_choice(&spec, key, arg, &s->format, "table", "json", NULL);
+    case K_FORMAT: return cli_opts_choice(&spec, key, arg, &s->format, "table", "json", NULL);
     case K_FAULTS: s->faults = 1; return 0;
     case 'v': s->verbose++; return 0;
     default: return 0;
     }
 }
 
-/* Runs hb_opts_parse over a NULL-terminated argv, capturing stdout and
+/* Runs cli_opts_parse over a NULL-terminated argv, capturing stdout and
  * stderr into the given buffers. */
-static int parse(const hb_cmd_spec *sp, seen *s, int *first, char *out, char *err, size_t len, ...) {
+static int parse(const cli_cmd_spec *sp, seen *s, int *first, char *out, char *err, size_t len, ...) {
     char *argv[32];
     int argc = 0;
     va_list ap;
@@ -62,7 +62,7 @@ static int parse(const hb_cmd_spec *sp, seen *s, int *first, char *out, char *er
     int so = dup(1), se = dup(2);
     fflush(stdout), fflush(stderr);
     dup2(fileno(fo), 1), dup2(fileno(fe), 2);
-    int rc = hb_opts_parse(sp, argc, argv, on_opt, s, first);
+    int rc = cli_opts_parse(sp, argc, argv, on_opt, s, first);
     fflush(stdout), fflush(stderr);
     dup2(so, 1), dup2(se, 2);
     close(so), close(se);
@@ -81,7 +81,7 @@ static void both_spellings(void **state) {
     int first;
     assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "--adapters=x,y", "--format", "json",
                            "op1", "-v", "op2", NULL),
-                     HB_OPTS_OK);
+                     CLI_OPTS_OK);
     assert_string_equal(s.adapters, "x,y");
     assert_string_equal(s.format, "json");
     assert_int_equal(s.verbose, 1);
@@ -89,7 +89,7 @@ static void both_spellings(void **state) {
     assert_string_equal(err, "");
     s = (seen){0};
     assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "-a", "z", "-vv", "--", "--faults", NULL),
-                     HB_OPTS_OK);
+                     CLI_OPTS_OK);
     assert_string_equal(s.adapters, "z");
     assert_int_equal(s.verbose, 2);
     assert_int_equal(s.faults, 0); /* after "--": an operand */
@@ -102,7 +102,7 @@ static void stop_at_operand(void **state) {
     int first;
     assert_int_equal(parse(&spec_stop, &s, &first, out, err, sizeof out, "exec", "--faults", "prog", "--adapters",
                            "q", NULL),
-                     HB_OPTS_OK);
+                     CLI_OPTS_OK);
     assert_int_equal(s.faults, 1);
     assert_null(s.adapters); /* belongs to prog */
     assert_int_equal(first, 2);
@@ -112,7 +112,7 @@ static void help_on_stdout(void **state) {
     (void)state;
     seen s = {0};
     int first;
-    assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "--adapters=x", "--help", NULL), HB_OPTS_HELP);
+    assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "--adapters=x", "--help", NULL), CLI_OPTS_HELP);
     assert_non_null(strstr(out, "usage: heapbench demo [options] ARG...\n"));
     assert_non_null(strstr(out, "a demo subcommand"));
     assert_non_null(strstr(out, "-a, --adapters LIST"));
@@ -120,11 +120,11 @@ static void help_on_stdout(void **state) {
     assert_non_null(strstr(out, "-h, --help"));
     assert_non_null(strstr(out, "Epilog line."));
     assert_string_equal(err, "");
-    assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "-h", NULL), HB_OPTS_HELP);
+    assert_int_equal(parse(&spec, &s, &first, out, err, sizeof out, "demo", "-h", NULL), CLI_OPTS_HELP);
     assert_non_null(strstr(out, "usage: heapbench demo"));
 }
 
-/* One failing parse: HB_OPTS_ERROR, nothing on stdout, `msg` on stderr. */
+/* One failing parse: CLI_OPTS_ERROR, nothing on stdout, `msg` on stderr. */
 static void fails_with(const char *msg, ...) {
     char *argv[8];
     int argc = 0;
@@ -136,7 +136,7 @@ static void fails_with(const char *msg, ...) {
     int first;
     int rc = parse(&spec, &s, &first, out, err, sizeof out, argv[0], argc > 1 ? argv[1] : NULL,
                    argc > 2 ? argv[2] : NULL, NULL);
-    assert_int_equal(rc, HB_OPTS_ERROR);
+    assert_int_equal(rc, CLI_OPTS_ERROR);
     assert_string_equal(out, "");
     if (!strstr(err, msg)) fail_msg("stderr '%s' lacks '%s'", err, msg);
     assert_non_null(strstr(err, "see 'heapbench help demo'"));
@@ -159,15 +159,15 @@ static void value_checkers(void **state) {
     long l;
     FILE *saved = stderr;
     stderr = fopen("/dev/null", "w");
-    assert_int_equal(hb_opts_double(&spec, K_FORMAT, "2.5", 0, &d), 0);
+    assert_int_equal(cli_opts_double(&spec, K_FORMAT, "2.5", 0, &d), 0);
     assert_true(d == 2.5);
-    assert_int_equal(hb_opts_double(&spec, K_FORMAT, "0", 0, &d), 1);
-    assert_int_equal(hb_opts_double(&spec, K_FORMAT, "3x", 0, &d), 1);
-    assert_int_equal(hb_opts_double(&spec, K_FORMAT, "nan", 0, &d), 1);
-    assert_int_equal(hb_opts_long(&spec, K_FORMAT, "7", 1, 10, &l), 0);
+    assert_int_equal(cli_opts_double(&spec, K_FORMAT, "0", 0, &d), 1);
+    assert_int_equal(cli_opts_double(&spec, K_FORMAT, "3x", 0, &d), 1);
+    assert_int_equal(cli_opts_double(&spec, K_FORMAT, "nan", 0, &d), 1);
+    assert_int_equal(cli_opts_long(&spec, K_FORMAT, "7", 1, 10, &l), 0);
     assert_int_equal(l, 7);
-    assert_int_equal(hb_opts_long(&spec, K_FORMAT, "11", 1, 10, &l), 1);
-    assert_int_equal(hb_opts_long(&spec, K_FORMAT, "", 1, 10, &l), 1);
+    assert_int_equal(cli_opts_long(&spec, K_FORMAT, "11", 1, 10, &l), 1);
+    assert_int_equal(cli_opts_long(&spec, K_FORMAT, "", 1, 10, &l), 1);
     fclose(stderr);
     stderr = saved;
 }

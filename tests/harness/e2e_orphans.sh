@@ -36,7 +36,7 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null; 
     killed_leaves_nothing 2 --workloads real/redis --param scale=100000000 --out "$T/redis"
 fi
 # A child whose parent cannot act (stopped) still ends: its own alarm,
-# HB_CHILD_BACKSTOP_S (10 s) past the 1 s timeout; the cell is a timeout.
+# CLI_CHILD_BACKSTOP_S (10 s) past the 1 s timeout; the cell is a timeout.
 "$HB" run --adapters system --workloads heap/pairs --repetitions 1 --min-time 60 --timeout 1 --out "$T/stop" \
     >"$T/log" 2>&1 &
 pid=$!

@@ -1,5 +1,5 @@
 /*
- * test_runplan.c — hb_plan_cells over hand-made `info` documents: the
+ * test_runplan.c — cli_plan_cells over hand-made `info` documents: the
  * cells it expands to, and what it refuses before any cell runs — a
  * --param or --threads value outside the declared range (the message names
  * the parameter, the range and the workload), a --preset that is neither
@@ -32,32 +32,32 @@ static json_t *info(void) {
 }
 
 typedef struct plan {
-    hb_run_config c;
+    cli_run_config c;
     json_t *infos[1];
-    hb_cell *cells;
+    cli_cell *cells;
     char err[512];
 } plan;
 
 static long run_plan(plan *p) {
     p->infos[0] = info();
     if (!p->c.preset) p->c.preset = "quick";
-    hb_strv_push(&p->c.adapters, "system");
-    long n = hb_plan_cells(&p->c, p->infos, &p->cells, p->err, sizeof p->err);
+    cli_strv_push(&p->c.adapters, "system");
+    long n = cli_plan_cells(&p->c, p->infos, &p->cells, p->err, sizeof p->err);
     return n;
 }
 
 static void done(plan *p) {
     free(p->cells);
     json_decref(p->infos[0]);
-    hb_strv_free(&p->c.adapters), hb_strv_free(&p->c.workloads), hb_strv_free(&p->c.threads);
-    hb_strv_free(&p->c.params);
+    cli_strv_free(&p->c.adapters), cli_strv_free(&p->c.workloads), cli_strv_free(&p->c.threads);
+    cli_strv_free(&p->c.params);
 }
 
 static void expands_threads(void **state) {
     (void)state;
     plan p = {0};
-    hb_strv_push(&p.c.threads, "1");
-    hb_strv_push(&p.c.threads, "8");
+    cli_strv_push(&p.c.threads, "1");
+    cli_strv_push(&p.c.threads, "8");
     assert_int_equal(run_plan(&p), 3); /* heap/a once, conc/b at 1 and 8 threads */
     assert_string_equal(p.cells[1].id, "system__conc_b__t1");
     assert_string_equal(p.cells[2].id, "system__conc_b__t8");
@@ -67,12 +67,12 @@ static void expands_threads(void **state) {
 static void param_out_of_range(void **state) {
     (void)state;
     plan p = {0};
-    hb_strv_push(&p.c.params, "live=0");
+    cli_strv_push(&p.c.params, "live=0");
     assert_int_equal(run_plan(&p), -1);
     assert_string_equal(p.err, "--param: live=0 is out of range for workload heap/a: live takes 1..100");
     done(&p);
     plan q = {0};
-    hb_strv_push(&q.c.params, "live=100");
+    cli_strv_push(&q.c.params, "live=100");
     assert_int_equal(run_plan(&q), 2);
     done(&q);
 }
@@ -80,7 +80,7 @@ static void param_out_of_range(void **state) {
 static void threads_out_of_range(void **state) {
     (void)state;
     plan p = {0};
-    hb_strv_push(&p.c.threads, "9");
+    cli_strv_push(&p.c.threads, "9");
     assert_int_equal(run_plan(&p), -1);
     assert_string_equal(p.err, "--threads: threads=9 is out of range for workload conc/b: threads takes 1..8");
     done(&p);
@@ -95,7 +95,7 @@ static void presets(void **state) {
         done(&p);
     }
     plan p = {.c.preset = "classic"};
-    hb_strv_push(&p.c.workloads, "heap/a"); /* heap/a lists no presets */
+    cli_strv_push(&p.c.workloads, "heap/a"); /* heap/a lists no presets */
     assert_int_equal(run_plan(&p), -1);
     assert_non_null(strstr(p.err, "--preset 'classic'"));
     done(&p);
@@ -104,12 +104,12 @@ static void presets(void **state) {
 static void unknown_names(void **state) {
     (void)state;
     plan p = {0};
-    hb_strv_push(&p.c.workloads, "heap/zz*");
+    cli_strv_push(&p.c.workloads, "heap/zz*");
     assert_int_equal(run_plan(&p), -1);
     assert_string_equal(p.err, "unknown workload 'heap/zz*' (heapbench list shows them)");
     done(&p);
     plan q = {0};
-    hb_strv_push(&q.c.params, "nosuch=1");
+    cli_strv_push(&q.c.params, "nosuch=1");
     assert_int_equal(run_plan(&q), -1);
     assert_string_equal(q.err, "--param nosuch=1: no selected workload has a parameter 'nosuch'");
     done(&q);
