@@ -160,6 +160,20 @@ static inline void ps_report(hb_gb_state *st, const char *wl, const char *what, 
     hb_gb_counter(st, "reuse_ratio", gets ? 1.0 - (double)made / (double)gets : 0, HB_GB_DEFAULT);
 }
 
+/* One registered cell of a pooled workload. */
+#define PS_WORKLOAD(var, wl_name, desc, prm, wl_needs, fn)                                     \
+    static const hb_workload var = {                                                         \
+        .name = wl_name,                                                                     \
+        .category = "pooled",                                                                \
+        .description = desc,                                                                 \
+        .params = prm,                                                                       \
+        .nparams = sizeof prm / sizeof *prm,                                                 \
+        .needs = wl_needs,                                                                   \
+        .iterations = 1,                                                                     \
+        .run = fn,                                                                           \
+    };                                                                                       \
+    HB_WORKLOAD(var)
+
 /* Registers the three cells of one pooled workload: NAME-direct,
  * NAME-freelist, NAME-syncpool, each calling runner(st, args, strategy),
  * with the given extra needs. */
@@ -171,18 +185,11 @@ static inline void ps_report(hb_gb_state *st, const char *wl, const char *what, 
     static void ident##_syncpool(hb_gb_state *st, const hb_wl_args *a) {                     \
         runner(st, a, PS_SYNCPOOL);                                                           \
     }                                                                                         \
-    static const hb_workload ident##_wl_direct = {                                            \
-        name "-direct", "pooled", desc " Strategy: direct (hb_new/hb_drop, no pool).",        \
-        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_direct, NULL};\
-    HB_WORKLOAD(ident##_wl_direct);                                                           \
-    static const hb_workload ident##_wl_freelist = {                                          \
-        name "-freelist", "pooled", desc " Strategy: a hand-made mutex-protected free list.", \
-        prm, sizeof prm / sizeof *prm, (needs), 1, ident##_freelist, NULL};\
-    HB_WORKLOAD(ident##_wl_freelist);                                                         \
-    static const hb_workload ident##_wl_syncpool = {                                          \
-        name "-syncpool", "pooled", desc " Strategy: the adapter's GC-aware pool (sync.Pool).",\
-        prm, sizeof prm / sizeof *prm, (needs) | HB_NEEDS_CAP(HB_CAP_POOL),    \
-        1, ident##_syncpool, NULL};                                                           \
-    HB_WORKLOAD(ident##_wl_syncpool)
+    PS_WORKLOAD(ident##_wl_direct, name "-direct", desc " Strategy: direct (hb_new/hb_drop, no pool).", prm,  \
+                (needs), ident##_direct);                                                      \
+    PS_WORKLOAD(ident##_wl_freelist, name "-freelist", desc " Strategy: a hand-made mutex-protected free list.", \
+                prm, (needs), ident##_freelist);                                               \
+    PS_WORKLOAD(ident##_wl_syncpool, name "-syncpool", desc " Strategy: the adapter's GC-aware pool (sync.Pool).", \
+                prm, (needs) | HB_NEEDS_CAP(HB_CAP_POOL), ident##_syncpool)
 
 #endif
