@@ -70,6 +70,12 @@ void *hb_sample_realloc(void *p, size_t old_size, size_t size, const hb_layout *
     return hb_realloc_direct(p, old_size, size, layout);
 }
 
+void hb_drop_resized(void *p, size_t size) {
+    if (p && __atomic_load_n(&anatomy_on, __ATOMIC_RELAXED))
+        __atomic_sub_fetch(&anatomy_live, (int64_t)size, __ATOMIC_RELAXED);
+    if (hb_rt.kind != HB_COLLECTED) hb_rt.ad->free(p);
+}
+
 /* The copy's pointer words are stored again through hb_store, so that a
  * collector marking right now sees them (as Go's typedmemmove does). */
 void *hb_gc_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {

@@ -22,7 +22,8 @@
  *                          ones a new object (with `layout`) holding the
  *                          copy, the old one left to the collector. The old
  *                          pointer is dead either way; the block is dropped
- *                          later with hb_drop(q, size).
+ *                          later with hb_drop_resized(q, size), which frees
+ *                          it without its size (see its declaration).
  *   hb_pool_new/get/put/free   the adapter's GC-aware object pool, Go's
  *                          sync.Pool (HB_CAP_POOL): the collector may empty it
  *   hb_stack_alloc/free    the adapter's stack pool (HB_CAP_STACKPOOL); size a
@@ -146,6 +147,15 @@ static inline void hb_drop(void *p, size_t size) {
     }
     hb_drop_direct(p, size);
 }
+
+/* Free a block that went through hb_realloc (size: its last requested size,
+ * for anatomy's count). It is freed without its size: C17's realloc may hand
+ * back more than asked, and an allocator whose sized free trusts the size
+ * it is given then files the block under the wrong size class — gperftools
+ * 2.10 grows a block to 1.25x its old size inside realloc, and tc_free_sized
+ * with the size asked corrupts its free lists (C23's free_sized allows the
+ * size given to realloc; gperftools predates it). */
+void hb_drop_resized(void *p, size_t size);
 
 static inline void *hb_realloc(void *p, size_t old_size, size_t size, const hb_layout *layout) {
     if (__builtin_expect(--hb_sample_countdown < 0, 0)) return hb_sample_realloc(p, old_size, size, layout);

@@ -87,7 +87,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
                         bad++;
                         break;
                     }
-                if (b[i].p) hb_drop(b[i].p, b[i].cap);
+                hb_drop_resized(b[i].p, b[i].cap);
                 b[i].p = NULL;
             }
         }

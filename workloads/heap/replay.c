@@ -198,6 +198,7 @@ typedef struct replay {
     void **block;   /* nids pointers: first, rooted */
     uint64_t *size; /* current size of each block */
     uint32_t *done; /* calls done per block */
+    uint8_t *resized; /* 1: the block went through hb_realloc (hb_drop_resized frees it) */
     const trace *t;
     int threads;
     uint64_t bad;
@@ -216,6 +217,16 @@ static int stamp_ok(const void *p, uint64_t size, uint32_t id) {
     return w == wl_stamp_word(block_key(id), 0);
 }
 
+/* Free block id (its slot cleared), sized unless realloc made it. */
+static void release(replay *R, uint32_t id) {
+    void *p = hb_load(&R->block[id]);
+    size_t size = R->size[id] ? R->size[id] : 1;
+    hb_store(&R->block[id], NULL);
+    if (!p) return;
+    if (R->resized[id]) hb_drop_resized(p, size);
+    else hb_drop(p, size);
+}
+
 static void do_op(replay *R, const op *o) {
     void **slot = &R->block[o->id];
     void *p = hb_load(slot);
@@ -231,6 +242,7 @@ static void do_op(replay *R, const op *o) {
         stamp(q, o->size, o->id);
         hb_store(slot, q);
         R->size[o->id] = o->size;
+        R->resized[o->id] = 0;
         break;
     }
     case 'r': {
@@ -245,11 +257,12 @@ static void do_op(replay *R, const op *o) {
         if (old < 8) stamp(q, o->size, o->id);
         hb_store(slot, q);
         R->size[o->id] = o->size;
+        R->resized[o->id] = 1;
         break;
     }
     default:
         if (!p || !stamp_ok(p, R->size[o->id], o->id)) __atomic_fetch_add(&R->bad, 1, __ATOMIC_RELAXED);
-        wl_release(slot, R->size[o->id] ? R->size[o->id] : 1);
+        release(R, o->id);
         break;
     }
 }
@@ -289,6 +302,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     R.block = wl_ptr_array(t.nids);
     R.size = calloc(t.nids, sizeof *R.size);
     R.done = calloc(t.nids, sizeof *R.done);
+    R.resized = calloc(t.nids, sizeof *R.resized);
     while (hb_gb_keep_running(st)) {
         for (int64_t l = 0; l < loops; l++) {
             if (threads == 1) {
@@ -303,7 +317,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
             for (size_t id = 0; id < t.nids; id++) /* blocks the program never freed */
                 if (hb_load(&R.block[id])) {
                     if (!stamp_ok(R.block[id], R.size[id], (uint32_t)id)) R.bad++;
-                    wl_release(&R.block[id], R.size[id] ? R.size[id] : 1);
+                    release(&R, (uint32_t)id);
                 }
         }
     }
@@ -311,6 +325,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     hb_root_remove(&R.block);
     free(R.size);
     free(R.done);
+    free(R.resized);
     free(t.ops);
     if (R.bad) hb_wl_fail(st, "replay: %llu blocks lost their stamp", (unsigned long long)R.bad);
     hb_gb_set_items_processed(st, (int64_t)(t.nops * (uint64_t)loops * (uint64_t)hb_gb_iterations(st)));
