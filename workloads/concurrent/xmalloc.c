@@ -15,10 +15,20 @@
  * Parameters: threads, ops (blocks per pair), max_size, queue, min_size.
  * Presets: classic = mimalloc-bench's xmalloc-testN (docs/workloads.md).
  * Validates: every block's stamp at the consumer.
- * Counters: none beyond items (blocks moved).
+ * Counters, per run of the program (they say how the hand-off went, the
+ * likeliest source of this workload's variance): peak_queued_blocks (the
+ * most blocks waiting in one pair's queue, at most `queue`),
+ * producer_waits / consumer_waits (hand-offs that found the queue full /
+ * empty), same_cpu_share (of the samples taken every 1024 blocks, the share
+ * where a thread and its partner last ran on the same CPU), and
+ * thread_invol_ctx_switches (the pairs' threads', preemptions and yields
+ * that switched).
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "heapbench/object.h"
 #include "heapbench/workload.h"
@@ -46,40 +56,117 @@ static const hb_preset presets[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* Where a thread last ran, on a line of its own. */
+typedef struct xm_cpu {
+    int cpu __attribute__((aligned(64)));
+} xm_cpu;
+
 typedef struct xm {
     wl_ring *rings; /* one per pair */
+    xm_cpu *cpu;    /* one per thread */
     uint64_t ops;
     size_t min_size, max_size;
     int npairs;
     uint64_t bad;
+    /* summed over threads and runs (peak: the largest) */
+    uint64_t peak, waits[2], same_cpu, cpu_samples, invol;
 } xm;
 
+/* One thread's counts in one run. */
+typedef struct xm_side {
+    uint64_t bad, peak, waits, same_cpu, cpu_samples;
+} xm_side;
+
+static uint64_t queued(wl_ring *r) {
+    return __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) - __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+}
+
+/* Publishes where thread i runs and compares with its partner's last. */
+static void sample_cpu(xm *X, int i, xm_side *s) {
+    if (!X->cpu) return;
+    int me = sched_getcpu(), peer = __atomic_load_n(&X->cpu[i ^ 1].cpu, __ATOMIC_RELAXED);
+    __atomic_store_n(&X->cpu[i].cpu, me, __ATOMIC_RELAXED);
+    if (me < 0 || peer < 0) return;
+    s->cpu_samples++;
+    s->same_cpu += me == peer;
+}
+
 /* The block's size travels in its first word; the stamp covers it. */
-static void *member(void *shared, int i) {
-    xm *X = shared;
+static void produce(xm *X, int i, xm_side *s) {
     wl_ring *ring = &X->rings[i / 2];
     wl_rng r = wl_rng_seed((uint64_t)(i / 2) + 1000);
-    uint64_t bad = 0;
-    if (i % 2 == 0) {
-        for (uint64_t k = 0; k < X->ops; k++) {
-            size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size);
-            uint64_t *p = hb_new(sz, HB_NOSCAN);
-            wl_stamp(p, sz, k);
-            if (sz >= 24) p[1] = sz;
-            wl_ring_push(ring, p);
-            if ((k & 1023) == 0) hb_safepoint();
-        }
-    } else {
-        for (uint64_t k = 0; k < X->ops; k++) {
-            size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size); /* the same sequence */
-            uint64_t *p = wl_ring_pop(ring);
-            bad += !wl_stamp_ok(p, sz, k) || (sz >= 24 && p[1] != sz);
-            hb_drop(p, sz);
-            if ((k & 1023) == 0) hb_safepoint();
+    for (uint64_t k = 0; k < X->ops; k++) {
+        size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size);
+        uint64_t *p = hb_new(sz, HB_NOSCAN);
+        wl_stamp(p, sz, k);
+        if (sz >= 24) p[1] = sz;
+        s->waits += queued(ring) == ring->cap;
+        wl_ring_push(ring, p);
+        uint64_t d = queued(ring);
+        if (d > s->peak) s->peak = d;
+        if ((k & 1023) == 0) {
+            hb_safepoint();
+            sample_cpu(X, i, s);
         }
     }
-    __atomic_fetch_add(&X->bad, bad, __ATOMIC_RELAXED);
+}
+
+static void consume(xm *X, int i, xm_side *s) {
+    wl_ring *ring = &X->rings[i / 2];
+    wl_rng r = wl_rng_seed((uint64_t)(i / 2) + 1000); /* the producer's sequence */
+    for (uint64_t k = 0; k < X->ops; k++) {
+        size_t sz = (size_t)wl_range(&r, X->min_size, X->max_size);
+        s->waits += queued(ring) == 0;
+        uint64_t *p = wl_ring_pop(ring);
+        s->bad += !wl_stamp_ok(p, sz, k) || (sz >= 24 && p[1] != sz);
+        hb_drop(p, sz);
+        if ((k & 1023) == 0) {
+            hb_safepoint();
+            sample_cpu(X, i, s);
+        }
+    }
+}
+
+static void *member(void *shared, int i) {
+    xm *X = shared;
+    xm_side s = {0};
+    struct rusage r0, r1;
+    int ru = getrusage(RUSAGE_THREAD, &r0);
+    if (i % 2 == 0)
+        produce(X, i, &s);
+    else
+        consume(X, i, &s);
+    if (ru == 0 && getrusage(RUSAGE_THREAD, &r1) == 0)
+        __atomic_fetch_add(&X->invol, (uint64_t)(r1.ru_nivcsw - r0.ru_nivcsw), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&X->bad, s.bad, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&X->waits[i % 2], s.waits, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&X->same_cpu, s.same_cpu, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&X->cpu_samples, s.cpu_samples, __ATOMIC_RELAXED);
+    for (uint64_t old = __atomic_load_n(&X->peak, __ATOMIC_RELAXED); s.peak > old;)
+        if (__atomic_compare_exchange_n(&X->peak, &old, s.peak, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) break;
     return NULL;
+}
+
+/* One run of the program: fresh queues and threads. */
+static void run_once(xm *X, uint64_t queue) {
+    X->rings = calloc((size_t)X->npairs, sizeof *X->rings);
+    for (int t = 0; X->cpu && t < 2 * X->npairs; t++) X->cpu[t].cpu = -1;
+    for (int p = 0; p < X->npairs; p++)
+        if (wl_ring_init(&X->rings[p], queue)) X->bad++;
+    if (!X->bad && wl_team_run(2 * X->npairs, member, X)) X->bad++;
+    for (int p = 0; p < X->npairs; p++) wl_ring_destroy(&X->rings[p]);
+    free(X->rings);
+}
+
+static void report(hb_gb_state *st, const xm *X) {
+    int64_t runs = hb_gb_iterations(st);
+    hb_gb_set_items_processed(st, (int64_t)(X->ops * (uint64_t)X->npairs * (uint64_t)runs));
+    hb_gb_counter(st, "peak_queued_blocks", (double)X->peak, HB_GB_DEFAULT);
+    hb_gb_counter(st, "producer_waits", (double)X->waits[0], HB_GB_AVG_ITERATIONS);
+    hb_gb_counter(st, "consumer_waits", (double)X->waits[1], HB_GB_AVG_ITERATIONS);
+    hb_gb_counter(st, "thread_invol_ctx_switches", (double)X->invol, HB_GB_AVG_ITERATIONS);
+    hb_gb_counter(st, "same_cpu_share", X->cpu_samples ? (double)X->same_cpu / (double)X->cpu_samples : 0,
+                  HB_GB_DEFAULT);
 }
 
 static void run(hb_gb_state *st, const hb_wl_args *a) {
@@ -91,16 +178,11 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     if (X.min_size < 8) X.min_size = 8;
     if (X.max_size < X.min_size) X.max_size = X.min_size;
     if (queue < 1) queue = 1;
-    while (hb_gb_keep_running(st)) {
-        X.rings = calloc((size_t)X.npairs, sizeof *X.rings);
-        for (int p = 0; p < X.npairs; p++)
-            if (wl_ring_init(&X.rings[p], queue)) X.bad++;
-        if (!X.bad && wl_team_run(2 * X.npairs, member, &X)) X.bad++;
-        for (int p = 0; p < X.npairs; p++) wl_ring_destroy(&X.rings[p]);
-        free(X.rings);
-    }
+    X.cpu = aligned_alloc(64, (size_t)(2 * X.npairs) * sizeof *X.cpu);
+    while (hb_gb_keep_running(st)) run_once(&X, queue);
+    free(X.cpu);
     if (X.bad) hb_wl_fail(st, "xmalloc: %llu blocks lost their stamp", (unsigned long long)X.bad);
-    hb_gb_set_items_processed(st, (int64_t)(X.ops * (uint64_t)X.npairs * (uint64_t)hb_gb_iterations(st)));
+    report(st, &X);
 }
 
 static const hb_workload concurrent_xmalloc = {
