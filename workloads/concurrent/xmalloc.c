@@ -30,9 +30,8 @@
  * Validates: every block's stamp at the consumer.
  * Counters, per run of the program (they say how the hand-off went, the
  * likeliest source of this workload's variance): peak_queued_blocks (the
- * most blocks waiting in one pair's queue, counted in whole batches: at
- * most `queue`, or one batch),
- * producer_waits / consumer_waits (hand-offs that found the queue full /
+ * most blocks waiting in one pair's queue in any run, counted in whole
+ * batches: at most `queue`, or one batch), producer_waits / consumer_waits (hand-offs that found the queue full /
  * empty), same_cpu_share (of the samples taken every 1024 blocks, the share
  * where a thread and its partner last ran on the same CPU), and
  * thread_invol_ctx_switches (the pairs' threads', preemptions and yields
