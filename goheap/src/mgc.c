@@ -359,6 +359,7 @@ GH_NOSAN int gh_gc_is_allocated(const void *p) {
 static gh_gcWork worker_w;
 static uint64_t mark_start_ns, mark_cpu_start;
 static int torture_pauses; /* the worker's pauses this cycle (concurrent torture) */
+static int64_t mark_end_live; /* heapLive when marking ended (GOHEAP_GC_DEBUG) */
 
 static uint64_t torture_rand(void) {
     static _Atomic uint64_t state = 0x9E3779B97F4A7C15ull;
@@ -496,6 +497,7 @@ static int64_t gc_mark_done(void) {
         g->assistDebt = 0;
         if (g->mcache) gh_mcache_prepareForSweep(g->mcache);
     }
+    mark_end_live = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
     gh_gcSweep();
     gh_gcControllerState_endCycle(marked, atomic_load_explicit(&gh_work_scanWork, memory_order_relaxed), gh_roots_bytes());
     return marked;
@@ -545,7 +547,6 @@ static void gc_cycle(void) {
     int64_t marked = 0;
     do gc_concurrent_drain();
     while (!gc_mark_termination(&q1, &marked));
-    int64_t live_end = atomic_load_explicit(&gh_gcController_.heapLive, memory_order_relaxed);
     gh_stats_event(GH_EV_CYCLE_END, q1);
     /* Hand the finalizers over before the cycle counts as done:
      * gh_gc_collect returns once gh_gc_cycles reaches its target and
@@ -556,9 +557,14 @@ static void gc_cycle(void) {
     gh_final_flush_pending();
     atomic_fetch_add_explicit(&gh_gc_cycles, 1, memory_order_release);
     if (gh_gc_debug) {
-        char buf[160];
-        int n = snprintf(buf, sizeof buf, "gc %u: live at end %lld KiB, marked %lld KiB, goal %lld KiB, %.3f ms\n",
-                         atomic_load(&gh_gc_cycles), (long long)(live_end >> 10), (long long)(marked >> 10),
+        /* live at mark start -> at mark end is what was allocated (black)
+         * while marking; marked minus that is about what the first pause's
+         * snapshot reached (roots, stacks) */
+        char buf[200];
+        int n = snprintf(buf, sizeof buf,
+                         "gc %u: live at mark start %lld KiB, at mark end %lld KiB, marked %lld KiB, goal %lld KiB, %.3f ms\n",
+                         atomic_load(&gh_gc_cycles), (long long)(gh_gcController_.heapLiveAtMarkStart >> 10),
+                         (long long)(mark_end_live >> 10), (long long)(marked >> 10),
                          (long long)(atomic_load(&gh_gcController_.heapGoal) >> 10), (double)(q1 - cstart) / 1e6);
         if (write(2, buf, (size_t)n) < 0) {
         }
