@@ -74,7 +74,8 @@ static void set_goal(int64_t marked, int64_t rootsBytes) {
     int64_t room = goal - marked;
     int64_t runway = alloc_during_mark + alloc_during_mark / 4;
     int64_t trig = goal - runway;
-    int64_t lo = marked + room * 7 / 10, hi = marked + room * 95 / 100;
+    /* divided first: with GOGC=off room is ~INT64_MAX/4, and room * 7 overflows */
+    int64_t lo = marked + room / 10 * 7, hi = marked + room / 100 * 95;
     if (trig < lo) trig = lo;
     if (trig > hi) trig = hi;
     atomic_store_explicit(&c->heapGoal, goal, memory_order_relaxed);
