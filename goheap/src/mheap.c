@@ -201,7 +201,11 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanClass spc, uintptr_t align) {
         return NULL;
     }
     uintptr_t scav = gh_pageAlloc_allocRange(&h->pages, page, npages);
+    /* the header but its bits (mspan_init_small clears them; a large span's
+     * mark word is set by whoever allocates it, as before) */
     memset((void *)s, 0, offsetof(gh_mspan, bits));
+    memset((char *)s + offsetof(gh_mspan, bits) + sizeof s->bits, 0,
+           sizeof *s - offsetof(gh_mspan, bits) - sizeof s->bits);
     s->base = h->arena_start + (page << GH_PAGE_SHIFT);
     s->npages = npages;
     s->spanclass = spc;
