@@ -1,8 +1,7 @@
 /* test_largecache.c — the heap's cache of freed large spans (mheap.c): a
  * freed large object of up to 32 pages comes back whole to the next
- * allocation of its size without its spans[] entries being rewritten; a
- * smaller request takes the smallest bigger cached span, trimmed, its
- * surplus pages back in the page allocator and out of spans[]; a cached
+ * allocation of its size (or up to 1/8 smaller) without its spans[]
+ * entries being rewritten, a much smaller one is not served from it; a cached
  * span is no live object (gh_owns, the stats) and freeing it again or by
  * an interior pointer aborts; a span leaving the cache (eviction,
  * scavenge) leaves spans[]. Every allocation here is goheap's, in a fresh
@@ -46,21 +45,23 @@ static char *reuse(void) {
     return p;
 }
 
-/* A 32-page span in the cache serves a 20-page request: trimmed, the 12
- * surplus pages free and no longer the span's. */
-static void trim(void) {
+/* A cached span serves a request up to 1/8 smaller, whole; a much bigger
+ * one is left alone (no trimming) and the request takes fresh pages. */
+static void fit(void) {
     char *big = gh_malloc(32 * PAGE); /* no cached span is big enough: fresh */
     gh_free(big);                     /* cache: 13 and 32 pages */
     CHECK(st().heap_inuse_bytes == 45 * PAGE);
-    char *q = gh_malloc(20 * PAGE);
-    CHECKF(q == big, "32-page cached span not reused for 20 pages: %p vs %p", (void *)q, (void *)big);
-    CHECK(gh_usable_size(q) == 20 * PAGE && gh_spanOf((uintptr_t)q)->npages == 20);
-    gh_stats a = st();
-    CHECKF(a.heap_inuse_bytes == 33 * PAGE, "in use %llu pages, want 13 cached + 20", (unsigned long long)(a.heap_inuse_bytes / PAGE));
-    CHECK(gh_spanOf((uintptr_t)big + 20 * PAGE) == NULL && gh_spanOf((uintptr_t)big + 31 * PAGE) == NULL);
-    CHECK(!gh_owns(big + 20 * PAGE));
-    memset(q, 2, 20 * PAGE);
+    char *q = gh_malloc(29 * PAGE); /* 32 <= 29 + 29/8 */
+    CHECKF(q == big && gh_usable_size(q) == 32 * PAGE, "32-page span not reused for 29 pages: %p vs %p",
+           (void *)q, (void *)big);
     gh_free(q);
+    char *r = gh_malloc(20 * PAGE); /* 32 > 20 + 20/8: fresh pages */
+    CHECK(r != big && gh_usable_size(r) == 20 * PAGE && gh_spanOf((uintptr_t)r)->npages == 20);
+    CHECKF(st().heap_inuse_bytes == 65 * PAGE, "in use %llu pages, want 13 + 32 cached + 20",
+           (unsigned long long)(st().heap_inuse_bytes / PAGE));
+    CHECK(gh_spanOf((uintptr_t)big + 31 * PAGE)->npages == 32); /* the cached span intact */
+    memset(r, 2, 20 * PAGE);
+    gh_free(r);
 }
 
 /* 17 frees of 5-page objects: the cache holds 16, the oldest leaves it and
@@ -118,7 +119,7 @@ static void ok_free_cached(void) { /* the control: a reused span frees fine */
 
 int main(void) {
     reuse();
-    trim();
+    fit();
     evict();
     CHECK(dies(double_free_cached));
     CHECK(dies(interior_free_cached));
