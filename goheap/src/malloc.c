@@ -47,6 +47,8 @@ static uint8_t gh_malloc_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
  * mcache slot for sizes up to 1016, so the fast path goes size → slot with
  * one load (no class → spanclass → slot arithmetic). */
 static uint16_t gh_malloc_slot8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
+/* And for 1017 B .. 32 KiB in steps of 128 (size_to_class128's slots). */
+static uint16_t gh_malloc_slot128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_LARGE_SIZE_DIV + 1];
 
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
 
@@ -96,6 +98,9 @@ void gh__init_slow(void) {
     for (size_t i = 0; i < sizeof gh_malloc_class8; i++)
         gh_malloc_slot8[i] = (uint16_t)(offsetof(gh_mcache, alloc) +
                                         gh_makeSpanClass(gh_malloc_class8[i], 0) * sizeof(gh_mcache_slot));
+    for (size_t i = 0; i < sizeof gh_malloc_slot128 / sizeof gh_malloc_slot128[0]; i++)
+        gh_malloc_slot128[i] = (uint16_t)(offsetof(gh_mcache, alloc) +
+                                          gh_makeSpanClass(gh_size_to_class128[i], 0) * sizeof(gh_mcache_slot));
     gh_mcache_thread_key_init();
     atomic_store_explicit(&gh_init_state, 2, memory_order_release);
     atomic_flag_clear_explicit(&lock, memory_order_release);
@@ -171,20 +176,28 @@ static GH_NOINLINE void *malloc_slow(size_t size) {
     return nextFree(c, gh_makeSpanClass(malloc_class(size), 0));
 }
 
-void *gh__malloc(size_t size) {
+/* Allocate from the mcache slot at byte offset off of c. */
+GH_INLINE void *slotAlloc(gh_mcache *c, uintptr_t off) {
+    gh_mcache_slot *slot = (gh_mcache_slot *)((char *)c + off);
+    uint64_t cache = slot->allocCache;
+    if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, (gh_spanClass)(slot - c->alloc));
+    slot->allocCache = cache & (cache - 1);
+    return (void *)(slot->wordBase + (uintptr_t)__builtin_ctzll(cache) * slot->elemsize);
+}
+
+/* The malloc fast path, inlined into gh_malloc and gh__malloc: size → slot
+ * offset by one table load for every small size. */
+GH_INLINE void *malloc_inline(size_t size) {
     gh_mcache *c = gh_tls_mcache;
     if (GH_LIKELY(c != NULL)) {
-        if (GH_LIKELY(size <= GH_SMALL_SIZE_MAX - 8)) {
-            gh_mcache_slot *slot = (gh_mcache_slot *)((char *)c + gh_malloc_slot8[(size + 7) >> 3]);
-            uint64_t cache = slot->allocCache;
-            if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, (gh_spanClass)(slot - c->alloc));
-            slot->allocCache = cache & (cache - 1);
-            return (void *)(slot->wordBase + (uintptr_t)(unsigned)__builtin_ctzll(cache) * slot->elemsize);
-        }
-        if (size <= GH_MAX_SMALL_SIZE) return nextFree(c, gh_makeSpanClass(malloc_class(size), 0));
+        if (GH_LIKELY(size <= GH_SMALL_SIZE_MAX - 8)) return slotAlloc(c, gh_malloc_slot8[(size + 7) >> 3]);
+        if (size <= GH_MAX_SMALL_SIZE)
+            return slotAlloc(c, gh_malloc_slot128[(size - GH_SMALL_SIZE_MAX + GH_LARGE_SIZE_DIV - 1) / GH_LARGE_SIZE_DIV]);
     }
     return malloc_slow(size);
 }
+
+void *gh__malloc(size_t size) { return malloc_inline(size); }
 
 /* Go's mallocgc shape, for the collector: noscan objects may use class 24
  * and, with the collector on, the tiny allocator. */
@@ -256,7 +269,7 @@ void *gh__aligned(size_t align, size_t size) {
 _Static_assert(GH_SPAN_CACHED == 1 && GH_SPAN_MC_PARTIAL == 2 && GH_SPAN_MC_FULL == 3,
                "gh__free's slow-path test relies on the owned states' order");
 
-static GH_NOINLINE void bad_free(const void *p, const char *what) {
+static GH_NOINLINE __attribute__((noreturn, cold)) void bad_free(const void *p, const char *what) {
     (void)p;
     gh_throw(what);
 }
@@ -281,7 +294,9 @@ static GH_NOINLINE void free_slow(gh_mspan *s, uintptr_t a, int strict) {
                                                     memory_order_relaxed));
 }
 
-void gh__free(void *p, int strict) {
+/* The free fast path, inlined into each entry point (gh_free, gh_free_sized,
+ * the preload shim's gh__free): a call-and-jump less per free. */
+GH_INLINE void free_inline(void *p, int strict) {
     uintptr_t a = (uintptr_t)p;
     /* NULL first: free(NULL) may run before (or during) another thread's
      * init, when the arena globals must not be read (TSan, test_fork) */
@@ -294,12 +309,13 @@ void gh__free(void *p, int strict) {
          * an object's start (low half, see gh_mspan_objexact) */
         uint64_t q = (uint64_t)(a - s->base) * s->divMul;
         uintptr_t idx = (uintptr_t)(q >> 32);
-        uint64_t m = (uint64_t)1 << (idx & 63);
+        unsigned b = (unsigned)idx & 63;
         uint64_t *w = &s->allocBits[idx >> 6];
         uint64_t x = *w;
-        if (GH_UNLIKELY(!(x & m) || (uint32_t)q >= s->divMul))
-            bad_free(p, (x & m) ? "free of an interior pointer" : "double free detected");
-        *w = x & ~m;
+        /* bit test and bit clear by register index (bt, btr): no mask */
+        if (GH_UNLIKELY(!((x >> b) & 1) || (uint32_t)q >= s->divMul))
+            bad_free(p, ((x >> b) & 1) ? "free of an interior pointer" : "double free detected");
+        *w = x & ~((uint64_t)1 << b);
         uint16_t n = (uint16_t)(s->allocCount - 1);
         __atomic_store_n(&s->allocCount, n, __ATOMIC_RELAXED);
         /* One branch, its condition computed without branching: when frees
@@ -318,6 +334,8 @@ void gh__free(void *p, int strict) {
     }
     free_slow(s, a, strict);
 }
+
+void gh__free(void *p, int strict) { free_inline(p, strict); }
 
 /* ---------------------------------------------------------------- sizes */
 
@@ -362,14 +380,14 @@ void *gh__realloc(void *p, size_t size, int strict) {
 /* ---------------------------------------------------------------- public */
 
 void *gh_malloc(size_t size) {
-    void *p = gh__malloc(size);
+    void *p = malloc_inline(size);
     GH_EXPENSIVE(if (p) gh_debug_check_object(p, size));
     return p;
 }
-void gh_free(void *p) { gh__free(p, 1); }
+void gh_free(void *p) { free_inline(p, 1); }
 void gh_free_sized(void *p, size_t size) {
     (void)size;
-    gh__free(p, 1);
+    free_inline(p, 1);
 }
 void *gh_calloc(size_t n, size_t size) { return gh__calloc(n, size); }
 void *gh_realloc(void *p, size_t size) { return gh__realloc(p, size, 1); }

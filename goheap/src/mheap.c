@@ -95,14 +95,20 @@ static void setSpans(gh_mspan *s, gh_mspan *v) {
 }
 
 /* Large-span cache (as mimalloc's segment cache): a freed large span of up
- * to GH_LARGE_CACHE_MAXSPAN pages keeps its pages allocated and its header,
- * and a later large allocation of the same size (or up to 1/8 less) takes
- * it without a page search, summary updates and scavenged-bit bookkeeping.
+ * to GH_LARGE_CACHE_MAXSPAN pages keeps its pages allocated, its header and
+ * its spans[] entries, and a later large allocation takes it without a page
+ * search, summary updates, scavenged-bit bookkeeping or spans[] stores: a
+ * span of the same size or up to 1/8 more pages. (Trimming a bigger cached
+ * span to a smaller request halved heap/churn's misses but grew its peak
+ * RSS from 34 to 41 MiB, the trimmed tails fragmenting the heap: not done.)
  * Bounded (GH_LARGE_CACHE_N spans, GH_LARGE_CACHE_PAGES pages, the oldest
  * evicted first) and emptied before every scavenge, so memory still goes
  * back to the OS. Cached pages count in pagesInUse (as an mcache's empty
- * spans do), not as large objects; spans[] does not point at them, so a
- * double free or a stale pointer is still caught. Heap lock held. */
+ * spans do), not as large objects. A cached span is DEAD and spans[] still
+ * leads to it, so a stale pointer finds a dead span: a second free throws
+ * (gh_mheap_freeSpan), gh_owns, the stats and the collector skip it; its
+ * entries are cleared when it leaves the cache for the page allocator
+ * (gh_mheap_freeSpanLocked). Heap lock held. */
 static gh_mspan *largeCacheTake(gh_mheap *h, uintptr_t npages) {
     uint32_t best = UINT32_MAX;
     uintptr_t bestn = npages + (npages >> 3) + 1;
@@ -124,7 +130,7 @@ static gh_mspan *largeCacheTake(gh_mheap *h, uintptr_t npages) {
     s->allocCount = 1;
     h->largeObjects++;
     h->largePages += s->npages;
-    setSpans(s, s);
+    GH_DEBUG_ONLY(gh_debug_check_span(s));
     return s;
 }
 
@@ -144,7 +150,6 @@ static int largeCachePut(gh_mheap *h, gh_mspan *s) {
     if (s->state != GH_SPAN_LARGE || s->npages > GH_LARGE_CACHE_MAXSPAN || !h->scav_enabled) return 0;
     while (h->largeCacheN && (h->largeCacheN == GH_LARGE_CACHE_N || h->largeCachePages + s->npages > GH_LARGE_CACHE_PAGES))
         largeCacheEvictOldest(h);
-    setSpans(s, NULL);
     h->largeObjects--;
     h->largePages -= s->npages;
     s->state = GH_SPAN_DEAD;
@@ -185,7 +190,11 @@ gh_mspan *gh_mheap_alloc(uintptr_t npages, gh_spanClass spc, uintptr_t align) {
         return NULL;
     }
     uintptr_t scav = gh_pageAlloc_allocRange(&h->pages, page, npages);
+    /* the header but its bits (mspan_init_small clears them; a large span's
+     * mark word is set by whoever allocates it, as before) */
     memset((void *)s, 0, offsetof(gh_mspan, bits));
+    memset((char *)s + offsetof(gh_mspan, bits) + sizeof s->bits, 0,
+           sizeof *s - offsetof(gh_mspan, bits) - sizeof s->bits);
     s->base = h->arena_start + (page << GH_PAGE_SHIFT);
     s->npages = npages;
     s->spanclass = spc;
@@ -250,6 +259,9 @@ void gh_mheap_freeSpanLocked(gh_mspan *s) {
 
 void gh_mheap_freeSpan(gh_mspan *s) {
     pthread_mutex_lock(&gh_mheap_.lock);
+    /* a large object freed twice while its span sits in the large cache
+     * (spans[] still leads to it; the first free made it DEAD) */
+    if (GH_UNLIKELY(s->state == GH_SPAN_DEAD)) gh_throw("double free of a large object");
     if (largeCachePut(&gh_mheap_, s)) {
         pthread_mutex_unlock(&gh_mheap_.lock);
         return;

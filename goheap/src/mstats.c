@@ -35,6 +35,10 @@ void gh_stats_read(gh_stats *st) {
             i++;
             continue;
         }
+        if (s->state == GH_SPAN_DEAD) { /* a freed span in the heap's large cache (mheap.c) */
+            i += s->npages;
+            continue;
+        }
         unsigned sc = gh_spanClass_sizeclass(s->spanclass);
         st->spans_inuse[sc]++;
         if (sc == 0) {

@@ -121,7 +121,10 @@ enum {
  * Page allocator invariants [P1]–[P4]: mpagealloc.c.
  */
 struct gh_mspan {
-    /* first cache line: what free() reads */
+    /* first cache line (headers are 64-byte aligned): what free() reads,
+     * including the first two allocBits words — all of it for a span of up
+     * to 128 objects (every class of 64 B and up), so a local free touches
+     * one line of the header, not two */
     _Atomic(gh_mcache *) owner;  /* owning cache, or &gh_nobody */
     uintptr_t base;         /* startAddr */
     uintptr_t elemsize;     /* class size; npages*PAGE for large */
@@ -135,16 +138,17 @@ struct gh_mspan {
     uint16_t freeindex;     /* word index of the cache window (Go: object index) */
     uint8_t needzero;       /* pages were used before (not fresh from the OS) */
     uint8_t nempty_flag;    /* counted in mcache.nempty */
+    uint64_t bits[2][GH_MAX_SPAN_WORDS]; /* allocBits/gcmarkBits backing (mbitmap.c) */
+    /* after the bits: */
     _Atomic(uintptr_t) remote_free; /* lock-free stack of objects freed by other threads */
     uintptr_t npages;
-    /* second line */
     gh_mspan *next, *prev;  /* list links */
     uint64_t *gcmarkBits;   /* GC: 1 = marked; becomes allocBits after sweep */
     uintptr_t layout;       /* GC: per-object pointer layout (0 = noscan / unknown) */
     uint32_t sweepgen;      /* GC: 2 behind = needs sweep, 1 behind = sweeping, equal = swept */
     uint8_t dbg_window_in_mark; /* GH_DEBUG only: a window came back while marking ([G2]) */
-    uint64_t bits[2][GH_MAX_SPAN_WORDS];
 };
+_Static_assert(offsetof(gh_mspan, bits) == 48, "allocBits word 0 and 1 share the header's first cache line");
 
 typedef struct gh_mSpanList {
     gh_mspan *first;
