@@ -140,8 +140,10 @@ void gh_gcWork_dispose(gh_gcWork *w) {
     w->bytesMarked = w->scanWork = 0;
 }
 
-/* Shade a candidate pointer (Go's findObject + greyobject). */
-GH_NOSAN void gh_shade(uintptr_t p, gh_gcWork *w) {
+/* Shade a candidate pointer (Go's findObject + greyobject), inlined into
+ * the scan loops. A newly grey object is prefetched as Go's greyobject does:
+ * it is likely popped by this worker soon (the buffer is LIFO). */
+GH_NOSAN static inline __attribute__((always_inline)) void shade(uintptr_t p, gh_gcWork *w) {
     uintptr_t off = p - gh_arena_start;
     if (off >= gh_arena_size) return;
     gh_mspan *s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
@@ -150,14 +152,7 @@ GH_NOSAN void gh_shade(uintptr_t p, gh_gcWork *w) {
     uint64_t bit;
     uintptr_t base, size;
     int noscan;
-    if (s->spanclass == 0) {
-        if (s->state != GH_SPAN_LARGE) return;
-        base = s->base;
-        size = s->npages << GH_PAGE_SHIFT;
-        mb = (_Atomic uint64_t *)&s->bits[1][0];
-        bit = 1;
-        noscan = s->layout == 0;
-    } else {
+    if (GH_LIKELY(s->spanclass != 0)) {
         if (s->state == GH_SPAN_DEAD) return;
         uintptr_t idx = gh_mspan_objIndex(s, p);
         if (idx >= s->nelems) return;
@@ -167,12 +162,24 @@ GH_NOSAN void gh_shade(uintptr_t p, gh_gcWork *w) {
         size = s->elemsize;
         base = s->base + idx * size;
         noscan = gh_spanClass_noscan(s->spanclass);
+    } else {
+        if (s->state != GH_SPAN_LARGE) return;
+        base = s->base;
+        size = s->npages << GH_PAGE_SHIFT;
+        mb = (_Atomic uint64_t *)&s->bits[1][0];
+        bit = 1;
+        noscan = s->layout == 0;
     }
     if (atomic_load_explicit(mb, memory_order_relaxed) & bit) return;
     if (atomic_fetch_or_explicit(mb, bit, memory_order_relaxed) & bit) return;
     w->bytesMarked += (int64_t)size;
-    if (!noscan) gcw_put(w, base);
+    if (!noscan) {
+        __builtin_prefetch((const void *)base);
+        gcw_put(w, base);
+    }
 }
+
+GH_NOSAN void gh_shade(uintptr_t p, gh_gcWork *w) { shade(p, w); }
 
 /* Allocate black: set obj's mark bit (obj is a slot base in s). */
 GH_NOSAN void gh_setMarked(uintptr_t obj, gh_mspan *s) {
@@ -202,38 +209,57 @@ GH_NOSAN gh_type *gh_type_of(gh_mspan *s, uintptr_t idx) {
     return (gh_type *)lw;
 }
 
-GH_NOSAN static void scan_words(const uintptr_t *words, uintptr_t n, const gh_type *t, gh_gcWork *w) {
+/* The pointer words of an object of n words with layout t. Up to 64 words
+ * (every small object of binary-trees, most of any heap) one loop over the
+ * set bits of t->mask64; longer objects repeat ptrmask period by period. */
+GH_NOSAN static inline __attribute__((always_inline)) void scan_words(const uintptr_t *words, uintptr_t n, const gh_type *t, gh_gcWork *w) {
+    uintptr_t lo = gh_arena_start, size = gh_arena_size;
+    w->scanWork += (int64_t)(n * sizeof(uintptr_t));
+    if (GH_LIKELY(n <= 64)) {
+        uint64_t m = n == 64 ? t->mask64 : t->mask64 & (((uint64_t)1 << n) - 1);
+        for (; m; m &= m - 1) {
+            uintptr_t v = words[__builtin_ctzll(m)];
+            if (v - lo < size) shade(v, w);
+        }
+        return;
+    }
     uint32_t period = t->period;
     uint64_t mask = t->ptrmask;
-    uintptr_t lo = gh_arena_start, size = gh_arena_size;
     for (uintptr_t b = 0; b < n; b += period) {
         for (uint64_t m = mask; m; m &= m - 1) {
             uintptr_t i = b + (uintptr_t)__builtin_ctzll(m);
             if (i >= n) break;
             uintptr_t v = words[i];
-            if (v - lo < size) gh_shade(v, w);
+            if (v - lo < size) shade(v, w);
         }
     }
-    w->scanWork += (int64_t)(n * sizeof(uintptr_t));
 }
 
-/* Scan the pointer words of the object at obj (a slot base). */
-GH_NOSAN static void scanobject(uintptr_t obj, gh_gcWork *w) {
+/* Scan the pointer words of the object at obj (a slot base). The span's
+ * layout word is read once: a gh_type pointer unless tagged (low bit 1:
+ * the per-object side array, which needs the object's index). */
+GH_NOSAN static inline __attribute__((always_inline)) void scanobject(uintptr_t obj, gh_gcWork *w) {
     gh_mspan *s = gh_spanOf(obj);
     if (!s) return;
+    uintptr_t lw = __atomic_load_n(&s->layout, __ATOMIC_ACQUIRE);
     const gh_type *t;
     uintptr_t n;
-    if (s->spanclass == 0) {
-        t = (const gh_type *)s->layout;
-        n = (s->npages << GH_PAGE_SHIFT) / sizeof(uintptr_t);
-    } else {
-        t = gh_type_of(s, gh_mspan_objIndex(s, obj));
+    if (GH_LIKELY(s->spanclass != 0)) {
         n = s->elemsize / sizeof(uintptr_t);
+        if (GH_LIKELY(!(lw & 1))) {
+            t = (const gh_type *)lw;
+        } else {
+            uint16_t id = ((const uint16_t *)(lw & ~(uintptr_t)1))[gh_mspan_objIndex(s, obj)];
+            t = id ? &gh_types[id] : NULL;
+        }
+    } else {
+        t = (const gh_type *)lw;
+        n = (s->npages << GH_PAGE_SHIFT) / sizeof(uintptr_t);
     }
     if (t) scan_words((const uintptr_t *)obj, n, t, w);
 }
 
-void gh_scanobject(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
+GH_NOSAN void gh_scanobject(uintptr_t obj, gh_gcWork *w) { scanobject(obj, w); }
 
 /* Conservative scanning reads every word of a stack or root range, live or
  * not: dead stack slots, padding, uninitialised locals. Under valgrind's
@@ -262,7 +288,7 @@ GH_NOSAN void gh_scanConservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w) {
         for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
             uintptr_t v = *(const uintptr_t *)p;
             (void)VALGRIND_MAKE_MEM_DEFINED(&v, sizeof v);
-            if (v - alo < asize) gh_shade(v, w);
+            if (v - alo < asize) shade(v, w);
         }
         w->scanWork += (int64_t)(hi - lo);
         return;
@@ -270,14 +296,33 @@ GH_NOSAN void gh_scanConservative(uintptr_t lo, uintptr_t hi, gh_gcWork *w) {
 #endif
     for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
         uintptr_t v = *(const uintptr_t *)p;
-        if (v - alo < asize) gh_shade(v, w);
+        if (v - alo < asize) shade(v, w);
     }
     w->scanWork += (int64_t)(hi - lo);
 }
 
+/* Keep the global list fed so that assists find work (Go's
+ * gcWork.balance + handoff), called while it is empty: the older half of
+ * the buffer goes to the global list, the newer half stays. The buffer is
+ * a LIFO stack, so in a depth-first scan its older entries are the roots of
+ * the larger unscanned subtrees — what is handed off is real work, not the
+ * leaves (giving away the newer half, and only past 64 entries, a tree's
+ * scan never handed off anything: assists found no work). */
+static GH_NOINLINE void gcw_balance(gh_gcWork *w) {
+    gh_workbuf *b = w->wbuf;
+    if (!b || b->n <= 4) return;
+    gh_workbuf *h = getempty();
+    uintptr_t half = b->n / 2;
+    b->n -= half;
+    memcpy(h->obj, b->obj + b->n, half * sizeof(uintptr_t));
+    h->n = half;
+    w->wbuf = h;
+    putfull(b);
+}
+
 /* Drain grey objects until none is left, `budget` bytes of scan work are
  * done (0: no budget), or stop() says so. Returns the scan work done. */
-int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
+GH_NOSAN int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
     int64_t start = w->scanWork;
     for (int i = 1;; i++) {
         uintptr_t obj = gcw_tryget(w);
@@ -286,15 +331,7 @@ int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
         if ((i & 31) == 0) {
             if (budget && w->scanWork - start >= budget) break;
             if (stop && stop()) break;
-            /* keep the global list fed so that assists find work */
-            if (!atomic_load_explicit(&work_nfull, memory_order_relaxed) && w->wbuf && w->wbuf->n > 64) {
-                gh_workbuf *h = getempty();
-                uintptr_t half = w->wbuf->n / 2;
-                memcpy(h->obj, w->wbuf->obj + (w->wbuf->n - half), half * sizeof(uintptr_t));
-                h->n = half;
-                w->wbuf->n -= half;
-                putfull(h);
-            }
+            if (!atomic_load_explicit(&work_nfull, memory_order_relaxed)) gcw_balance(w);
         }
     }
     return (int)((w->scanWork - start) > INT32_MAX ? INT32_MAX : (w->scanWork - start));
