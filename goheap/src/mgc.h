@@ -38,7 +38,8 @@ extern gh_type gh_types[GH_MAX_TYPES] GH_HIDDEN;
 /* A work buffer of grey objects (Go's workbuf). */
 #define GH_WBUF_N 510
 typedef struct gh_workbuf {
-    struct gh_workbuf *next;
+    _Atomic uint64_t next;  /* lfstack link (Go's lfnode): packed pointer + count */
+    uintptr_t pushcnt;      /* pushes of this buffer: the count packed with it */
     uintptr_t n;
     uintptr_t obj[GH_WBUF_N];
 } gh_workbuf;

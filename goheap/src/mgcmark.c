@@ -28,9 +28,10 @@
  * slot's base with the span's divMagic multiply.
  *
  * Work buffers (Go's workbuf): 510 grey objects each; a worker keeps one
- * and exchanges full/empty ones with two global lists under one mutex. The
- * background worker splits its buffer when the global list runs dry so that
- * assists find work.
+ * and exchanges full/empty ones with two global lock-free stacks (Go's
+ * lfstack: work.full, work.empty). While work.full is empty a drain hands
+ * the older half of its buffer to it (gcw_balance, Go's balance/handoff),
+ * so that assists find work.
  *
  * Mark assists (gcAssistAlloc): a thread that allocates while marking owes
  * scan work in proportion to its allocation (assistWorkPerByte from the
@@ -51,11 +52,13 @@
 _Atomic int64_t gh_work_bytesMarked, gh_work_scanWork, gh_bgScanCredit;
 _Atomic uint64_t gh_assist_ns, gh_markcpu_ns;
 
-static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
-static gh_workbuf *work_full, *work_empty;
-static _Atomic int64_t work_nfull;
+/* work.full and work.empty (Go's lfstack): lock-free stacks of buffers, so
+ * a mutator handing grey work to the worker (or taking it) never sleeps on
+ * or wakes a lock — a futex wake let the woken worker preempt the mutator on
+ * its own CPU, and then the worker's stop of the world waited for it. */
+static _Atomic uint64_t work_full, work_empty;
+static pthread_mutex_t wbuf_lock = PTHREAD_MUTEX_INITIALIZER; /* wbuf_alloc */
 static gh_fixalloc wbuf_alloc;
-
 /* registered roots */
 typedef struct gh_root {
     uintptr_t lo, hi;
@@ -67,46 +70,58 @@ static int64_t roots_bytes;
 
 void gh_mark_init(void) { gh_fixalloc_init(&wbuf_alloc, sizeof(gh_workbuf)); }
 
+/* Go's lfstack: a buffer's address (48 bits, 8-byte aligned) packed with
+ * its push count (19 bits), so a pop that read a stale head cannot succeed
+ * (ABA). Buffers are never unmapped, so reading a popped one's link is safe. */
+#define LF_ADDR_BITS 48
+#define LF_CNT_BITS (64 - LF_ADDR_BITS + 3)
+static uint64_t lfstackPack(gh_workbuf *b, uintptr_t cnt) {
+    return ((uint64_t)(uintptr_t)b << (64 - LF_ADDR_BITS)) | (cnt & (((uint64_t)1 << LF_CNT_BITS) - 1));
+}
+static gh_workbuf *lfstackUnpack(uint64_t v) { return (gh_workbuf *)(uintptr_t)((int64_t)v >> LF_CNT_BITS << 3); }
+
+static void gh_lfstack_push(_Atomic uint64_t *head, gh_workbuf *b) {
+    b->pushcnt++;
+    uint64_t nw = lfstackPack(b, b->pushcnt);
+    if (GH_UNLIKELY(lfstackUnpack(nw) != b)) gh_throw("lfstack: buffer address does not fit 48 bits");
+    uint64_t old = atomic_load_explicit(head, memory_order_relaxed);
+    do atomic_store_explicit(&b->next, old, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(head, &old, nw, memory_order_release, memory_order_relaxed));
+}
+
+static gh_workbuf *gh_lfstack_pop(_Atomic uint64_t *head) {
+    uint64_t old = atomic_load_explicit(head, memory_order_acquire);
+    while (old) {
+        gh_workbuf *b = lfstackUnpack(old);
+        uint64_t next = atomic_load_explicit(&b->next, memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(head, &old, next, memory_order_acquire, memory_order_acquire))
+            return b;
+    }
+    return NULL;
+}
+
 static gh_workbuf *getempty(void) {
-    pthread_mutex_lock(&work_lock);
-    gh_workbuf *b = work_empty;
-    if (b) work_empty = b->next;
-    else b = gh_fixalloc_alloc(&wbuf_alloc);
-    pthread_mutex_unlock(&work_lock);
-    if (!b) gh_throw("out of memory for mark work buffers");
+    gh_workbuf *b = gh_lfstack_pop(&work_empty);
+    if (!b) {
+        pthread_mutex_lock(&wbuf_lock);
+        b = gh_fixalloc_alloc(&wbuf_alloc);
+        pthread_mutex_unlock(&wbuf_lock);
+        if (!b) gh_throw("out of memory for mark work buffers");
+        b->pushcnt = 0;
+    }
     b->n = 0;
-    b->next = NULL;
     return b;
 }
 
-static void putempty(gh_workbuf *b) {
-    pthread_mutex_lock(&work_lock);
-    b->next = work_empty;
-    work_empty = b;
-    pthread_mutex_unlock(&work_lock);
-}
-
-static void putfull(gh_workbuf *b) {
-    pthread_mutex_lock(&work_lock);
-    b->next = work_full;
-    work_full = b;
-    atomic_fetch_add_explicit(&work_nfull, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&work_lock);
-}
+static void putempty(gh_workbuf *b) { gh_lfstack_push(&work_empty, b); }
+static void putfull(gh_workbuf *b) { gh_lfstack_push(&work_full, b); }
 
 static gh_workbuf *trygetfull(void) {
-    if (!atomic_load_explicit(&work_nfull, memory_order_relaxed)) return NULL;
-    pthread_mutex_lock(&work_lock);
-    gh_workbuf *b = work_full;
-    if (b) {
-        work_full = b->next;
-        atomic_fetch_sub_explicit(&work_nfull, 1, memory_order_relaxed);
-    }
-    pthread_mutex_unlock(&work_lock);
-    return b;
+    if (!atomic_load_explicit(&work_full, memory_order_relaxed)) return NULL;
+    return gh_lfstack_pop(&work_full);
 }
 
-int gh_work_empty(void) { return atomic_load_explicit(&work_nfull, memory_order_acquire) == 0; }
+int gh_work_empty(void) { return atomic_load_explicit(&work_full, memory_order_acquire) == 0; }
 
 static inline void gcw_put(gh_gcWork *w, uintptr_t obj) {
     gh_workbuf *b = w->wbuf;
@@ -331,7 +346,7 @@ GH_NOSAN int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
         if ((i & 31) == 0) {
             if (budget && w->scanWork - start >= budget) break;
             if (stop && stop()) break;
-            if (!atomic_load_explicit(&work_nfull, memory_order_relaxed)) gcw_balance(w);
+            if (!atomic_load_explicit(&work_full, memory_order_relaxed)) gcw_balance(w);
         }
     }
     return (int)((w->scanWork - start) > INT32_MAX ? INT32_MAX : (w->scanWork - start));

@@ -96,7 +96,7 @@ static uint8_t idx_used[GH_MAX_G];
 static _Atomic int maxidx;
 static int stw_ncpu = 1;
 #define GH_STW_COOP_NS 5000   /* polls before any signal (step 1) */
-#define GH_STW_SPIN_NS 300000 /* spinning for acks with a CPU free (step 3) */
+#define GH_STW_SPIN_NS 30000  /* spinning for acks with a CPU free (step 3) */
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val) {
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
