@@ -41,9 +41,17 @@
  *   2. Signal the rest: threads in code with no poll (a loop over loads)
  *      or blocked in the kernel. Delivery takes 10-60 us, occasionally
  *      ~350 us (the target's CPU busy elsewhere).
- *   3. Spin for the acks for up to GH_STW_SPIN_NS while fewer mutators
- *      than CPUs are registered (a CPU is free for the stopper): sleeping
- *      on the ack's futex added 15-30 us of wake-up on the critical path.
+ *   3. Spin for the acks for up to GH_STW_SPIN_NS (30 us) while fewer
+ *      mutators than CPUs are registered (a CPU may be free for the
+ *      stopper): sleeping on the ack's futex adds 15-30 us of wake-up on
+ *      the critical path. Only briefly: "fewer mutators than CPUs" does not
+ *      mean the mutator has a CPU of its own. The worker is often woken on
+ *      the mutator's CPU (by a futex wake or a timer) and preempts it there;
+ *      the mutator, runnable but not running, cannot poll or take the
+ *      signal until the stopper leaves the CPU. With a 300 us spin every
+ *      such stop took ~330 us (binary-trees at load 4: the pause median;
+ *      the stopper's signal found the mutator in a futex wake or
+ *      clock_gettime syscall, the points where it had been preempted).
  *   4. Then sleep on each ack word in 100 us steps, resending the signal
  *      every ~2 ms (await_ack): with as many mutators as CPUs a spinning
  *      stopper would take CPU from the very threads it waits for.
