@@ -336,12 +336,32 @@ static GH_NOINLINE void gcw_balance(gh_gcWork *w) {
 }
 
 /* Drain grey objects until none is left, `budget` bytes of scan work are
- * done (0: no budget), or stop() says so. Returns the scan work done. */
+ * done (0: no budget), or stop() says so. Returns the scan work done.
+ *
+ * Scanning is bound by the load of the object's first word, a cache miss
+ * (binary-trees d=18, perf: 67 % of the drain's samples on that load, 14 %
+ * on the mark bit's atomic OR). The buffer is LIFO, so an object greyed and
+ * prefetched is popped almost at once, before its line arrives; so objects
+ * pass through a small FIFO (PF_N slots, Boehm's GC_PREFETCH_QUEUE, Go's
+ * greenteagc scans spans for the same reason): each is prefetched when it
+ * enters and scanned PF_N - 1 objects later. Objects in the FIFO are grey:
+ * put back in the buffer before returning. */
+#define PF_N 8
 GH_NOSAN int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
     int64_t start = w->scanWork;
+    uintptr_t ring[PF_N];
+    unsigned head = 0, cnt = 0;
     for (int i = 1;; i++) {
-        uintptr_t obj = gcw_tryget(w);
-        if (!obj) break;
+        while (cnt < PF_N) {
+            uintptr_t o = gcw_tryget(w);
+            if (!o) break;
+            __builtin_prefetch((const void *)o);
+            ring[(head + cnt++) & (PF_N - 1)] = o;
+        }
+        if (!cnt) break;
+        uintptr_t obj = ring[head];
+        head = (head + 1) & (PF_N - 1);
+        cnt--;
         scanobject(obj, w);
         if ((i & 31) == 0) {
             if (budget && w->scanWork - start >= budget) break;
@@ -349,6 +369,7 @@ GH_NOSAN int gh_gcDrain(gh_gcWork *w, int64_t budget, int (*stop)(void)) {
             if (!atomic_load_explicit(&work_full, memory_order_relaxed)) gcw_balance(w);
         }
     }
+    for (; cnt; cnt--, head = (head + 1) & (PF_N - 1)) gcw_put(w, ring[head]);
     return (int)((w->scanWork - start) > INT32_MAX ? INT32_MAX : (w->scanWork - start));
 }
 
