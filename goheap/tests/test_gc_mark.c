@@ -6,10 +6,11 @@
  *      period, large ones, mixed layouts in one span) keep exactly what
  *      their pointer words hold; what only a non-pointer word holds dies;
  *   2. assists do real work: a mutator building and dropping binary trees
- *      next to a long-lived one pays part of the marking itself (the drain
- *      hands the older half of its buffer to the global list: before, it
- *      kept a depth-first scan's few grey objects to itself and assists
- *      found nothing — 1.6 % of mark CPU on binary-trees, now ~30 %);
+ *      next to a long-lived one pays part of the marking itself, at least
+ *      4 % of the mark CPU (the drain hands the older half of its buffer to
+ *      the global list: before, it kept a depth-first scan's few grey
+ *      objects to itself and assists found nothing — 0.7 % here, 1.6 % on
+ *      binary-trees; now 13-43 % here);
  *   3. the stopper does not spin on the CPU of the mutator it waits for:
  *      every thread pinned to one CPU, a stop that the mutator's poll did
  *      not end within the cooperative window waited out the whole spin
@@ -124,7 +125,7 @@ static uint64_t count(node *n) { return n ? 1 + count(gc_load(&n->left)) + count
 static void check_assists(void) {
     static node *root;
     gh_gc_root_add(&root, sizeof root);
-    root = make(16);
+    root = make(18);
     gh_gc_stats a, b;
     gh_gc_stats_read(&a);
     struct timespec t0, t1;
@@ -136,13 +137,13 @@ static void check_assists(void) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         if (b.cycles - a.cycles >= 40 || t1.tv_sec - t0.tv_sec > 60) break;
     }
-    CHECK(count(root) == (1u << 17) - 1);
+    CHECK(count(root) == (1u << 19) - 1);
     uint64_t mark = b.mark_cpu_ns - a.mark_cpu_ns, assist = b.assist_ns - a.assist_ns;
     fprintf(stderr, "assists: %llu cycles, mark CPU %.1f ms, of which assists %.1f ms (%.1f %%)\n",
             (unsigned long long)(b.cycles - a.cycles), (double)mark / 1e6, (double)assist / 1e6,
             mark ? 100.0 * (double)assist / (double)mark : 0.0);
     CHECK(b.cycles - a.cycles >= 10);
-    CHECKF(assist * 50 >= mark, "assists did %.1f %% of the mark work (< 2 %%): they found no grey objects",
+    CHECKF(assist * 25 >= mark, "assists did %.1f %% of the mark work (< 4 %%): they found no grey objects",
            mark ? 100.0 * (double)assist / (double)mark : 0.0);
     root = NULL;
 }
