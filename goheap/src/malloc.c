@@ -4,7 +4,7 @@
  * Overview (Go's essay, translated to manual memory management):
  *
  * The allocator works in runs of 8 KiB pages. Small sizes (up to 32 KiB) are
- * rounded to one of 67 size classes (sizeclasses.c), each with its own spans
+ * rounded to one of 69 size classes (sizeclasses.c), each with its own spans
  * of objects of that size; larger requests take whole pages straight from
  * the heap. The hierarchy, fast to slow:
  *
@@ -44,10 +44,10 @@
 _Atomic int gh_init_state;
 static uint8_t gh_malloc_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
 /* The same lookup folded one step further: the byte offset of malloc's
- * mcache slot for sizes up to 1016, so the fast path goes size → slot with
+ * mcache slot for sizes up to 8184, so the fast path goes size → slot with
  * one load (no class → spanclass → slot arithmetic). */
 static uint16_t gh_malloc_slot8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
-/* And for 1017 B .. 32 KiB in steps of 128 (size_to_class128's slots). */
+/* And for 8185 B .. 32 KiB in steps of 128 (size_to_class128's slots). */
 static uint16_t gh_malloc_slot128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_LARGE_SIZE_DIV + 1];
 
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
