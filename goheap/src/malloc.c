@@ -53,17 +53,18 @@ static uint16_t gh_malloc_slot128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_L
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
 
 /* Large frees in the drop-in malloc. A freed large object of at least
- * scav_large_min bytes goes back to the OS at once (gh_mheap_freeSpan),
- * as glibc unmaps a freed chunk above its mmap threshold, instead of
- * waiting for the scavenger's retain bound and period: a real program
- * grows a table or buffer by allocating the bigger one and freeing the old
- * (CPython's dicts and lists), and with the old ones kept resident for a
- * period real/python's peak RSS was 1.09x glibc's. The library and the
- * suite's adapter keep Go's pacing (0: off, the heap workloads reuse freed large spans
- * without page faults); libgoheap_malloc.so's malloc_preload.c defines this
- * default (the strong definition wins). GOHEAP_SCAVENGE_LARGE_KB overrides
- * it (0: off). */
-GH_HIDDEN __attribute__((weak)) uintptr_t gh_preload_scav_large_min = 0; /* not const: GCC folds a weak const */
+ * scav_large_min bytes goes back to the OS at once (gh_mheap_freeSpan,
+ * gh_scavenge_large_locked), as glibc unmaps a freed chunk above its mmap
+ * threshold, instead of waiting for the scavenger's retain bound and
+ * period: a real program grows a table or buffer by allocating the bigger
+ * one and freeing the old (CPython's dicts and lists), and with the old
+ * ones resident real/python's peak RSS was 1.09x glibc's (now 1.025x).
+ * The library and the suite's adapter keep Go's pacing (0: off; the heap
+ * workloads reuse freed large spans without page faults);
+ * libgoheap_malloc.so's malloc_preload.c defines the 1 MiB default (its
+ * strong definition wins over this weak one; not const, or GCC folds the
+ * weak 0 into the code). GOHEAP_SCAVENGE_LARGE_KB overrides it (0: off). */
+GH_HIDDEN __attribute__((weak)) uintptr_t gh_preload_scav_large_min = 0;
 
 static uintptr_t env_kb(const char *name, uintptr_t def) {
     const char *v = gh_gogetenv(name);
