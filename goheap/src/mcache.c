@@ -35,6 +35,7 @@ pthread_mutex_t gh_mcaches_lock = PTHREAD_MUTEX_INITIALIZER;
 int gh_gc_tiny_enabled;
 static pthread_key_t gh_mcache_key;
 static uint32_t gh_mcache_ids;
+static uint8_t lifo_cap[GH_NUM_SPAN_CLASSES]; /* gh_lifo_cap of each span class */
 
 #define GH_FULL_SWEEP_BUDGET 8
 
@@ -85,6 +86,9 @@ static void releaseSpan(gh_mcache *c, gh_mspan *s) {
 void gh_mcache_refill(gh_mcache *c, gh_spanClass spc) {
     gh_mcache_slot *slot = &c->alloc[spc];
     gh_mspan *s = slot->span;
+    /* the LIFO is (re)sized here, where it is usually empty: on, with its
+     * class's bound, in manual mode; off once the collector runs ([W2]) */
+    if (!slot->lifo) slot->lifoRoom = gh_gc_tiny_enabled ? 0 : lifo_cap[spc];
     if (s != &gh_emptymspan) {
         gh_mspan_unload_window(s, slot);
         gh_mspan_drain_remote(s);
@@ -161,10 +165,81 @@ void gh_mcache_free_slow(gh_mcache *c, gh_mspan *s) {
     GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));
 }
 
+/* The local free of object a of s (owned by c, its bit set): malloc.c's
+ * free_inline bit clear, for the LIFO's objects when it is flushed. */
+static void freeLocal(gh_mcache *c, gh_mspan *s, uintptr_t a) {
+    uintptr_t idx = gh_mspan_objIndex(s, a);
+    uint64_t m = (uint64_t)1 << (idx & 63);
+    GH_ASSERT_MSG(atomic_load_explicit(&s->owner, memory_order_relaxed) == c && (s->allocBits[idx >> 6] & m),
+                  "[W1] LIFO object %p: span %p not owned or the slot reads free", (void *)a, (void *)s);
+    s->allocBits[idx >> 6] &= ~m;
+    uint16_t n = (uint16_t)(s->allocCount - 1);
+    __atomic_store_n(&s->allocCount, n, __ATOMIC_RELAXED);
+    if (s->state + (n == 0) >= GH_SPAN_MC_FULL) gh_mcache_free_slow(c, s);
+}
+
+/* Give the class's LIFO back to the spans' allocBits (thread exit, fork
+ * child, gh_thread_exit: before the spans leave the cache). */
+void gh_mcache_flushLIFO(gh_mcache *c, gh_spanClass spc) {
+    gh_mcache_slot *slot = &c->alloc[spc];
+    uintptr_t a = slot->lifo;
+    slot->lifo = 0;
+    while (a) {
+        uintptr_t *o = (uintptr_t *)a, next = o[0];
+        o[1] = 0;
+        slot->lifoRoom++;
+        freeLocal(c, gh_spanOf(a), a);
+        a = next;
+    }
+}
+
+/* gh_lifo_push's other case: word 1 holds a's key (always, in GH_DEBUG
+ * builds): throw if a is on the LIFO, else push it. */
+void gh_mcache_lifo_push_slow(gh_mcache *c, gh_mcache_slot *slot, uintptr_t a) {
+    (void)c;
+    uintptr_t *o = (uintptr_t *)a;
+    gh_mcache_lifo_check(slot, a, "double free detected");
+    GH_ASSERT(slot->lifoRoom > 0);
+    o[0] = slot->lifo;
+    o[1] = a ^ GH_LIFO_KEY;
+    slot->lifo = a;
+    slot->lifoRoom--;
+}
+
+/* A local free with the LIFO full, word 1 holding a's key (always, in
+ * GH_DEBUG builds): throw if a is on the LIFO, else clear its bit. */
+void gh_mcache_free_checked(gh_mcache *c, gh_mspan *s, uintptr_t a) {
+    gh_mcache_lifo_check(&c->alloc[s->spanclass], a, "double free detected");
+    freeLocal(c, s, a);
+}
+
+/* what != NULL: throw `what` if a is on slot's LIFO (a second free of a warm
+ * object: gh_lifo_push when word 1 holds a's key, at every push in GH_DEBUG
+ * builds; the remote drain). what == NULL (GH_DEBUG, pop): check [W1] of a.
+ * The walk is bounded by the LIFO's length (GH_LIFO_MAX). */
+void gh_mcache_lifo_check(const gh_mcache_slot *slot, uintptr_t a, const char *what) {
+    if (!what) {
+        gh_mspan *s = gh_spanOf(a);
+        GH_ASSERT_MSG(s && s->spanclass != 0 && gh_mspan_objexact(s, a), "[W1] LIFO object %p is no slot", (void *)a);
+        gh_mcache *owner = atomic_load_explicit(&s->owner, memory_order_relaxed);
+        uintptr_t idx = gh_mspan_objIndex(s, a);
+        GH_ASSERT_MSG(&owner->alloc[s->spanclass] == slot && (s->allocBits[idx >> 6] >> (idx & 63) & 1) &&
+                          ((const uintptr_t *)a)[1] == (a ^ GH_LIFO_KEY),
+                      "[W1] LIFO object %p: span %p of another class or cache, free, or its key overwritten",
+                      (void *)a, (void *)s);
+        return;
+    }
+    unsigned n = 0;
+    for (uintptr_t x = slot->lifo; x && n <= GH_LIFO_MAX; x = *(const uintptr_t *)x, n++)
+        if (x == a) gh_throw(what);
+}
+
 /* Give every span back to mcentral (thread exit, fork child, gh_thread_exit). */
 void gh_mcache_releaseAll(gh_mcache *c) {
     for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++) {
         gh_mcache_slot *slot = &c->alloc[spc];
+        if (slot->lifo) gh_mcache_flushLIFO(c, (gh_spanClass)spc);
+        slot->lifoRoom = 0;
         gh_mspan *s = slot->span;
         gh_mcentral *central = &gh_mheap_.central[spc];
         if (s != &gh_emptymspan) {
@@ -203,6 +278,8 @@ static void mcache_destructor(void *arg) {
 }
 
 void gh_mcache_thread_key_init(void) {
+    for (int spc = 0; spc < GH_NUM_SPAN_CLASSES; spc++)
+        lifo_cap[spc] = (uint8_t)gh_lifo_cap(gh_class_to_size[gh_spanClass_sizeclass((gh_spanClass)spc)]);
     if (pthread_key_create(&gh_mcache_key, mcache_destructor) != 0) gh_throw("pthread_key_create failed");
 }
 
