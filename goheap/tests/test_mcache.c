@@ -1,10 +1,18 @@
 /* test_mcache.c — mcache/mcentral behaviour through the stats: refill across
  * spans, empty spans going back to the heap, a thread's spans flushed to
  * mcentral at exit and reused by the next thread, remote frees reclaimed by
- * the owner (producer/consumer), and stats by class. */
+ * the owner (producer/consumer), and stats by class. The LIFO of warm
+ * objects: a freed object is the next one of its class handed out, newest
+ * first, from any span the thread owns; the LIFO goes back to the bitmaps
+ * at thread exit and gh_thread_exit; double frees of objects on it (LIFO
+ * with room, full, freed from another thread; in GH_DEBUG builds also with
+ * word 1 overwritten) still abort (in a forked child). */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "goheap/goheap.h"
@@ -29,7 +37,107 @@ static void *free_many(void *arg) {
     return NULL;
 }
 
+static unsigned class_of(size_t size) {
+    gh_stats a = st();
+    for (unsigned i = 1; i < GH_NUM_CLASSES; i++)
+        if (a.class_size[i] == size) return i;
+    CHECK(!"no such class");
+    return 0;
+}
+
+/* The next malloc of a class gets the object of that class freed last. */
+static void test_lifo_warm(void) {
+    enum { M = 300 }; /* 80 B: 102 per span, so three spans */
+    static void *o[M];
+    for (int i = 0; i < M; i++) o[i] = gh_malloc(80);
+    gh_free(o[5]);     /* a full span, not the current one */
+    gh_free(o[M - 1]); /* the current span */
+    gh_free(o[150]);
+    CHECK(gh_malloc(80) == o[150]);
+    CHECK(gh_malloc(80) == o[M - 1]);
+    CHECK(gh_malloc(80) == o[5]);
+    gh_free(o[7]);
+    CHECK(gh_malloc(65) == o[7]); /* any size of the class */
+    memset(o[7], 0xff, 80);      /* word 1 rewritten: a later free is no double free */
+    for (int i = 0; i < M; i++) gh_free(o[i]);
+}
+
+/* The LIFO's objects are freed (allocBits) when the thread exits. */
+static void *alloc_free_1k(void *arg) {
+    static void *o[200];
+    for (int i = 0; i < 200; i++) o[i] = gh_malloc(1024);
+    for (int i = 0; i < 200; i++) gh_free(o[i]);
+    if (arg) gh_thread_exit();
+    return NULL;
+}
+static void test_lifo_flush(void) {
+    unsigned sc = class_of(1024);
+    CHECK(st().objects_inuse[sc] == 0);
+    pthread_t t;
+    pthread_create(&t, NULL, alloc_free_1k, NULL); /* the key destructor */
+    pthread_join(t, NULL);
+    CHECKF(st().objects_inuse[sc] == 0, "thread exit: %llu objects left", (unsigned long long)st().objects_inuse[sc]);
+    alloc_free_1k((void *)1); /* gh_thread_exit */
+    CHECKF(st().objects_inuse[sc] == 0, "gh_thread_exit: %llu objects left", (unsigned long long)st().objects_inuse[sc]);
+}
+
+static int dies(void (*fn)(void)) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(2);
+        fn();
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+static void double_free_lifo(void) { /* the LIFO has room */
+    void *p = gh_malloc(96);
+    gh_free(p);
+    gh_free(p);
+}
+static void double_free_lifo_full(void) { /* p is on a full LIFO */
+    static void *o[300];
+    for (int i = 0; i < 300; i++) o[i] = gh_malloc(96);
+    for (int i = 0; i < 300; i++) gh_free(o[i]);
+    gh_free(o[0]);
+}
+static void *free_arg(void *p) {
+    gh_free(p);
+    return NULL;
+}
+static void double_free_lifo_remote(void) { /* on the owner's LIFO, freed by another thread */
+    void *p = gh_malloc(96);
+    gh_free(p);
+    pthread_t t;
+    pthread_create(&t, NULL, free_arg, p);
+    pthread_join(t, NULL);
+    gh_thread_exit(); /* the LIFO is flushed, then the span's remote frees drained */
+    gh_scavenge();
+}
+static void double_free_lifo_clobbered(void) { /* word 1 overwritten after the free */
+    void **p = gh_malloc(96);
+    gh_free(p);
+    p[1] = NULL;
+    gh_free(p);
+}
+
 int main(void) {
+    test_lifo_warm();
+    test_lifo_flush();
+    CHECK(dies(double_free_lifo));
+    CHECK(dies(double_free_lifo_full));
+    CHECK(dies(double_free_lifo_remote));
+#if GH_DEBUG > 0
+    CHECK(dies(double_free_lifo_clobbered)); /* release builds trust word 1 */
+#else
+    (void)double_free_lifo_clobbered;
+#endif
+    gh_thread_exit(); /* start the rest with an empty cache */
+    gh_scavenge();
+
     /* refill: 100000 x 48 B = 170 objects/span -> 589 spans of class 5 */
     alloc_many((void *)48);
     gh_stats a = st();
