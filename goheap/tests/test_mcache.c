@@ -5,7 +5,8 @@
  * objects: a freed object is the next one of its class handed out, newest
  * first, from any span the thread owns; the LIFO goes back to the bitmaps
  * at thread exit and gh_thread_exit; double frees of objects on it (LIFO
- * with room, full, freed from another thread; in GH_DEBUG builds also with
+ * with room, full, freed from another thread and drained by the owner or
+ * flushed at its exit; in GH_DEBUG builds also with
  * word 1 overwritten) still abort (in a forked child). */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -117,6 +118,16 @@ static void double_free_lifo_remote(void) { /* on the owner's LIFO, freed by ano
     gh_thread_exit(); /* the LIFO is flushed, then the span's remote frees drained */
     gh_scavenge();
 }
+static void double_free_lifo_drained(void) { /* the same, the owner drains it first */
+    void *p = gh_malloc(96);
+    gh_free(p);
+    pthread_t t;
+    pthread_create(&t, NULL, free_arg, p);
+    pthread_join(t, NULL);
+    /* aligned allocations of the class take the window, not the LIFO, and
+     * refill (draining p's span) as it runs out */
+    for (int i = 0; i < 300; i++) gh_aligned_alloc(32, 96);
+}
 static void double_free_lifo_clobbered(void) { /* word 1 overwritten after the free */
     void **p = gh_malloc(96);
     gh_free(p);
@@ -130,6 +141,7 @@ int main(void) {
     CHECK(dies(double_free_lifo));
     CHECK(dies(double_free_lifo_full));
     CHECK(dies(double_free_lifo_remote));
+    CHECK(dies(double_free_lifo_drained));
 #if GH_DEBUG > 0
     CHECK(dies(double_free_lifo_clobbered)); /* release builds trust word 1 */
 #else
