@@ -13,12 +13,15 @@
  *   mcentral per class, a lock: spans owned by no thread.
  *   mheap    one lock: the page allocator, large objects, the scavenger.
  *
- * Allocating a small object: pick the class from the size tables, take the
- * lowest set bit of the slot's allocCache. If the window is empty, refill it
- * from the same span, then from the thread's other spans, then mcentral,
- * then mheap (mcache.c). Freeing: find the span from the address (spans[]),
- * compute the object index with a multiply (divMagic), and either clear its
- * bit (the span is this thread's) or push it on the span's remote list.
+ * Allocating a small object: pick the class from the size tables, pop the
+ * slot's LIFO of recently freed objects, else take the lowest set bit of
+ * the slot's allocCache. If the window is empty, refill it from the same
+ * span, then from the thread's other spans, then mcentral, then mheap
+ * (mcache.c). Freeing: find the span from the address (spans[]), compute
+ * the object index with a multiply (divMagic), check its bit, and either
+ * push it on the class's LIFO (the span is this thread's; if the LIFO is
+ * full, clear the bit) or push it on the span's remote list. Go has no
+ * LIFO (no explicit free); mcache.c says why goheap's manual mode does.
  *
  * Manual-mode decisions:
  *   - Tiny allocator off: Go packs several noscan objects < 16 B into one

@@ -10,8 +10,9 @@
  *            │  nelems objects of one size class; header lives off-heap
  *   mcache  ─┤  per thread: for each span class the span it allocates from,
  *            │  with a 64-bit window of free bits (allocCache) copied out of
- *            │  allocBits, so malloc is ctz + clear-lowest-bit; plus the
- *            │  spans this thread owns (partial / full lists)
+ *            │  allocBits, so malloc is ctz + clear-lowest-bit, and a LIFO
+ *            │  of objects this thread freed (manual mode: reused first,
+ *            │  while warm); plus the spans this thread owns (partial / full)
  *   mcentral─┤  per span class: spans nobody owns (their thread exited),
  *            │  partial and full, under a lock
  *   mheap   ─┘  the page heap: one reserved address range ("arena"), a page
@@ -20,7 +21,8 @@
  *
  * Ownership (manual mode). A small span is owned by the mcache that took it
  * from mcentral/mheap until that thread exits. The owner frees with plain
- * stores (clear the bit, decrement allocCount); any other thread pushes the
+ * stores (push the object on its class's LIFO, or when that is full clear
+ * the bit and decrement allocCount); any other thread pushes the
  * object on the span's lock-free remote_free stack (mimalloc's thread_free),
  * and the owner reclaims the stack when it needs space in that span (refill)
  * — Go's "sweep" of a span, done lazily by the allocating thread. So the
