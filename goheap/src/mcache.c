@@ -108,11 +108,25 @@ static void releaseSpan(gh_mcache *c, gh_mspan *s) {
     gh_mheap_freeSpan(s);
 }
 
-/* A window was loaded: check it (and at level 2 the class's lists), return. */
+/* [W1], [W2] of the class's whole LIFO (GH_DEBUG=2, at refill). */
+static __attribute__((unused)) void debug_check_lifo(const gh_mcache *c, gh_spanClass spc) {
+    const gh_mcache_slot *slot = &c->alloc[spc];
+    uint32_t n = 0;
+    for (uintptr_t a = slot->lifo; a; a = *(const uintptr_t *)a) {
+        GH_ASSERT_MSG(++n <= lifo_cap[spc], "[W2] LIFO of class %u longer than %u", spc, lifo_cap[spc]);
+        gh_mcache_lifo_check(slot, a, NULL);
+    }
+    GH_ASSERT_MSG(n + slot->lifoRoom <= lifo_cap[spc], "[W2] LIFO of class %u: %u objects, room %u, bound %u", spc, n,
+                  slot->lifoRoom, lifo_cap[spc]);
+}
+
+/* A window was loaded: check it (and at level 2 the class's lists and
+ * LIFO), return. */
 #define REFILLED()                                               \
     do {                                                         \
         GH_DEBUG_ONLY(gh_debug_check_cached(c, spc));            \
         GH_EXPENSIVE(gh_debug_check_mcache_class(c, spc));       \
+        GH_EXPENSIVE(debug_check_lifo(c, spc));                  \
         return;                                                  \
     } while (0)
 

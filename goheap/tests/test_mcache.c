@@ -7,7 +7,8 @@
  * at thread exit and gh_thread_exit; double frees of objects on it (LIFO
  * with room, full, freed from another thread and drained by the owner or
  * flushed at its exit; in GH_DEBUG builds also with
- * word 1 overwritten) still abort (in a forked child). */
+ * word 1 overwritten) still abort (in a forked child), and in GH_DEBUG
+ * builds so does a pop of a link the program overwrote. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -135,6 +136,14 @@ static void double_free_lifo_clobbered(void) { /* word 1 overwritten after the f
     gh_free(p);
 }
 
+static void lifo_use_after_free(void) { /* word 0 (the link) overwritten */
+    void **p = gh_malloc(96);
+    gh_free(p);
+    p[0] = (void *)(uintptr_t)0x1230;
+    gh_malloc(96); /* p */
+    gh_malloc(96); /* 0x1230: [W1] in GH_DEBUG builds (release: a wild load) */
+}
+
 int main(void) {
     test_lifo_warm();
     test_lifo_flush();
@@ -144,8 +153,10 @@ int main(void) {
     CHECK(dies(double_free_lifo_drained));
 #if GH_DEBUG > 0
     CHECK(dies(double_free_lifo_clobbered)); /* release builds trust word 1 */
+    CHECK(dies(lifo_use_after_free));
 #else
     (void)double_free_lifo_clobbered;
+    (void)lifo_use_after_free;
 #endif
     gh_thread_exit(); /* start the rest with an empty cache */
     gh_scavenge();
