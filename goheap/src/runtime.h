@@ -177,7 +177,7 @@ typedef struct gh_mcache_slot {
     uint32_t pad;
 } gh_mcache_slot;
 
-/* The LIFO's bound per class: at most 64 objects and 64 KiB; none for the
+/* The LIFO's bound per class: at most 128 objects and 64 KiB; none for the
  * 8-byte class (no room for the check word). */
 #define GH_LIFO_MAX 128
 #define GH_LIFO_BYTES (64u << 10)

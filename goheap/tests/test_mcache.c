@@ -8,7 +8,8 @@
  * with room, full, freed from another thread and drained by the owner or
  * flushed at its exit; in GH_DEBUG builds also with
  * word 1 overwritten) still abort (in a forked child), and in GH_DEBUG
- * builds so does a pop of a link the program overwrote. */
+ * builds so does a pop of a link the program overwrote; and a LIFO left
+ * when the collector starts is the sweeper's, not flushed over live objects. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "goheap/gc.h"
 #include "goheap/goheap.h"
 
 enum { N = 100000 };
@@ -144,6 +146,38 @@ static void lifo_use_after_free(void) { /* word 0 (the link) overwritten */
     gh_malloc(96); /* 0x1230: [W1] in GH_DEBUG builds (release: a wild load) */
 }
 
+/* Collected mode after manual frees: a LIFO left from before gh_gc_init is
+ * garbage to the sweeper, which gives its spans to mcentral, so another
+ * thread's objects may take those slots; the cache flush at detach must
+ * drop the old LIFO, not clear their bits. */
+enum { GCK = 40 };
+static void *gc_old[GCK], *gc_new[GCK];
+static void *gc_alloc_96(void *arg) {
+    static const gh_layout lay = {1, 1}; /* 96 B with pointers: the class malloc uses */
+    (void)arg;
+    gh_gc_thread_attach();
+    for (int i = 0; i < GCK; i++) gc_new[i] = gh_gc_alloc(96, &lay);
+    gh_gc_thread_detach();
+    return NULL;
+}
+static void test_lifo_then_gc(void) {
+    for (int i = 0; i < GCK; i++) gc_old[i] = gh_malloc(96);
+    for (int i = 0; i < GCK; i++) gh_free(gc_old[i]);
+    CHECK(gh_gc_init(NULL) == 0);
+    gh_gc_thread_attach();
+    gh_gc_root_add(gc_new, sizeof gc_new);
+    gh_gc_collect(); /* the freed objects are unmarked: swept */
+    pthread_t t;
+    pthread_create(&t, NULL, gc_alloc_96, NULL);
+    pthread_join(t, NULL);
+    int reused = 0;
+    for (int i = 0; i < GCK; i++)
+        for (int j = 0; j < GCK; j++) reused += gc_new[i] == gc_old[j];
+    CHECKF(reused > 0, "no swept LIFO slot reused");
+    gh_gc_thread_detach(); /* flushes this thread's cache */
+    for (int i = 0; i < GCK; i++) CHECKF(gh_gc_is_allocated(gc_new[i]), "object %d freed by the old LIFO", i);
+}
+
 int main(void) {
     test_lifo_warm();
     test_lifo_flush();
@@ -203,6 +237,7 @@ int main(void) {
     gh_scavenge();
     a = st();
     CHECKF(a.heap_objects == 0, "objects %llu", (unsigned long long)a.heap_objects);
+    test_lifo_then_gc(); /* last: the collector stays on */
     printf("mcache ok (peak class-4 spans %llu)\n", (unsigned long long)peak);
     return 0;
 }
