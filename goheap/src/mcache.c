@@ -37,6 +37,11 @@
  * loaned window slot does, so spans, lists and their invariants see
  * nothing new; the LIFO only has to go back to the bitmaps before the
  * spans leave the cache (releaseAll: thread exit, gh_thread_exit).
+ * With it (cachegrind, quick preset): heap/churn 0.30M D1 write misses
+ * and 7% fewer instructions; heap/leak, whose batches free ~67 objects per
+ * class and allocate them again, pops every allocation (no refills: branch
+ * mispredictions 614k -> 232k, instructions -6%); binary-trees, freeing
+ * whole trees past the bound, 5% more instructions (the full-LIFO check).
  *   - Bound: 128 objects and 64 KiB per class (the spans it pins). When it
  *     is full a free clears its bit as before. Keeping the newer half and
  *     flushing the older instead cost binary-trees (which frees whole
