@@ -74,6 +74,7 @@ int gh_gc_tiny_enabled;
 static pthread_key_t gh_mcache_key;
 static uint32_t gh_mcache_ids;
 static uint8_t lifo_cap[GH_NUM_SPAN_CLASSES]; /* gh_lifo_cap of each span class */
+_Static_assert(GH_LIFO_MAX <= UINT8_MAX, "lifo_cap holds the bound in a byte");
 
 #define GH_FULL_SWEEP_BUDGET 8
 
