@@ -262,11 +262,11 @@ void gh_mheap_freeSpan(gh_mspan *s) {
     /* a large object freed twice while its span sits in the large cache
      * (spans[] still leads to it; the first free made it DEAD) */
     if (GH_UNLIKELY(s->state == GH_SPAN_DEAD)) gh_throw("double free of a large object");
-    if (largeCachePut(&gh_mheap_, s)) {
-        pthread_mutex_unlock(&gh_mheap_.lock);
-        return;
-    }
-    gh_mheap_freeSpanLocked(s);
+    /* the scavenger's check runs on both paths: a span the cache takes
+     * evicts older ones into the page heap, and checking only the other
+     * path left the worker asleep (or never started) while frees of
+     * objects up to 256 KiB piled up dirty pages */
+    if (!largeCachePut(&gh_mheap_, s)) gh_mheap_freeSpanLocked(s);
     gh_scavenge_maybe_locked();
     pthread_mutex_unlock(&gh_mheap_.lock);
     gh_scavenger_poke(); /* may create the worker: pthread_create allocates, so no lock held */
