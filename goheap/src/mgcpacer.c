@@ -33,11 +33,12 @@
  * finishes before the next trigger (Go's gcPaceSweeper).
  *
  * The scavenger is paced at the same point (Go's gcPaceScavenger): when the
- * goal falls by half or more, the heap to keep resident until the next
- * cycle is the in-use heap at mark termination scaled by how the goal moved
- * (new goal / last goal), plus 10%, and mgcsweep.c hands it to the
- * scavenger when the sweep ends (a spike's garbage goes back at once). A
- * steady or growing heap is left to the scavenger's periodic worker.
+ * heap in use is 1.5x the new goal or more (it shrinks), the heap to keep
+ * resident until the next cycle is the in-use heap at mark termination
+ * scaled by how the goal moved (new goal / last goal), at most the goal,
+ * plus 10%, and mgcsweep.c hands it to the scavenger when the sweep ends (a
+ * spike's garbage goes back once the program idles). A steady or growing
+ * heap is left to the scavenger's periodic worker.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,20 +148,25 @@ void gh_gcControllerState_startCycle(void) {
     c->assistWorkPerByte = (double)c->heapScan / (double)dist;
 }
 
-/* Go's gcPaceScavenger: retained goal = in use now x goal / lastGoal x 1.1,
- * set only when the goal fell by half or more (the heap shrinks: a
- * spike's garbage); otherwise none (UINTPTR_MAX), and the periodic worker's
- * two-period rule alone applies. Go paces its releases at 1% of a CPU, so
- * a retained goal computed in a cycle that started mid-growth (in use at
- * mark termination below the coming peak) costs it little; released at
- * once here it gave back memory the same allocation phase then faulted in
- * again (test_gc_scavenge's steady state: 11-33 MiB in 3 runs of 5; with a
- * threshold of 3/4, 10-30 MiB in 3 runs of 6: a cycle started on its own
- * mid-allocation marks more and sets a goal the next one falls from). */
+/* Go's gcPaceScavenger: retained goal = in use now x goal / lastGoal x
+ * 1.1, here at most the goal x 1.1 (Go's retainExtraPercent over the goal:
+ * lastGoal is that of a cycle that may have run early in a spike), set only
+ * when the heap is half again the size the new goal allows (in use >= 1.5 x
+ * goal: it shrinks, a spike's garbage); otherwise none (UINTPTR_MAX) and
+ * the periodic worker's two-period rule alone applies. Go paces its
+ * releases at 1% of a CPU, so a retained goal computed in a cycle that
+ * started mid-growth costs it little; released at once here it gave back
+ * memory the same allocation phase then faulted in again: applied at every
+ * cycle, test_gc_scavenge's steady state lost 11-33 MiB in 3 runs of 5;
+ * with "the goal fell by half" as the test instead, 1 run of 8 (a cycle
+ * started mid-allocation marks what is allocated black, and the next goal
+ * halves from it), and 1 spike in 4 was not released at all (the last
+ * cycle of the spike ran early, at a goal close to the final one). */
 static void paceScavenger(int64_t lastGoal, int64_t goal) {
     double inuse = (double)(gh_mheap_.pagesInUse << GH_PAGE_SHIFT);
     double ratio = lastGoal > 0 && goal > 0 ? (double)goal / (double)lastGoal : 1.0;
-    double keep = ratio <= 0.5 ? inuse * ratio * 1.1 : (double)UINTPTR_MAX;
+    double keep = inuse * ratio < (double)goal ? inuse * ratio : (double)goal;
+    keep = goal > 0 && inuse >= 1.5 * (double)goal ? keep * 1.1 : (double)UINTPTR_MAX;
     atomic_store_explicit(&scavRetainedGoal, keep < (double)(UINTPTR_MAX / 2) ? (uintptr_t)keep : UINTPTR_MAX,
                           memory_order_relaxed);
 }

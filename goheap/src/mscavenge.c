@@ -43,14 +43,17 @@
  *     gh_scavenger_sweepdone wakes the worker at once (Go's sweepone calls
  *     scavenger.ready() there) to release the dirty memory above Go's
  *     retained-heap goal (mgcpacer.c's gcPaceScavenger: the in-use heap at
- *     mark termination x new goal / last goal x 1.1) less what is in use,
- *     and at least R.
- *     Only when the goal fell by half or more (the heap shrinks):
+ *     mark termination x new goal / last goal, at most the goal, x 1.1)
+ *     less what is in use, and at least R.
+ *     Only when the heap in use is 1.5x the new goal or more (it shrinks):
  *     what that sweep frees was garbage for the whole cycle, old memory,
  *     not an alloc/free cycle's. A steady or growing heap (heap/churn,
  *     steady-growth) is left to the periodic rule above.
- *     Without it a spike's garbage waited two periods (~200 ms) where Go's
- *     RSS fell in ~10-40 ms (heap/spike-release with 128 KiB objects).
+ *     And only if the program then idles: 10 ms later (GH_SCAV_IDLE_MS), less
+ *     than 1 MiB more in use (a program allocating again would fault the
+ *     memory back in). Without it a spike's garbage waited two periods
+ *     (~200 ms) where Go's RSS fell in ~10-40 ms (heap/spike-release with
+ *     128 KiB objects); now ~10-20 ms.
  *   - On demand: gh_scavenge() releases every free page now.
  * GOHEAP_SCAVENGE=0 turns off the hard cap and the background worker.
  */
@@ -116,13 +119,15 @@ static uintptr_t dirtyBytes(void) {
 static _Atomic int bg_started;
 static _Atomic int bg_wanted; /* dirty memory crossed R: start the worker */
 static int bg_parked;
-static int bg_now;        /* a cycle's sweep finished: release at once down to bg_keep */
-static uintptr_t bg_keep; /* dirty bytes the retained goal leaves */
+static int bg_now;            /* a cycle's sweep finished: release down to bg_keep if idle */
+static uintptr_t bg_keep;     /* dirty bytes the retained goal leaves */
+static uintptr_t bg_inuse0;   /* pagesInUse when the sweep finished */
 static pthread_cond_t bg_cond = PTHREAD_COND_INITIALIZER;  /* parked: woken by a free */
 static pthread_cond_t bg_sleep = PTHREAD_COND_INITIALIZER; /* a period: cut short by bg_now */
 
 #define GH_SCAV_HARD_EXTRA ((uintptr_t)512 << 20)
 #define GH_SCAV_STEP GH_CHUNK_BYTES
+#define GH_SCAV_IDLE_MS 10 /* after a sweep asked for a release: idle this long first */
 
 void gh_scavenge_maybe_locked(void) {
     gh_mheap *h = &gh_mheap_;
@@ -159,18 +164,32 @@ static uintptr_t excessLocked(void) {
     return d > r ? d - r : 0;
 }
 
-/* One period (heap lock held, dropped while waiting), cut short when
- * gh_scavenger_sweepdone asks for a release now. */
-static void sleepPeriodLocked(gh_mheap *h) {
+/* Wait ms (heap lock held, dropped while waiting); with stop, until
+ * gh_scavenger_sweepdone asks for a release. */
+static void sleepLocked(gh_mheap *h, uint64_t ms, int stop) {
     struct timespec end;
     clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += (time_t)(h->scav_period_ms / 1000);
-    end.tv_nsec += (long)(h->scav_period_ms % 1000) * 1000000L;
+    end.tv_sec += (time_t)(ms / 1000);
+    end.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (end.tv_nsec >= 1000000000L) {
         end.tv_sec++;
         end.tv_nsec -= 1000000000L;
     }
-    while (!bg_now && pthread_cond_timedwait(&bg_sleep, &h->lock, &end) == 0) {}
+    while (!(stop && bg_now) && pthread_cond_timedwait(&bg_sleep, &h->lock, &end) == 0) {}
+}
+
+/* After a sweep asked for a release: GH_SCAV_IDLE_MS later, the dirty
+ * memory above bg_keep if the program has not allocated since (at most
+ * 1 MiB more in use: it idles, as after a spike), else 0 — a program
+ * allocating again (heap/churn's next repetition) would fault it back in,
+ * so that is left to the two-period rule (which doubled heap/churn's page
+ * faults, 22k -> 45k, and steady-growth's, ~130k -> ~200k, without it). */
+static uintptr_t sweptIdleExcessLocked(gh_mheap *h) {
+    bg_now = 0;
+    sleepLocked(h, GH_SCAV_IDLE_MS, 0);
+    if (h->pagesInUse > bg_inuse0 + ((uintptr_t)1 << (20 - GH_PAGE_SHIFT))) return 0;
+    uintptr_t d = dirtyBytes();
+    return d > bg_keep ? d - bg_keep : 0;
 }
 
 static void *bgscavenge(void *arg) {
@@ -179,15 +198,14 @@ static void *bgscavenge(void *arg) {
     uintptr_t prevExcess = 0;
     pthread_mutex_lock(&h->lock);
     for (;;) {
-        sleepPeriodLocked(h);
+        sleepLocked(h, h->scav_period_ms, 1);
+        /* a cycle's garbage, in a program that went idle after it */
+        uintptr_t swept = bg_now ? sweptIdleExcessLocked(h) : 0;
         uintptr_t excess = excessLocked();
         /* only what was already above R a period ago: memory being reused
-         * right now (an alloc/free cycle) is left alone; except a cycle's
-         * garbage, which gh_scavenger_sweepdone measured */
-        uintptr_t n = excess < prevExcess ? excess : prevExcess, d = dirtyBytes();
-        int swept = bg_now;
-        if (swept && d > bg_keep && d - bg_keep > n) n = d - bg_keep;
-        bg_now = 0;
+         * right now (an alloc/free cycle) is left alone */
+        uintptr_t n = excess < prevExcess ? excess : prevExcess;
+        if (swept > n) n = swept;
         while (n > 0) {
             uintptr_t step = n < GH_SCAV_STEP ? n : GH_SCAV_STEP, e = swept ? dirtyBytes() : excessLocked();
             if (step > e) step = e;
@@ -222,8 +240,8 @@ void gh_scavenger_init(void) { initSleepCond(); }
  * the retained goal (in use + dirty <= retainedGoal, as Go's scavenger),
  * keeping R at least: a collection that overlapped an allocation burst
  * (allocate-black) sets a goal the next one halves from, and without R
- * the 12.5 MiB garbage of test_gc_scavenge's steady state went back in 1
- * run of 8. */
+ * the garbage of test_gc_scavenge's steady state (12.5 MiB per cycle then)
+ * went back in 1 run of 8. */
 void gh_scavenger_sweepdone(uintptr_t retainedGoal) {
     gh_mheap *h = &gh_mheap_;
     if (!h->scav_enabled || h->scav_period_ms == 0) return;
@@ -235,6 +253,7 @@ void gh_scavenger_sweepdone(uintptr_t retainedGoal) {
     if (dirty > keep) {
         bg_now = 1;
         bg_keep = keep;
+        bg_inuse0 = h->pagesInUse;
         if (bg_parked) {
             bg_parked = 0;
             pthread_cond_signal(&bg_cond);

@@ -1,21 +1,26 @@
 /* test_gc_scavenge — collected mode: a cycle's garbage goes back to the OS
  * as soon as its sweep finishes (mscavenge.c, gh_scavenger_sweepdone; Go's
  * sweepone wakes its scavenger there), down to Go's retained-heap goal
- * (mgcpacer.c: in use at mark termination x new goal / last goal x 1.1),
- * when the goal fell by half or more.
+ * (mgcpacer.c: in use at mark termination x new goal / last goal, at most
+ * the goal, x 1.1), when the heap in use is 1.5x the new goal or more and
+ * the program idles.
  *
  * The scavenger's period is set to 10 s, so the periodic path (memory above
  * R at two wake-ups: 20 s here) cannot be what releases:
  *   1. a spike of 1600 objects of 64 KiB (100 MiB, each page written), one
- *      in five kept: after gh_gc_collect, dirty free memory is at most
- *      30 MiB within 2 s (R = 16 MiB, or the retained goal less the 20 MiB
- *      in use where that is more: 16-22 MiB seen; before, the whole 80 MiB
- *      of garbage stayed dirty for two periods), and once the release is
- *      over RSS is within 2x the live bytes;
- *   2. the steady state is left alone: with 20 MiB live and 10 MiB of
+ *      in four kept: after gh_gc_collect (the program then idles), dirty
+ *      free memory is at most 40 MiB within 2 s (R = 16 MiB, or the
+ *      retained goal less the 25 MiB in use where that is more: at most
+ *      ~31; before, the whole 75 MiB of garbage stayed dirty for two
+ *      periods), and once the release is over RSS is within Go's bound,
+ *      1.1 x the goal, 2.2x the live bytes (+ 8 MiB of metadata);
+ *   2. the steady state is left alone: with 25 MiB live and 10 MiB of
  *      garbage per cycle the goal does not move (nor when a cycle starts
  *      on its own mid-allocation), and three cycles release no page (with
  *      the retained goal applied at every cycle: 11-33 MiB in 3 runs of 5).
+ *   3. a program that allocates the same again right after the collection
+ *      keeps most pages (the release waits 10 ms for the program to idle:
+ *      heap/churn's repetitions faulted them in again, 22k -> 45k faults).
  * RSS is not checked under TSan (its shadow of the heap is resident). */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -54,7 +59,7 @@ static long now_ms(void) {
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-enum { N = 1600, SZ = 64 << 10, KEEP = 5 };
+enum { N = 1600, SZ = 64 << 10, KEEP = 4 };
 static void *slot[N];
 static const gh_layout noscan = {0, 0};
 
@@ -71,7 +76,7 @@ int main(void) {
     gh_gc_collect();
     long t0 = now_ms(), t = -1;
     while (now_ms() - t0 < 2000) {
-        if (dirty_mb() <= 30) {
+        if (dirty_mb() <= 40) {
             t = now_ms() - t0;
             break;
         }
@@ -79,12 +84,12 @@ int main(void) {
     }
     usleep(100000); /* the release runs in 4 MiB steps: let it end */
     long live = (long)N / KEEP * SZ >> 20, after = rss_mb();
-    printf("spike: rss base %ld MiB, peak %ld, live %ld; dirty <= 30 MiB after %ld ms, rss %ld (%.2fx live)\n", base, peak,
+    printf("spike: rss base %ld MiB, peak %ld, live %ld; dirty <= 40 MiB after %ld ms, rss %ld (%.2fx live)\n", base, peak,
            live, t, after, (double)(after - base) / (double)live);
     CHECKF(t >= 0, "a cycle's garbage not released after its sweep: dirty %ld MiB", dirty_mb());
-    CHECKF(!RSS_CHECKS || after - base <= 2 * live + 4, "RSS %ld over base %ld, live %ld", after, base, live);
+    CHECKF(!RSS_CHECKS || after - base <= 2 * live + live / 5 + 8, "RSS %ld over base %ld, live %ld", after, base, live);
 
-    /* 2. steady state: 20 MiB live, each cycle makes 10 MiB of garbage;
+    /* 2. steady state: 25 MiB live, each cycle makes 10 MiB of garbage;
      * from the second cycle on the goal stays put and nothing goes back */
     gh_stats s0, s1;
     for (int c = 0; c < 4; c++) {
@@ -92,7 +97,7 @@ int main(void) {
         for (int i = 1; i < N; i += 8)
             if (i % KEEP) memset(slot[i] = gh_gc_alloc(SZ, &noscan), 2, SZ);
         for (int i = 1; i < N; i += 8)
-            if (i % KEEP) slot[i] = NULL; /* 160 x 64 KiB */
+            if (i % KEEP) slot[i] = NULL; /* 150 x 64 KiB */
         gh_gc_collect();
         usleep(20000);
     }
@@ -100,6 +105,27 @@ int main(void) {
     printf("steady: %llu pages released by 3 cycles at a steady goal (dirty %ld MiB)\n",
            (unsigned long long)(s1.pages_returned - s0.pages_returned), dirty_mb());
     CHECKF(s1.pages_returned == s0.pages_returned, "released %llu pages at a steady goal",
+           (unsigned long long)(s1.pages_returned - s0.pages_returned));
+
+    /* 3. a program that allocates again right after the collection keeps
+     * the garbage's pages (they would fault in again): spike, drop,
+     * collect, and at once the same again */
+    for (int i = 0; i < N; i++)
+        if (i % KEEP) memset(slot[i] = gh_gc_alloc(SZ, &noscan), 3, SZ);
+    for (int i = 0; i < N; i++)
+        if (i % KEEP) slot[i] = NULL;
+    gh_gc_collect();
+    gh_stats_read(&s0);
+    for (int i = 0; i < N; i++)
+        if (i % KEEP) memset(slot[i] = gh_gc_alloc(SZ, &noscan), 4, SZ);
+    usleep(100000);
+    gh_stats_read(&s1);
+    printf("busy: %llu pages released while allocating again\n",
+           (unsigned long long)(s1.pages_returned - s0.pages_returned));
+    /* under a quarter of the 75 MiB (a release at once gave back ~60): a
+     * cycle started by the allocation itself may find the main thread off
+     * its CPU for 10 ms on a loaded machine (12 MiB once at load 6) */
+    CHECKF(s1.pages_returned - s0.pages_returned < 2400, "released %llu pages of a heap in use again",
            (unsigned long long)(s1.pages_returned - s0.pages_returned));
     return 0;
 }
