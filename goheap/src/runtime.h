@@ -240,6 +240,7 @@ typedef struct gh_mheap {
     uintptr_t scav_retain_min;  /* bytes */
     uintptr_t scav_percent;
     uint64_t scav_period_ms;    /* background worker period; 0 = no worker */
+    uintptr_t scav_large_min;   /* a freed large object this big is released at once; 0 = never */
     uint64_t pages_returned, scavenge_runs, scavenge_hard;
     uintptr_t pagesInUse;
     uint64_t largeObjects, largePages;
@@ -312,6 +313,7 @@ GH_HIDDEN void gh_mheap_after_fork_child(void);
  * with no lock held, after a free that may have crossed the retain bound. */
 GH_HIDDEN uintptr_t gh_scavenge_locked(uintptr_t nbytes);
 GH_HIDDEN void gh_scavenge_maybe_locked(void);
+GH_HIDDEN void gh_scavenge_large_locked(uintptr_t page, uintptr_t npages);
 GH_HIDDEN void gh_scavenger_init(void);
 GH_HIDDEN void gh_scavenger_poke(void);
 GH_HIDDEN void gh_scavenger_sweepdone(uintptr_t retainedGoal); /* collected mode, no lock held */
