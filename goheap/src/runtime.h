@@ -339,6 +339,7 @@ GH_HIDDEN void gh_scavenge_maybe_locked(void);
 GH_HIDDEN void gh_scavenge_large_locked(uintptr_t page, uintptr_t npages);
 GH_HIDDEN void gh_scavenger_init(void);
 GH_HIDDEN void gh_scavenger_poke(void);
+GH_HIDDEN void gh_scavenger_sweepdone(uintptr_t retainedGoal); /* collected mode, no lock held */
 
 /* mspan / mbitmap.c */
 GH_HIDDEN void gh_mspan_init_small(gh_mspan *s, gh_spanClass spc);
