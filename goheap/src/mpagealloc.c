@@ -322,6 +322,15 @@ bool gh_pageAlloc_is_free(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     return free;
 }
 
+/* Whether pages [page, page+n) are all grown, free and scavenged (never
+ * touched, or returned to the OS): memory that costs no RSS until used. */
+bool gh_pageAlloc_is_fresh(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    if (n == 0 || page + n > p->grown * GH_CHUNK_PAGES || page + n < page) return false;
+    bool fresh = true;
+    FOR_RANGE(page, n, w, mask, { fresh = fresh && (p->allocBits[w] & mask) == 0 && (p->scavBits[w] & mask) == mask; });
+    return fresh;
+}
+
 void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     FOR_RANGE(page, n, w, mask, {
         if ((p->allocBits[w] & mask) != mask) gh_throw("pageAlloc: freeing free pages");
@@ -343,6 +352,15 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     if (b == GH_CHUNK_PAGES) s.end = GH_CHUNK_PAGES - a;
     setChunkSummary(p, c, s);
     GH_DEBUG_ONLY(gh_debug_check_chunk(p, c));
+    GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
+}
+
+/* Free pages that were allocated fresh and never handed out (a span run
+ * given back): they still read as zero, so they are free and scavenged. */
+void gh_pageAlloc_free_scavenged(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    gh_pageAlloc_free(p, page, n);
+    FOR_RANGE(page, n, w, mask, { p->scavBits[w] |= mask; });
+    p->scavPages += n;
     GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
 }
 
