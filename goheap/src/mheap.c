@@ -19,8 +19,8 @@
  * must be zeroed (needzero) comes from the scavenged bits: pages never
  * touched or returned to the OS read as zero. Two caches sit in front of
  * the page allocator: recently freed large spans (largeCache) and, per
- * small span class, a 64 KiB run of fresh pages its next spans are cut
- * from (spanRun), so a class's spans made as the heap grows are adjacent.
+ * small span class, a 64 KiB run of free pages its next spans are cut
+ * from (spanRun), so a class's spans made together are adjacent.
  *
  * Lock order: mcache registry → mcentral.lock → mheap.lock.
  */
@@ -165,33 +165,48 @@ static int largeCachePut(gh_mheap *h, gh_mspan *s) {
 }
 
 /* Span runs (as mimalloc's 64 KiB pages): a span class that needs a span
- * of up to GH_SPAN_RUN_PAGES/2 pages and whose first fit lies in fresh
- * memory (free and scavenged: never touched, or returned to the OS) takes
- * GH_SPAN_RUN_PAGES pages there at once, and its next spans are cut from
- * that run without a page search. One-page spans of different classes
- * otherwise interleave page by page as the heap grows, so objects allocated
- * together in time (a spike of mixed sizes) end up in 8 KiB pieces spread
- * over the heap; reading them back in allocation order then crossed to an
+ * of up to GH_SPAN_RUN_PAGES/2 pages, and whose first fit starts
+ * GH_SPAN_RUN_PAGES free pages, takes them all at once and cuts its next
+ * spans from that run without a page search. Without runs, one-page spans
+ * of different classes interleave page by page, so objects allocated
+ * together in time (a spike of mixed sizes) lie in 8 KiB pieces spread over
+ * the heap, and reading them back in allocation order crossed to an
  * unrelated page every 8 KiB of each class. heap/spike-release's pattern
- * (1M objects of 16-128 B, 95% read and freed in allocation order; thread
- * CPU time, medians of 30 on a loaded 2-core box): free pass 12.1 -> 10.8
- * ms, whole spike 24.6 -> 23.1 ms (glibc: 6.2 ms free pass); and the page
- * heap's instructions fell from 15.3M to 5.0M (callgrind), a page search
- * and summary update per 8 spans instead of per span. A run is made
- * only of fresh pages, so what a class holds in reserve (< 64 KiB) costs no
- * RSS; dirty free pages (the churn of a steady heap) are reused first fit,
- * one span at a time, as before. Runs go back to the page allocator, still
- * marked scavenged, before every scavenge (gh_mheap_flush_large_cache_locked,
- * which empties both caches).
+ * (1M objects of 16-128 B, then 95% read and freed in allocation order;
+ * thread CPU time, loaded 2-core box): a pass reading the objects 8.0 ->
+ * 4.2 ms (glibc 3.5-4.4, mimalloc 4.2-4.5), and the page heap's
+ * instructions 15.3M -> 5.0M (callgrind). First fit is kept: a run starts
+ * only where the first fit does, so holes shorter than a run are still
+ * filled one span at a time (a steady heap's churn), and what a class holds
+ * in reserve is under 64 KiB (under 4.3 MiB for all classes; none of it
+ * resident in a run of fresh pages). Runs go back to the page allocator
+ * (a fresh run's pages still marked scavenged) before every scavenge
+ * (gh_mheap_flush_large_cache_locked, which empties both caches).
  * Heap lock held. */
 static void spanRunFlush(gh_mheap *h, gh_spanClass spc) {
     gh_mheap_spanRun *r = &h->spanRun[spc];
     GH_ASSERT_MSG(r->left < GH_SPAN_RUN_PAGES && r->left <= h->spanRunPages, "span run of class %u: %lu pages left",
                   (unsigned)spc, (unsigned long)r->left);
     if (!r->left) return;
-    gh_pageAlloc_free_scavenged(&h->pages, r->page, r->left);
+    if (r->fresh) {
+        gh_pageAlloc_free_scavenged(&h->pages, r->page, r->left);
+        h->spanRunFreshPages -= r->left;
+    } else {
+        gh_pageAlloc_free(&h->pages, r->page, r->left);
+    }
     h->spanRunPages -= r->left;
     r->left = 0;
+}
+
+/* npages from the class's run; *scav: how many are known to be zero. */
+static uintptr_t spanRunTake(gh_mheap *h, gh_mheap_spanRun *r, uintptr_t npages, uintptr_t *scav) {
+    uintptr_t page = r->page;
+    r->page += npages;
+    r->left -= npages;
+    h->spanRunPages -= npages;
+    if (r->fresh) h->spanRunFreshPages -= npages;
+    *scav = r->fresh ? npages : 0;
+    return page;
 }
 
 /* Pages for a span: first fit, or the class's run. *scav: how many of them
@@ -199,14 +214,7 @@ static void spanRunFlush(gh_mheap *h, gh_spanClass spc) {
 static uintptr_t allocPages(gh_mheap *h, uintptr_t npages, gh_spanClass spc, uintptr_t alignPages, uintptr_t *scav) {
     gh_mheap_spanRun *r = &h->spanRun[spc];
     int runs = spc != 0 && alignPages == 1 && npages <= GH_SPAN_RUN_PAGES / 2;
-    if (runs && r->left >= npages) {
-        uintptr_t page = r->page;
-        r->page += npages;
-        r->left -= npages;
-        h->spanRunPages -= npages;
-        *scav = npages;
-        return page;
-    }
+    if (runs && r->left >= npages) return spanRunTake(h, r, npages, scav);
     uintptr_t want = npages + alignPages - 1;
     uintptr_t page = gh_pageAlloc_find(&h->pages, want);
     if (page == UINTPTR_MAX) {
@@ -214,14 +222,14 @@ static uintptr_t allocPages(gh_mheap *h, uintptr_t npages, gh_spanClass spc, uin
             return UINTPTR_MAX;
     }
     page = (page + alignPages - 1) & ~(alignPages - 1); /* arena_start is chunk aligned */
-    if (runs && gh_pageAlloc_is_fresh(&h->pages, page, GH_SPAN_RUN_PAGES)) {
+    if (runs && gh_pageAlloc_is_free(&h->pages, page, GH_SPAN_RUN_PAGES)) {
         spanRunFlush(h, spc);
-        gh_pageAlloc_allocRange(&h->pages, page, GH_SPAN_RUN_PAGES);
-        r->page = page + npages;
-        r->left = GH_SPAN_RUN_PAGES - npages;
-        h->spanRunPages += r->left;
-        *scav = npages;
-        return page;
+        r->fresh = gh_pageAlloc_allocRange(&h->pages, page, GH_SPAN_RUN_PAGES) == GH_SPAN_RUN_PAGES;
+        r->page = page;
+        r->left = GH_SPAN_RUN_PAGES;
+        h->spanRunPages += GH_SPAN_RUN_PAGES;
+        if (r->fresh) h->spanRunFreshPages += GH_SPAN_RUN_PAGES;
+        return spanRunTake(h, r, npages, scav);
     }
     *scav = gh_pageAlloc_allocRange(&h->pages, page, npages);
     return page;

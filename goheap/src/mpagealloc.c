@@ -322,15 +322,6 @@ bool gh_pageAlloc_is_free(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     return free;
 }
 
-/* Whether pages [page, page+n) are all grown, free and scavenged (never
- * touched, or returned to the OS): memory that costs no RSS until used. */
-bool gh_pageAlloc_is_fresh(const gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
-    if (n == 0 || page + n > p->grown * GH_CHUNK_PAGES || page + n < page) return false;
-    bool fresh = true;
-    FOR_RANGE(page, n, w, mask, { fresh = fresh && (p->allocBits[w] & mask) == 0 && (p->scavBits[w] & mask) == mask; });
-    return fresh;
-}
-
 void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     FOR_RANGE(page, n, w, mask, {
         if ((p->allocBits[w] & mask) != mask) gh_throw("pageAlloc: freeing free pages");
