@@ -1,13 +1,15 @@
 /* test_spanrun.c — span runs (mheap.c): a small span class whose first fit
- * is fresh memory takes 64 KiB of pages at once and cuts its next spans
- * from them, so two classes growing the heap in turn each get adjacent
- * spans (without runs they interleave page by page); dirty free pages are
- * still reused first fit, one span at a time, with no run made of them; the
- * reserve counts as idle and released in the stats, and a scavenge gives it
- * back to the page allocator still marked scavenged. Spans are taken from
- * the heap directly (gh_mheap_alloc) in noscan classes that malloc never
- * uses, in a fresh heap, so page numbers are exact. */
+ * starts 64 KiB of free pages takes them at once and cuts its next spans
+ * from them, so two classes taking spans in turn each get adjacent spans
+ * (without runs they interleave page by page); a run of dirty pages is
+ * marked so (needzero, not counted released, freed dirty at a flush); a
+ * hole shorter than a run is still filled first fit, one span at a time;
+ * the reserve counts as idle (and, when fresh, released) in the stats, and
+ * a scavenge gives every run back to the page allocator. Spans are taken
+ * from the heap directly (gh_mheap_alloc) in noscan classes that malloc
+ * never uses, in a fresh heap, so page numbers are exact. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 
 #include "check.h"
@@ -23,6 +25,30 @@ static gh_stats st(void) {
 }
 
 static uintptr_t pageOf(const gh_mspan *s) { return (s->base - gh_arena_start) / PAGE; }
+
+/* 8 dirty free pages at the first fit (a freed 8-page span): a run, dirty. */
+static void dirty_run(gh_spanClass d) {
+    gh_mspan *l = gh_mheap_alloc(8, 0, 0);
+    CHECK(l && l->npages == 8);
+    uintptr_t p0 = pageOf(l);
+    for (uintptr_t k = 0; k < 8 * PAGE; k += 4096) ((volatile char *)l->base)[k] = 1;
+    pthread_mutex_lock(&gh_mheap_.lock);
+    gh_mheap_freeSpanLocked(l); /* not via the large cache */
+    pthread_mutex_unlock(&gh_mheap_.lock);
+    gh_stats s0 = st();
+    uintptr_t run0 = gh_mheap_.spanRunPages, fresh0 = gh_mheap_.spanRunFreshPages;
+    gh_mspan *t = gh_mheap_alloc(1, d, 0), *u = gh_mheap_alloc(1, d, 0);
+    CHECKF(pageOf(t) == p0 && pageOf(u) == p0 + 1, "dirty run at %lu: spans at %lu, %lu", (unsigned long)p0,
+           (unsigned long)pageOf(t), (unsigned long)pageOf(u));
+    CHECK(t->needzero == 1 && u->needzero == 1 && !gh_mheap_.spanRun[d].fresh);
+    CHECK(gh_mheap_.spanRunPages == run0 + 6 && gh_mheap_.spanRunFreshPages == fresh0);
+    gh_stats s = st();
+    CHECK(s.heap_idle_bytes == s0.heap_idle_bytes - 2 * PAGE && s.heap_released_bytes == s0.heap_released_bytes);
+    gh_mheap_freeSpan(t);
+    gh_mheap_freeSpan(u);
+    gh_scavenge(); /* D's run freed, dirty, then released: all fresh again */
+    CHECK(gh_mheap_.spanRunPages == 0 && st().heap_released_bytes == st().heap_idle_bytes);
+}
 
 /* Classes 2 and 5 (16 and 48 bytes: one-page spans) take spans in turn. */
 static void adjacent(gh_spanClass a, gh_spanClass b, gh_mspan **sa, gh_mspan **sb) {
@@ -40,7 +66,7 @@ static void adjacent(gh_spanClass a, gh_spanClass b, gh_mspan **sa, gh_mspan **s
         CHECKF(pageOf(sb[i]) == pageOf(sb[i - 1]) + 1, "class B span %d at page %lu, previous at %lu", i,
                (unsigned long)pageOf(sb[i]), (unsigned long)pageOf(sb[i - 1]));
     }
-    CHECK(sa[0]->needzero == 0 && sb[0]->needzero == 0); /* fresh pages */
+    CHECK(sa[0]->needzero == 0 && sb[0]->needzero == 0 && gh_mheap_.spanRun[a].fresh); /* fresh pages */
     /* 6 pages in spans; 2 x 5 in reserve: idle and released, not in use */
     gh_stats s = st();
     CHECKF(gh_mheap_.spanRunPages == run0 + 10, "run pages %lu, want %lu", (unsigned long)gh_mheap_.spanRunPages,
@@ -68,7 +94,7 @@ static void dirty_first(gh_spanClass c, gh_mspan **sa) {
 static void flushed(void) {
     gh_scavenge();
     gh_stats s = st();
-    CHECK(gh_mheap_.spanRunPages == 0);
+    CHECK(gh_mheap_.spanRunPages == 0 && gh_mheap_.spanRunFreshPages == 0);
     for (int i = 0; i < GH_NUM_SPAN_CLASSES; i++) CHECK(gh_mheap_.spanRun[i].left == 0);
     CHECKF(s.heap_released_bytes == s.heap_idle_bytes, "released %llu, idle %llu",
            (unsigned long long)s.heap_released_bytes, (unsigned long long)s.heap_idle_bytes);
@@ -76,8 +102,10 @@ static void flushed(void) {
 
 int main(void) {
     gh_free(gh_malloc(16)); /* init */
-    gh_spanClass a = gh_makeSpanClass(2, 1), b = gh_makeSpanClass(5, 1), c = gh_makeSpanClass(6, 1);
-    CHECK(gh_class_to_allocnpages[2] == 1 && gh_class_to_allocnpages[5] == 1 && gh_class_to_allocnpages[6] == 1);
+    gh_spanClass a = gh_makeSpanClass(2, 1), b = gh_makeSpanClass(5, 1), c = gh_makeSpanClass(6, 1),
+                 d = gh_makeSpanClass(7, 1);
+    for (int k = 2; k <= 7; k++) CHECK(gh_class_to_allocnpages[k] == 1);
+    dirty_run(d);
     gh_mspan *sa[3], *sb[3];
     adjacent(a, b, sa, sb);
     dirty_first(c, sa);
