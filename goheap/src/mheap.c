@@ -173,9 +173,13 @@ static int largeCachePut(gh_mheap *h, gh_mspan *s) {
  * the heap, and reading them back in allocation order crossed to an
  * unrelated page every 8 KiB of each class. heap/spike-release's pattern
  * (1M objects of 16-128 B, then 95% read and freed in allocation order;
- * thread CPU time, loaded 2-core box): a pass reading the objects 8.0 ->
- * 4.2 ms (glibc 3.5-4.4, mimalloc 4.2-4.5), and the page heap's
- * instructions 15.3M -> 5.0M (callgrind). First fit is kept: a run starts
+ * thread CPU time, loaded 2-core box, memory reused from a previous
+ * round): a pass reading the objects 6.9-7.5 -> 4.4 ms (glibc 3.5-4.4,
+ * mimalloc 4.2-4.5), allocating 10.6 -> 8.0 ms; the page heap's
+ * instructions 15.3M -> 5.0M (callgrind); the workload itself (CPU time,
+ * 3 runs) 26.8-30.3 -> 21.9-23.2 ms (glibc 17.6-17.9). Runs made of fresh
+ * pages only sped up the first repetition alone, which runs in memory
+ * never used before; the later ones reuse freed pages. First fit is kept: a run starts
  * only where the first fit does, so holes shorter than a run are still
  * filled one span at a time (a steady heap's churn), and what a class holds
  * in reserve is under 64 KiB (under 4.3 MiB for all classes; none of it
