@@ -337,11 +337,17 @@ void gh_mheap_freeSpan(gh_mspan *s) {
     /* a large object freed twice while its span sits in the large cache
      * (spans[] still leads to it; the first free made it DEAD) */
     if (GH_UNLIKELY(s->state == GH_SPAN_DEAD)) gh_throw("double free of a large object");
-    if (largeCachePut(&gh_mheap_, s)) {
-        pthread_mutex_unlock(&gh_mheap_.lock);
-        return;
+    /* the scavenger's check runs on both paths: a span the cache takes
+     * evicts older ones into the page heap, and checking only the other
+     * path left the worker asleep (or never started) while frees of
+     * objects up to 256 KiB piled up dirty pages */
+    if (!largeCachePut(&gh_mheap_, s)) {
+        uintptr_t page = (s->base - gh_mheap_.arena_start) >> GH_PAGE_SHIFT, n = s->npages;
+        int release = s->state == GH_SPAN_LARGE && gh_mheap_.scav_enabled && gh_mheap_.scav_large_min &&
+                      (n << GH_PAGE_SHIFT) >= gh_mheap_.scav_large_min;
+        gh_mheap_freeSpanLocked(s);
+        if (release) gh_scavenge_large_locked(page, n); /* malloc.c: scav_large_min */
     }
-    gh_mheap_freeSpanLocked(s);
     gh_scavenge_maybe_locked();
     pthread_mutex_unlock(&gh_mheap_.lock);
     gh_scavenger_poke(); /* may create the worker: pthread_create allocates, so no lock held */

@@ -35,7 +35,7 @@ extern "C" {
 
 #define GH_API __attribute__((visibility("default")))
 
-#define GH_NUM_CLASSES 68 /* size classes, class 0 = large objects (> 32 KiB) */
+#define GH_NUM_CLASSES 70 /* size classes, class 0 = large objects (> 32 KiB) */
 
 /* Allocation. Errors: NULL with errno ENOMEM (size too large / out of memory)
  * or EINVAL (bad alignment). gh_malloc(0) returns a unique pointer. */
