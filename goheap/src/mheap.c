@@ -189,7 +189,7 @@ static int largeCachePut(gh_mheap *h, gh_mspan *s) {
  * Heap lock held. */
 static void spanRunFlush(gh_mheap *h, gh_spanClass spc) {
     gh_mheap_spanRun *r = &h->spanRun[spc];
-    GH_ASSERT_MSG(r->left < GH_SPAN_RUN_PAGES && r->left <= h->spanRunPages, "span run of class %u: %lu pages left",
+    GH_ASSERT_MSG(r->left <= GH_SPAN_RUN_PAGES && r->left <= h->spanRunPages, "span run of class %u: %lu pages left",
                   (unsigned)spc, (unsigned long)r->left);
     if (!r->left) return;
     if (r->fresh) {
@@ -211,6 +211,20 @@ static uintptr_t spanRunTake(gh_mheap *h, gh_mheap_spanRun *r, uintptr_t npages,
     if (r->fresh) h->spanRunFreshPages -= npages;
     *scav = r->fresh ? npages : 0;
     return page;
+}
+
+/* A span of the class freed right before its run goes back into the run
+ * (still allocated in the bitmap), so its next span reuses those pages
+ * first, as first fit would have; the run is dirty from then on. 1 if so. */
+static int spanRunGiveBack(gh_mheap *h, gh_spanClass spc, uintptr_t page, uintptr_t npages) {
+    gh_mheap_spanRun *r = &h->spanRun[spc];
+    if (spc == 0 || !r->left || page + npages != r->page || r->left + npages > GH_SPAN_RUN_PAGES) return 0;
+    if (r->fresh) h->spanRunFreshPages -= r->left;
+    r->fresh = 0;
+    r->page = page;
+    r->left += npages;
+    h->spanRunPages += npages;
+    return 1;
 }
 
 /* Pages for a span: first fit, or the class's run. *scav: how many of them
@@ -321,7 +335,8 @@ void gh_mheap_freeSpanLocked(gh_mspan *s) {
     GH_ASSERT_MSG(s->next == NULL && s->prev == NULL && s->state != GH_SPAN_DEAD,
                   "[L2] freeing span %p: state %u, still linked %d", (void *)s, s->state, s->next != NULL);
     setSpans(s, NULL);
-    gh_pageAlloc_free(&h->pages, (s->base - h->arena_start) >> GH_PAGE_SHIFT, s->npages);
+    uintptr_t page = (s->base - h->arena_start) >> GH_PAGE_SHIFT;
+    if (!spanRunGiveBack(h, s->spanclass, page, s->npages)) gh_pageAlloc_free(&h->pages, page, s->npages);
     h->pagesInUse -= s->npages;
     if (s->state == GH_SPAN_LARGE) {
         h->largeObjects--;

@@ -76,6 +76,19 @@ static void adjacent(gh_spanClass a, gh_spanClass b, gh_mspan **sa, gh_mspan **s
     CHECK(s.heap_released_bytes == s0.heap_released_bytes - 6 * PAGE);
 }
 
+/* The last span cut from a run, freed, goes back into it (dirty) and is
+ * the class's next span. */
+static void give_back(gh_spanClass a, gh_mspan **sa) {
+    uintptr_t p2 = pageOf(sa[2]), run0 = gh_mheap_.spanRunPages;
+    CHECK(gh_mheap_.spanRun[a].fresh && gh_mheap_.spanRun[a].page == p2 + 1);
+    gh_mheap_freeSpan(sa[2]);
+    CHECK(gh_mheap_.spanRun[a].page == p2 && !gh_mheap_.spanRun[a].fresh && gh_mheap_.spanRunPages == run0 + 1);
+    sa[2] = gh_mheap_alloc(1, a, 0);
+    CHECKF(pageOf(sa[2]) == p2, "freed span's page %lu not reused (got %lu)", (unsigned long)p2,
+           (unsigned long)pageOf(sa[2]));
+    CHECK(sa[2]->needzero == 1);
+}
+
 /* Freed spans leave dirty pages at the bottom of the heap: a third class
  * reuses them first fit, one span each, and makes no run of them. */
 static void dirty_first(gh_spanClass c, gh_mspan **sa) {
@@ -108,6 +121,7 @@ int main(void) {
     dirty_run(d);
     gh_mspan *sa[3], *sb[3];
     adjacent(a, b, sa, sb);
+    give_back(a, sa);
     dirty_first(c, sa);
     for (int i = 0; i < 3; i++) gh_mheap_freeSpan(sb[i]);
     flushed();
