@@ -250,6 +250,11 @@ typedef struct gh_fixalloc {
 #define GH_LARGE_CACHE_N 16
 #define GH_LARGE_CACHE_PAGES 256    /* 2 MiB */
 #define GH_LARGE_CACHE_MAXSPAN 32   /* objects up to 256 KiB */
+#define GH_SPAN_RUN_PAGES 8         /* 64 KiB: a span class's run of fresh pages */
+typedef struct gh_mheap_spanRun {
+    uintptr_t page, left; /* next page of the run, pages left */
+    int fresh;            /* made of scavenged pages only (they read as zero) */
+} gh_mheap_spanRun;
 typedef struct gh_mheap {
     pthread_mutex_t lock;
     uintptr_t arena_start, arena_size;
@@ -272,6 +277,10 @@ typedef struct gh_mheap {
     gh_mspan *largeCache[GH_LARGE_CACHE_N];
     uint32_t largeCacheN;
     uintptr_t largeCachePages;
+    /* per span class: fresh pages allocated in the page bitmap as one run,
+     * cut into that class's next spans (mheap.c); not in pagesInUse */
+    gh_mheap_spanRun spanRun[GH_NUM_SPAN_CLASSES];
+    uintptr_t spanRunPages, spanRunFreshPages; /* pages left in runs; of them in fresh runs */
     int debug_stats;
     const char *debug_stats_path; /* GOHEAP_DEBUG_STATS=/file: append there */
 } gh_mheap;
@@ -320,6 +329,7 @@ GH_HIDDEN uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages);
 GH_HIDDEN uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN bool gh_pageAlloc_is_free(const gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
+GH_HIDDEN void gh_pageAlloc_free_scavenged(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
 GH_HIDDEN gh_pallocSum gh_pallocBits_summarize(const uint64_t *bits, uint32_t npages);
 GH_HIDDEN void gh_pageAlloc_update(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t chunk1);
 
