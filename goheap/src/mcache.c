@@ -60,7 +60,7 @@
  *
  * The registry (gh_allmcaches) links every cache ever made; a thread takes a
  * free one or makes one, and gives it back at exit (pthread key destructor
- * flushes all its spans to mcentral). The collector will walk this registry
+ * flushes all its spans to mcentral). The collector walks this registry
  * to stop the world and flush caches (Go's stopTheWorld + mcache.prepareForSweep).
  */
 #include <string.h>

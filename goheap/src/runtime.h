@@ -31,7 +31,7 @@
  * For the collector (mgc.h): every span has allocBits and gcmarkBits
  * (pointers into bits[2], swapped per cycle as Go's gcmarkBits→allocBits),
  * a sweepgen, the noscan bit in its spanclass, and a `layout` word for the
- * per-object pointer layout (a heap-bits pointer or a type word). All mcaches
+ * per-object pointer layout (a gh_type*, or a tagged pointer to an array of 16-bit type ids). All mcaches
  * sit in a registry (gh_allmcaches) for stop-the-world flushing. Mark assists
  * and proportional sweep are paid where a thread flushes its allocation
  * count (every 64 KiB, mgc.c), not on these slow paths.
@@ -273,7 +273,8 @@ typedef struct gh_mheap {
     uintptr_t pagesInUse;
     uint64_t largeObjects, largePages;
     /* recently freed large spans (mheap.c), still allocated in the page
-     * bitmap and counted in pagesInUse, not in spans[] */
+     * bitmap and counted in pagesInUse; their spans[] entries stay, as DEAD spans,
+     * so a double free of a cached block still throws */
     gh_mspan *largeCache[GH_LARGE_CACHE_N];
     uint32_t largeCacheN;
     uintptr_t largeCachePages;
@@ -323,7 +324,7 @@ GH_HIDDEN void gh_fixalloc_free(gh_fixalloc *f, void *p);
 /* mpagealloc.c — all under the heap lock. */
 GH_HIDDEN int gh_pageAlloc_init(gh_pageAlloc *p, uintptr_t nchunks);
 GH_HIDDEN void gh_pageAlloc_grow(gh_pageAlloc *p, uintptr_t chunk0, uintptr_t nchunks);
-/* First fit of npages (aligned to align_pages, a power of two); UINTPTR_MAX if none. */
+/* First fit of npages; UINTPTR_MAX if none (gh_mheap_alloc does alignment). */
 GH_HIDDEN uintptr_t gh_pageAlloc_find(gh_pageAlloc *p, uintptr_t npages);
 /* Marks pages in use; returns how many of them were scavenged. */
 GH_HIDDEN uintptr_t gh_pageAlloc_allocRange(gh_pageAlloc *p, uintptr_t page, uintptr_t npages);
