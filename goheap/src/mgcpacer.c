@@ -4,13 +4,16 @@
  *
  * The heap goal after a cycle that marked `marked` bytes (Go 1.18+):
  *
- *     goal = marked + (marked + roots + stacks) × GOGC/100,
+ *     goal = marked + (marked + roots) × GOGC/100,
  *     at least 4 MiB × GOGC/100 (heapMinimum);
+ *
+ * (Go's goal also counts goroutine stacks; goheap's thread stacks are not
+ * heap memory and are left out.)
  *
  * with a soft memory limit (GOMEMLIMIT) the goal is also capped at the limit
  * less a 5% allowance for fragmentation and metadata, but never below the
- * marked heap plus 1/32 (so a heap over the limit keeps collecting without
- * thrashing, as Go's memory-limit goal does). GOGC=off (0) with no limit
+ * marked heap plus 1/32 plus 256 KiB (so a heap over the limit keeps
+ * collecting without thrashing, as Go's memory-limit goal does). GOGC=off (0) with no limit
  * disables the collector.
  *
  * The trigger — the heap size at which the next cycle starts — leaves room
