@@ -181,12 +181,18 @@ func pairs(b *B, p params) {
 	b.SetItems(b.N)
 }
 
+// spikeBaseMin is the lowest pre-spike RSS of the process (spike-release.c's
+// base_min): a later repetition starts with the previous one's freed memory
+// still resident.
+var spikeBaseMin uint64 = ^uint64(0)
+
 func spikeRelease(b *B, p params) {
 	n, max, keep, observe := p["objects"], uint64(p["max_size"]), uint64(p["keep_permille"]), p["observe_ms"]
 	if max < 16 {
 		max = 16
 	}
 	var bad, live, base, peak, after uint64
+	releaseNs := int64(-1)
 	for it := int64(0); it < b.N; it++ {
 		r := seed(5)
 		b.Pause()
@@ -196,6 +202,10 @@ func spikeRelease(b *B, p params) {
 			size[i] = uint32(r.rangeIn(16, max))
 		}
 		base = rssBytes()
+		if base < spikeBaseMin {
+			spikeBaseMin = base
+		}
+		base = spikeBaseMin
 		b.Resume()
 		for i := range slot {
 			q := make([]byte, size[i])
@@ -217,6 +227,7 @@ func spikeRelease(b *B, p params) {
 		runtime.GC()
 		b.Pause()
 		t0 := time.Now()
+		releaseNs = -1
 		for {
 			time.Sleep(10 * time.Millisecond)
 			rss := rssBytes()
@@ -224,6 +235,9 @@ func spikeRelease(b *B, p params) {
 				peak = rss
 			}
 			after = rss
+			if releaseNs < 0 && rss <= base+2*live {
+				releaseNs = int64(time.Since(t0))
+			}
 			if time.Since(t0) >= time.Duration(observe)*time.Millisecond {
 				break
 			}
@@ -255,6 +269,11 @@ func spikeRelease(b *B, p params) {
 		ratio = afterG / float64(live)
 	}
 	b.Counter("rss_after_ratio", ratio)
+	releaseMs := -1.0
+	if releaseNs >= 0 {
+		releaseMs = float64(releaseNs) / 1e6
+	}
+	b.Counter("rss_release_ms", releaseMs)
 }
 
 func steadyGrowth(b *B, p params) {

@@ -4,7 +4,7 @@
  * Overview (Go's essay, translated to manual memory management):
  *
  * The allocator works in runs of 8 KiB pages. Small sizes (up to 32 KiB) are
- * rounded to one of 67 size classes (sizeclasses.c), each with its own spans
+ * rounded to one of 69 size classes (sizeclasses.c), each with its own spans
  * of objects of that size; larger requests take whole pages straight from
  * the heap. The hierarchy, fast to slow:
  *
@@ -13,12 +13,15 @@
  *   mcentral per class, a lock: spans owned by no thread.
  *   mheap    one lock: the page allocator, large objects, the scavenger.
  *
- * Allocating a small object: pick the class from the size tables, take the
- * lowest set bit of the slot's allocCache. If the window is empty, refill it
- * from the same span, then from the thread's other spans, then mcentral,
- * then mheap (mcache.c). Freeing: find the span from the address (spans[]),
- * compute the object index with a multiply (divMagic), and either clear its
- * bit (the span is this thread's) or push it on the span's remote list.
+ * Allocating a small object: pick the class from the size tables, pop the
+ * slot's LIFO of recently freed objects, else take the lowest set bit of
+ * the slot's allocCache. If the window is empty, refill it from the same
+ * span, then from the thread's other spans, then mcentral, then mheap
+ * (mcache.c). Freeing: find the span from the address (spans[]), compute
+ * the object index with a multiply (divMagic), check its bit, and either
+ * push it on the class's LIFO (the span is this thread's; if the LIFO is
+ * full, clear the bit) or push it on the span's remote list. Go has no
+ * LIFO (no explicit free); mcache.c says why goheap's manual mode does.
  *
  * Manual-mode decisions:
  *   - Tiny allocator off: Go packs several noscan objects < 16 B into one
@@ -44,13 +47,35 @@
 _Atomic int gh_init_state;
 static uint8_t gh_malloc_class8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
 /* The same lookup folded one step further: the byte offset of malloc's
- * mcache slot for sizes up to 1016, so the fast path goes size → slot with
+ * mcache slot for sizes up to 8184, so the fast path goes size → slot with
  * one load (no class → spanclass → slot arithmetic). */
 static uint16_t gh_malloc_slot8[GH_SMALL_SIZE_MAX / GH_SMALL_SIZE_DIV + 1];
-/* And for 1017 B .. 32 KiB in steps of 128 (size_to_class128's slots). */
+/* And for 8185 B .. 32 KiB in steps of 128 (size_to_class128's slots). */
 static uint16_t gh_malloc_slot128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_LARGE_SIZE_DIV + 1];
 
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
+
+/* Large frees in the drop-in malloc. A freed large object of at least
+ * scav_large_min bytes goes back to the OS at once (gh_mheap_freeSpan,
+ * gh_scavenge_large_locked), as glibc unmaps a freed chunk above its mmap
+ * threshold, instead of waiting for the scavenger's retain bound and
+ * period: a real program grows a table or buffer by allocating the bigger
+ * one and freeing the old (CPython's dicts and lists), and with the old
+ * ones resident real/python's peak RSS was 1.09x glibc's (now 1.025x).
+ * The library and the suite's adapter keep Go's pacing (0: off; the heap
+ * workloads reuse freed large spans without page faults);
+ * libgoheap_malloc.so's malloc_preload.c defines the 1 MiB default (its
+ * strong definition wins over this weak one; not const, or GCC folds the
+ * weak 0 into the code). GOHEAP_SCAVENGE_LARGE_KB overrides it (0: off). */
+GH_HIDDEN __attribute__((weak)) uintptr_t gh_preload_scav_large_min = 0;
+
+static uintptr_t env_kb(const char *name, uintptr_t def) {
+    const char *v = gh_gogetenv(name);
+    if (!v || *v < '0' || *v > '9') return def;
+    uintptr_t x = 0;
+    for (; *v >= '0' && *v <= '9'; v++) x = x * 10 + (uintptr_t)(*v - '0');
+    return x << 10;
+}
 
 /* ---------------------------------------------------------------- init */
 
@@ -92,6 +117,7 @@ void gh__init_slow(void) {
     }
     atomic_store_explicit(&gh_init_state, 1, memory_order_relaxed);
     gh_mallocinit();
+    gh_mheap_.scav_large_min = env_kb("GOHEAP_SCAVENGE_LARGE_KB", gh_preload_scav_large_min);
     memcpy(gh_malloc_class8, gh_size_to_class8, sizeof gh_malloc_class8);
     gh_malloc_class8[0] = 1;                       /* malloc(0): a unique 8-byte object */
     gh_malloc_class8[3] = gh_size_to_class8[4];    /* 17..24 → 32: 16-byte alignment */
@@ -179,6 +205,8 @@ static GH_NOINLINE void *malloc_slow(size_t size) {
 /* Allocate from the mcache slot at byte offset off of c. */
 GH_INLINE void *slotAlloc(gh_mcache *c, uintptr_t off) {
     gh_mcache_slot *slot = (gh_mcache_slot *)((char *)c + off);
+    uintptr_t warm = slot->lifo; /* the class's most recently freed object first */
+    if (warm) return gh_lifo_pop(slot, warm);
     uint64_t cache = slot->allocCache;
     if (GH_UNLIKELY(cache == 0)) return nextFree_slow(c, (gh_spanClass)(slot - c->alloc));
     slot->allocCache = cache & (cache - 1);
@@ -304,7 +332,8 @@ GH_INLINE void free_inline(void *p, int strict) {
     uintptr_t off = a - gh_arena_start;
     gh_mspan *s = NULL;
     if (GH_LIKELY(off < gh_arena_size)) s = atomic_load_explicit(&gh_spans[off >> GH_PAGE_SHIFT], memory_order_relaxed);
-    if (GH_LIKELY(s != NULL) && atomic_load_explicit(&s->owner, memory_order_relaxed) == gh_tls_mcache) {
+    gh_mcache *c = gh_tls_mcache;
+    if (GH_LIKELY(s != NULL) && atomic_load_explicit(&s->owner, memory_order_relaxed) == c) {
         /* one multiply gives both the index (high half) and whether a is
          * an object's start (low half, see gh_mspan_objexact) */
         uint64_t q = (uint64_t)(a - s->base) * s->divMul;
@@ -315,6 +344,18 @@ GH_INLINE void free_inline(void *p, int strict) {
         /* bit test and bit clear by register index (bt, btr): no mask */
         if (GH_UNLIKELY(!((x >> b) & 1) || (uint32_t)q >= s->divMul))
             bad_free(p, ((x >> b) & 1) ? "free of an interior pointer" : "double free detected");
+        /* warm: onto the class's LIFO, handed out first (mcache.c) */
+        gh_mcache_slot *slot = &c->alloc[s->spanclass];
+        if (GH_LIKELY(slot->lifoRoom != 0)) {
+            if (GH_LIKELY(gh_lifo_push(slot, a))) return;
+            gh_mcache_lifo_push_slow(c, slot, a); /* a key in word 1, or GH_DEBUG */
+            return;
+        }
+        /* LIFO full or off: the bitmap, after the check that a is not on it */
+        if (GH_UNLIKELY(slot->lifo != 0) && (GH_DEBUG > 0 || GH_UNLIKELY(((uintptr_t *)a)[1] == (a ^ GH_LIFO_KEY)))) {
+            gh_mcache_free_checked(c, s, a);
+            return;
+        }
         *w = x & ~((uint64_t)1 << b);
         uint16_t n = (uint16_t)(s->allocCount - 1);
         __atomic_store_n(&s->allocCount, n, __ATOMIC_RELAXED);
@@ -329,7 +370,7 @@ GH_INLINE void free_inline(void *p, int strict) {
          * "MC_FULL, or empty and not CACHED" is st + (n == 0) >= 3: one add
          * and one compare (4 instructions fewer than the two tests). */
         unsigned st = s->state;
-        if (GH_UNLIKELY(st + (n == 0) >= GH_SPAN_MC_FULL)) gh_mcache_free_slow(gh_tls_mcache, s);
+        if (GH_UNLIKELY(st + (n == 0) >= GH_SPAN_MC_FULL)) gh_mcache_free_slow(c, s);
         return;
     }
     free_slow(s, a, strict);

@@ -24,6 +24,11 @@
 
 #define PUBLIC __attribute__((visibility("default")))
 
+/* A freed large object of 1 MiB or more is released at once (malloc.c,
+ * gh_preload_scav_large_min): glibc's behaviour for its mmapped chunks,
+ * which real programs' peak RSS is measured against. */
+GH_HIDDEN uintptr_t gh_preload_scav_large_min = (uintptr_t)1 << 20;
+
 PUBLIC void *malloc(size_t n) { return gh__malloc(n); }
 PUBLIC void free(void *p) { gh__free(p, 0); }
 PUBLIC void cfree(void *p) { gh__free(p, 0); }

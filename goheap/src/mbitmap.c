@@ -48,6 +48,10 @@ int gh_mspan_drain_remote_slow(gh_mspan *s) {
         uintptr_t idx = gh_mspan_objIndex(s, h);
         uint64_t m = (uint64_t)1 << (idx & 63);
         if (!(s->allocBits[idx >> 6] & m)) gh_throw("double free (remote) detected");
+        /* freed by another thread while on its owner's LIFO (mcache.c) */
+        if (s->elemsize >= 16 && GH_UNLIKELY(((uintptr_t *)h)[1] == (h ^ GH_LIFO_KEY)) &&
+            atomic_load_explicit(&s->owner, memory_order_relaxed) == gh_tls_mcache && gh_tls_mcache)
+            gh_mcache_lifo_check(&gh_tls_mcache->alloc[s->spanclass], h, "double free (remote) detected");
         s->allocBits[idx >> 6] &= ~m;
         n++;
         h = next;

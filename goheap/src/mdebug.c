@@ -175,7 +175,12 @@ void gh_debug_check_mcentral(const gh_mcentral *c) {
 void gh_debug_check_object(const void *x, size_t size) {
     uintptr_t a = (uintptr_t)x;
     gh_mspan *s = gh_spanOf(a);
-    CHECK(s && (s->state == GH_SPAN_CACHED || s->state == GH_SPAN_LARGE), "object %p: not in a live span", x);
+    /* from the cache's window (the current span) or, in manual mode, its
+     * LIFO of freed objects (any span the thread owns, mcache.c) */
+    CHECK(s && (s->state == GH_SPAN_CACHED || s->state == GH_SPAN_LARGE ||
+                ((s->state == GH_SPAN_MC_PARTIAL || s->state == GH_SPAN_MC_FULL) &&
+                 atomic_load_explicit(&s->owner, memory_order_relaxed) == gh_tls_mcache)),
+          "object %p: not in a live span", x);
     if (s->spanclass == 0) {
         CHECK(a == s->base && s->elemsize >= size, "large object %p: span base %#lx, %lu bytes for %zu", x,
               (unsigned long)s->base, (unsigned long)s->elemsize, size);

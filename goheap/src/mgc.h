@@ -157,6 +157,7 @@ extern gh_gcControllerState gh_gcController_ GH_HIDDEN;
 GH_HIDDEN void gh_gcControllerState_init(const gh_gc_options *opt);
 GH_HIDDEN void gh_gcControllerState_startCycle(void);
 GH_HIDDEN void gh_gcControllerState_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes);
+GH_HIDDEN uintptr_t gh_scavengeRetainedGoal(void); /* mgcpacer.c: gcPaceScavenger's goal */
 GH_HIDDEN int gh_gcTrigger_test(void);
 GH_HIDDEN void gh_heapLive_add(int64_t n);
 

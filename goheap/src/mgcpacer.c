@@ -4,13 +4,16 @@
  *
  * The heap goal after a cycle that marked `marked` bytes (Go 1.18+):
  *
- *     goal = marked + (marked + roots + stacks) × GOGC/100,
+ *     goal = marked + (marked + roots) × GOGC/100,
  *     at least 4 MiB × GOGC/100 (heapMinimum);
+ *
+ * (Go's goal also counts goroutine stacks; goheap's thread stacks are not
+ * heap memory and are left out.)
  *
  * with a soft memory limit (GOMEMLIMIT) the goal is also capped at the limit
  * less a 5% allowance for fragmentation and metadata, but never below the
- * marked heap plus 1/32 (so a heap over the limit keeps collecting without
- * thrashing, as Go's memory-limit goal does). GOGC=off (0) with no limit
+ * marked heap plus 1/32 plus 256 KiB (so a heap over the limit keeps
+ * collecting without thrashing, as Go's memory-limit goal does). GOGC=off (0) with no limit
  * disables the collector.
  *
  * The trigger — the heap size at which the next cycle starts — leaves room
@@ -31,6 +34,14 @@
  * Sweeping is paced the same way: sweepPagesPerByte = pages in use /
  * (trigger − heapLive) after mark termination, so that proportional sweep
  * finishes before the next trigger (Go's gcPaceSweeper).
+ *
+ * The scavenger is paced at the same point (Go's gcPaceScavenger): when the
+ * heap in use is 1.5x the new goal or more (it shrinks), the heap to keep
+ * resident until the next cycle is the in-use heap at mark termination
+ * scaled by how the goal moved (new goal / last goal), at most the goal,
+ * plus 10%, and mgcsweep.c hands it to the scavenger when the sweep ends (a
+ * spike's garbage goes back once the program idles). A steady or growing
+ * heap is left to the scavenger's periodic worker.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +49,7 @@
 #include "mgc.h"
 
 gh_gcControllerState gh_gcController_;
+static _Atomic uintptr_t scavRetainedGoal = UINTPTR_MAX; /* bytes; MAX: none yet */
 
 #define HEAP_MINIMUM ((int64_t)4 << 20)
 
@@ -139,6 +151,31 @@ void gh_gcControllerState_startCycle(void) {
     c->assistWorkPerByte = (double)c->heapScan / (double)dist;
 }
 
+/* Go's gcPaceScavenger: retained goal = in use now x goal / lastGoal x
+ * 1.1, here at most the goal x 1.1 (Go's retainExtraPercent over the goal:
+ * lastGoal is that of a cycle that may have run early in a spike), set only
+ * when the heap is half again the size the new goal allows (in use >= 1.5 x
+ * goal: it shrinks, a spike's garbage); otherwise none (UINTPTR_MAX) and
+ * the periodic worker's two-period rule alone applies. Go paces its
+ * releases at 1% of a CPU, so a retained goal computed in a cycle that
+ * started mid-growth costs it little; released at once here it gave back
+ * memory the same allocation phase then faulted in again: applied at every
+ * cycle, test_gc_scavenge's steady state lost 11-33 MiB in 3 runs of 5;
+ * with "the goal fell by half" as the test instead, 1 run of 8 (a cycle
+ * started mid-allocation marks what is allocated black, and the next goal
+ * halves from it), and 1 spike in 4 was not released at all (the last
+ * cycle of the spike ran early, at a goal close to the final one). */
+static void paceScavenger(int64_t lastGoal, int64_t goal) {
+    double inuse = (double)(gh_mheap_.pagesInUse << GH_PAGE_SHIFT);
+    double ratio = lastGoal > 0 && goal > 0 ? (double)goal / (double)lastGoal : 1.0;
+    double keep = inuse * ratio < (double)goal ? inuse * ratio : (double)goal;
+    keep = goal > 0 && inuse >= 1.5 * (double)goal ? keep * 1.1 : (double)UINTPTR_MAX;
+    atomic_store_explicit(&scavRetainedGoal, keep < (double)(UINTPTR_MAX / 2) ? (uintptr_t)keep : UINTPTR_MAX,
+                          memory_order_relaxed);
+}
+
+uintptr_t gh_scavengeRetainedGoal(void) { return atomic_load_explicit(&scavRetainedGoal, memory_order_relaxed); }
+
 /* In the mark termination pause: heapLive restarts at the marked bytes. */
 void gh_gcControllerState_endCycle(int64_t marked, int64_t scanWork, int64_t rootsBytes) {
     gh_gcControllerState *c = &gh_gcController_;
@@ -148,7 +185,9 @@ void gh_gcControllerState_endCycle(int64_t marked, int64_t scanWork, int64_t roo
     atomic_store_explicit(&c->heapMarked, marked, memory_order_relaxed);
     atomic_store_explicit(&c->heapLive, marked, memory_order_relaxed);
     c->heapScan = scanWork > (64 << 10) ? scanWork : (64 << 10);
+    int64_t lastGoal = atomic_load_explicit(&c->heapGoal, memory_order_relaxed);
     if (!(gh_gc_fault & GH_FAULT_GOAL_STALE)) set_goal(marked, rootsBytes);
+    paceScavenger(lastGoal, atomic_load_explicit(&c->heapGoal, memory_order_relaxed));
     int64_t trig = atomic_load_explicit(&c->trigger, memory_order_relaxed);
     int64_t dist = trig - marked;
     if (dist < (1 << 20)) dist = 1 << 20;

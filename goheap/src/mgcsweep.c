@@ -260,6 +260,15 @@ static gh_mspan *pop_unswept(gh_mcentral *c) {
     return s;
 }
 
+/* The cycle's sweep has just finished: the scavenger may give its garbage
+ * back now (mscavenge.c), once per cycle, by whichever sweeper saw it. */
+static void sweepDone(uint32_t sg) {
+    static _Atomic uint32_t notified;
+    if (!gh_isSweepDone() || atomic_load_explicit(&notified, memory_order_relaxed) == sg) return;
+    if (atomic_exchange_explicit(&notified, sg, memory_order_relaxed) == sg) return;
+    gh_scavenger_sweepdone(gh_scavengeRetainedGoal());
+}
+
 /* Sweep one span of any class; returns its pages, 0 when none is left. */
 int gh_sweepone(void) {
     if (gh_isSweepDone()) return 0;
@@ -275,25 +284,31 @@ int gh_sweepone(void) {
         if (k) atomic_store_explicit(&sweep_class, spc, memory_order_relaxed);
         int npages = (int)s->npages;
         if (!sweep_small(s, sg)) sweep_put(c, s);
+        sweepDone(sg);
         return npages;
     }
-    return sweep_large_one(sg);
+    int npages = sweep_large_one(sg);
+    sweepDone(sg);
+    return npages;
 }
 
 gh_mspan *gh_mcentral_sweep_for_alloc(gh_mcentral *c) {
     if (atomic_load_explicit(&nunswept, memory_order_relaxed) <= 0) return NULL;
     uint32_t sg = atomic_load_explicit(&gh_sweepgen, memory_order_acquire);
+    gh_mspan *got = NULL;
     for (int budget = 100; budget > 0; budget--) {
         gh_mspan *s = pop_unswept(c);
-        if (!s) return NULL;
+        if (!s) break;
         if (sweep_small(s, sg)) continue;
         if (s->allocCount < s->nelems) {
             s->state = GH_SPAN_CACHED;
-            return s;
+            got = s;
+            break;
         }
         sweep_put(c, s);
     }
-    return NULL;
+    sweepDone(sg);
+    return got;
 }
 
 /* Called inside the runtime by an allocating thread, per flushed batch. */

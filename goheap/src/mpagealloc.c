@@ -346,6 +346,15 @@ void gh_pageAlloc_free(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
     GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
 }
 
+/* Free pages that were allocated fresh and never handed out (a span run
+ * given back): they still read as zero, so they are free and scavenged. */
+void gh_pageAlloc_free_scavenged(gh_pageAlloc *p, uintptr_t page, uintptr_t n) {
+    gh_pageAlloc_free(p, page, n);
+    FOR_RANGE(page, n, w, mask, { p->scavBits[w] |= mask; });
+    p->scavPages += n;
+    GH_EXPENSIVE(gh_debug_check_pageAlloc(p));
+}
+
 /* ------------------------------------------------------------ debug checks */
 
 #define PCHECK(cond, ...) \

@@ -57,8 +57,10 @@ void gh_stats_read(gh_stats *st) {
     for (int i = 0; i < GH_NUM_CLASSES; i++) st->heap_objects += st->objects_inuse[i];
     st->heap_inuse_bytes = (uint64_t)h->pagesInUse << GH_PAGE_SHIFT;
     st->heap_sys_bytes = (uint64_t)p->grown * GH_CHUNK_BYTES;
-    st->heap_idle_bytes = (uint64_t)p->freePages << GH_PAGE_SHIFT;
-    st->heap_released_bytes = (uint64_t)p->scavPages << GH_PAGE_SHIFT;
+    /* span runs (mheap.c): pages not yet in any span are idle; those of
+     * fresh runs also released */
+    st->heap_idle_bytes = (uint64_t)(p->freePages + h->spanRunPages) << GH_PAGE_SHIFT;
+    st->heap_released_bytes = (uint64_t)(p->scavPages + h->spanRunFreshPages) << GH_PAGE_SHIFT;
     st->pages_returned = h->pages_returned;
     st->scavenge_runs = h->scavenge_runs;
     st->metadata_bytes = h->spanalloc.sys + h->cachealloc.sys + (uint64_t)p->grown * GH_CHUNK_WORDS * 16 +

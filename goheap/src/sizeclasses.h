@@ -2,11 +2,13 @@
  * sizeclasses.h — the small-object size classes and size→class lookup.
  *
  * Go's msize.go/sizeclasses.go: objects up to 32 KiB are rounded up to one of
- * 67 classes (class 0 means "large"); each class has a span size (in 8 KiB
- * pages) chosen so that tail waste stays under 12.5%, then grown to hold 64
- * objects or 64 KiB (span grouping, goheap only; see
+ * 69 classes (class 0 means "large"): Go's 67 plus two that real programs
+ * need (1040 and 4368 bytes, SQLite's pages; goheap only); each class has a
+ * span size (in 8 KiB pages) chosen so that tail waste stays under 12.5%,
+ * then grown to hold 64 objects or 64 KiB (span grouping, goheap only; see
  * tools/mksizeclasses.c, which generates sizeclasses.c). Lookup is two byte
- * tables: sizes up to 1016 bytes in steps of 8 (size_to_class8), then up to
+ * tables: sizes up to 8184 bytes in steps of 8 (size_to_class8; Go: up to
+ * 1016, but its 128-byte steps above cannot tell 1040 from 1152), then up to
  * 32 KiB in steps of 128 (size_to_class128). Object index from a span offset
  * is a 32-bit multiply by class_to_divmagic, never a division.
  */
@@ -19,9 +21,9 @@
 #define GH_PAGE_SIZE ((uintptr_t)1 << GH_PAGE_SHIFT)
 #define GH_MAX_SMALL_SIZE (32 << 10)
 #define GH_SMALL_SIZE_DIV 8
-#define GH_SMALL_SIZE_MAX 1024
+#define GH_SMALL_SIZE_MAX 8192 /* Go's smallSizeMax is 1024 */
 #define GH_LARGE_SIZE_DIV 128
-#define GH_NUM_SIZE_CLASSES 68
+#define GH_NUM_SIZE_CLASSES 70
 #define GH_NUM_SPAN_CLASSES (GH_NUM_SIZE_CLASSES << 1)
 #define GH_TINY_SIZE 16 /* maxTinySize */
 

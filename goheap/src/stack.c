@@ -52,7 +52,6 @@ static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static void release_all(void *arg);
 static void key_init(void) { pthread_key_create(&cache_key, release_all); }
 
-/* Carve a 32 KiB span into stacks of one order; pool_lock held. */
 /* Locks are taken inside the runtime so that a thread is never stopped
  * holding one (a thread waiting for it could not reach a safe point). */
 static gh_g *enter(void) {

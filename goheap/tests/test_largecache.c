@@ -1,7 +1,8 @@
 /* test_largecache.c — the heap's cache of freed large spans (mheap.c): a
  * freed large object of up to 32 pages comes back whole to the next
  * allocation of its size (or up to 1/8 smaller) without its spans[]
- * entries being rewritten, a much smaller one is not served from it; a cached
+ * entries being rewritten, the most recently freed first, a much smaller
+ * one is not served from it; a cached
  * span is no live object (gh_owns, the stats) and freeing it again or by
  * an interior pointer aborts; a span leaving the cache (eviction,
  * scavenge) leaves spans[]. Every allocation here is goheap's, in a fresh
@@ -64,6 +65,22 @@ static void fit(void) {
     gh_free(r);
 }
 
+/* Two cached spans of the same size: the most recently freed one is
+ * handed out first (its lines may still be in the cache). */
+static void newest_first(void) {
+    char *a = gh_malloc(8 * PAGE), *b = gh_malloc(8 * PAGE);
+    memset(a, 3, 8 * PAGE);
+    memset(b, 4, 8 * PAGE);
+    gh_free(a);
+    gh_free(b);
+    char *q = gh_malloc(8 * PAGE);
+    CHECKF(q == b, "got %s freed span", q == a ? "the older" : "another");
+    char *r = gh_malloc(8 * PAGE);
+    CHECK(r == a);
+    gh_free(q);
+    gh_free(r);
+}
+
 /* 17 frees of 5-page objects: the cache holds 16, the oldest leaves it and
  * spans[]; gh_scavenge empties the cache and spans[] with it. */
 static void evict(void) {
@@ -120,6 +137,7 @@ static void ok_free_cached(void) { /* the control: a reused span frees fine */
 int main(void) {
     reuse();
     fit();
+    newest_first();
     evict();
     CHECK(dies(double_free_cached));
     CHECK(dies(interior_free_cached));

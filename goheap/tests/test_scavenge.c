@@ -6,6 +6,10 @@
  *    faults — and the background worker releases down to R within about two
  *    periods (100 ms default; the test allows 2 s for loaded machines and
  *    sanitizers).
+ * 1b. The same with 128 KiB objects, which the large-span cache takes (each
+ *    free evicts an older span into the page heap): the worker, parked since
+ *    1., is woken and releases down to R (the cache path used to skip the
+ *    check, so the worker slept on with 40+ MiB dirty).
  * 2. A spike (256 MiB large + 128 MiB small, 64 MiB of the small kept live)
  *    is freed (~320 MiB dirty): with the worker the hard cap is R + 512 MiB
  *    (the next cycle of the same size must not page-fault again), and the
@@ -68,6 +72,12 @@ static void drop(void) {
     for (int i = 0; i < NL; i++) gh_free(large[i]);
     for (int i = NLIVE; i < NS; i++) gh_free(small[i]);
 }
+static long moderate_cached(void) { /* 48 MiB in 128 KiB objects: touched, then freed */
+    static void *obj[384];
+    for (int i = 0; i < 384; i++) memset(obj[i] = gh_malloc(128 << 10), 4, 128 << 10);
+    for (int i = 0; i < 384; i++) gh_free(obj[i]);
+    return rss_mb();
+}
 static long moderate(void) { /* 48 MiB in large objects: touched, then freed */
     for (int i = 0; i < NM; i++) memset(large[i] = gh_malloc(4 << 20), 3, 4 << 20);
     for (int i = 0; i < NM; i++) gh_free(large[i]);
@@ -109,6 +119,16 @@ int main(int argc, char **argv) {
            base, after, dirty, R, t1, rss_mb());
     CHECKF(t1 >= 0, "background scavenger did not release: dirty %ld MiB", dirty_mb());
     CHECKF(!RSS_CHECKS || rss_mb() <= base + R + 8, "RSS %ld after background release", rss_mb());
+
+    /* 1b. objects the large-span cache takes, freed once the worker parked */
+    usleep(300000);
+    after = moderate_cached();
+    dirty = dirty_mb();
+    long t1b = wait_dirty(R);
+    printf("moderate, 128 KiB objects: after free rss %ld MiB (dirty %ld); dirty <= %ld MiB after %ld ms\n", after,
+           dirty, R, t1b);
+    CHECKF(dirty >= 30, "128 KiB objects released synchronously: dirty %ld MiB", dirty);
+    CHECKF(t1b >= 0, "background scavenger not woken by frees into the large cache: dirty %ld MiB", dirty_mb());
 
     /* 2. spike: the worker (the hard cap only past R + 512 MiB) */
     spike();

@@ -18,9 +18,16 @@ int main(void) {
     mk_class c[MK_MAX_CLASSES];
     int n = mk_make_classes(c);
     CHECK(n == GH_NUM_SIZE_CLASSES);
+    /* Go's classes, in order, plus exactly the extra ones (mk_extra_sizes) */
+    int nextra = (int)(sizeof mk_extra_sizes / sizeof mk_extra_sizes[0]), g = 0, e = 0;
+    CHECK(n == 68 + nextra);
+    for (int i = 0; i < n; i++) {
+        if (e < nextra && c[i].size == mk_extra_sizes[e]) e++;
+        else CHECKF(g < 68 && c[i].size == go_sizes[g++], "class %d (%d) is neither Go's nor an extra", i, c[i].size);
+    }
+    CHECK(g == 68 && e == nextra);
     for (int i = 0; i < n; i++) {
         CHECKF(c[i].size == gh_class_to_size[i], "class %d: %d vs %d", i, c[i].size, gh_class_to_size[i]);
-        CHECK(c[i].size == go_sizes[i]);
         CHECK(c[i].npages == gh_class_to_allocnpages[i]);
         CHECK(mk_divmagic(c[i].size) == gh_class_to_divmagic[i]);
         CHECKF(mk_check_divmagic(&c[i]) == 0, "divmagic class %d", i);
@@ -55,6 +62,13 @@ int main(void) {
         unsigned sc = gh_size_to_class(s);
         CHECKF(gh_class_to_size[sc] >= s && gh_class_to_size[sc - 1] < s, "size %zu -> class %u", s, sc);
     }
+    /* the real programs' sizes (mksizeclasses.c, mk_extra_sizes) take their
+     * own class: SQLite's 1032-byte blocks and 4368-byte pages (Go's table
+     * rounds them to 1152 and 4864) */
+    CHECKF(gh_class_to_size[gh_size_to_class(1032)] == 1040, "1032 -> %d", gh_class_to_size[gh_size_to_class(1032)]);
+    CHECK(gh_class_to_size[gh_size_to_class(1040)] == 1040 && gh_class_to_size[gh_size_to_class(1041)] == 1152);
+    CHECKF(gh_class_to_size[gh_size_to_class(4368)] == 4368, "4368 -> %d", gh_class_to_size[gh_size_to_class(4368)]);
+    CHECK(gh_class_to_size[gh_size_to_class(4097)] == 4368 && gh_class_to_size[gh_size_to_class(4369)] == 4864);
     printf("size classes ok: %d classes, table matches Go's rules\n", n - 1);
     return 0;
 }

@@ -15,13 +15,19 @@
  * collector is then asked for one full collection, the analogue of the
  * first cycle after the spike), then the run idles for `observe_ms` (not
  * timed), sampling RSS every 10 ms, as an idle program would. RSS is
- * measured relative to the process's RSS before the spike.
+ * measured relative to the process's RSS before its first spike (the
+ * lowest pre-spike RSS seen: a later repetition starts with the previous
+ * one's freed memory still resident, which its own "before" would hide —
+ * every rss counter read 0 that way).
  *
  * Parameters: objects, max_size, keep_permille, observe_ms.
  * Validates: the survivors' stamps, after the observation window.
  * Counters: rss_peak_bytes (growth at the spike), rss_after_bytes (growth at
  * the end of the window), live_bytes (the survivors' bytes), rss_after_ratio
- * (rss_after_bytes / live_bytes: ~1–2 is healthy, >> 1 memory held back).
+ * (rss_after_bytes / live_bytes: ~1–2 is healthy, >> 1 memory held back),
+ * rss_release_ms (from the end of the release — after the collection — to
+ * the first sample whose RSS growth is at most 2 x live_bytes; -1: not
+ * within the window; the Go port computes it the same way).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +52,9 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     uint64_t keep = (uint64_t)hb_param_get(a, "keep_permille");
     int64_t observe = hb_param_get(a, "observe_ms");
     if (max < 16) max = 16;
+    static uint64_t base_min = UINT64_MAX; /* lowest pre-spike RSS of the process */
     uint64_t bad = 0, live = 0, base = 0, peak = 0, after = 0;
+    int64_t release_ns = -1;
     while (hb_gb_keep_running(st)) {
         wl_rng r = wl_rng_seed(5);
         hb_gb_pause(st);
@@ -54,6 +62,8 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
         uint32_t *size = malloc(n * sizeof *size);
         for (size_t i = 0; i < n; i++) size[i] = (uint32_t)wl_range(&r, 16, max);
         base = wl_rss_bytes();
+        if (base < base_min) base_min = base;
+        base = base_min;
         hb_gb_resume(st);
         for (size_t i = 0; i < n; i++) {
             void *p = hb_new(size[i], HB_NOSCAN);
@@ -75,11 +85,13 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
         hb_collect();
         hb_gb_pause(st);
         uint64_t t0 = wl_now_ns();
+        release_ns = -1;
         do {
             wl_sleep_ms(10);
             uint64_t rss = wl_rss_bytes();
             if (rss > peak) peak = rss;
             after = rss;
+            if (release_ns < 0 && rss <= base + 2 * live) release_ns = (int64_t)(wl_now_ns() - t0);
         } while (wl_now_ns() - t0 < (uint64_t)observe * 1000000ull);
         for (size_t i = 0; i < n; i++) {
             void *p = hb_load(&slot[i]);
@@ -98,6 +110,7 @@ static void run(hb_gb_state *st, const hb_wl_args *a) {
     hb_gb_counter(st, "rss_after_bytes", after_g, HB_GB_DEFAULT);
     hb_gb_counter(st, "live_bytes", (double)live, HB_GB_DEFAULT);
     hb_gb_counter(st, "rss_after_ratio", live ? after_g / (double)live : 0, HB_GB_DEFAULT);
+    hb_gb_counter(st, "rss_release_ms", release_ns < 0 ? -1.0 : (double)release_ns / 1e6, HB_GB_DEFAULT);
 }
 
 static const hb_workload heap_spike_release = {

@@ -12,9 +12,11 @@
  *
  * Environment (read by gh_gc_init, overriding nothing the options set):
  *   GOGC=N|off           heap growth per cycle in percent (default 100)
- *   GOMEMLIMIT=N[KiB|MiB|GiB]   soft memory limit
- *   GOHEAP_GC_TORTURE=1  a full collection at every allocation (tests)
- *   GOHEAP_GC_DEBUG=1    one line per cycle on stderr
+ *   GOMEMLIMIT=N[KiB|MiB|GiB|TiB|KB|MB|GB]   soft memory limit (KB = KiB)
+ *   GOHEAP_GC_TORTURE=1  a full collection at every allocation (tests);
+ *                        =concurrent: a cycle requested every 0..255 us
+ *   GOHEAP_GC_DEBUG=1    one line per cycle on stderr (2: also a line when
+ *                        each cycle starts: its trigger and sweep wait)
  */
 #ifndef GOHEAP_GC_H
 #define GOHEAP_GC_H

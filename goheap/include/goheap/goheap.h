@@ -15,9 +15,13 @@
  *   GOHEAP_SCAVENGE_RETAIN_MB=N    free pages kept resident (default 16 MiB,
  *                                  or GOHEAP_SCAVENGE_PERCENT of the in-use
  *                                  heap if larger, default 10)
- *   GOHEAP_SCAVENGE_PERIOD_MS=N    start a background scavenger that wakes
- *                                  every N ms and releases *all* free pages
- *                                  that stayed free for a whole period (0=off)
+ *   GOHEAP_SCAVENGE_PERIOD_MS=N    the background scavenger's period (default
+ *                                  100 ms; 0 = no worker): it releases the free
+ *                                  pages above the retain bound that stayed
+ *                                  free for a whole period
+ *   GOHEAP_SCAVENGE_LARGE_KB=N     release a freed large object of >= N KiB at
+ *                                  once (default 1024 in libgoheap_malloc.so,
+ *                                  0 = off elsewhere)
  *   GOHEAP_DEBUG_STATS=1           print gh_stats to stderr at exit
  *   GOHEAP_DEBUG_STATS=/abs/path   append them to that file instead
  *   GOHEAP_HEAP_MAX_MB=N           size of the reserved heap range (default
@@ -35,7 +39,7 @@ extern "C" {
 
 #define GH_API __attribute__((visibility("default")))
 
-#define GH_NUM_CLASSES 68 /* size classes, class 0 = large objects (> 32 KiB) */
+#define GH_NUM_CLASSES 70 /* size classes, class 0 = large objects (> 32 KiB) */
 
 /* Allocation. Errors: NULL with errno ENOMEM (size too large / out of memory)
  * or EINVAL (bad alignment). gh_malloc(0) returns a unique pointer. */
@@ -74,7 +78,8 @@ typedef struct gh_stats {
 } gh_stats;
 
 /* Snapshot of the heap. Takes the heap lock; objects in thread caches that are
- * reserved but not yet handed out are not counted. */
+ * reserved but not yet handed out (window slots, the LIFO) count as in use, so
+ * heap_alloc is an upper bound. */
 GH_API void gh_stats_read(gh_stats *st);
 /* Writes a human-readable summary to fd (async-signal-safe formatting). */
 GH_API void gh_stats_print(int fd);
