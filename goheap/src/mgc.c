@@ -150,6 +150,8 @@ static GH_NOINLINE gh_type *intern(gh_g *g, const gh_layout *l) {
             t = &gh_types[ntypes];
             t->period = period;
             t->ptrmask = mask;
+            t->mask64 = mask;
+            for (uint32_t b = period; b < 64; b += period) t->mask64 |= mask << b;
             t->id = ntypes++;
         }
     }

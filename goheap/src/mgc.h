@@ -23,10 +23,14 @@ enum { GH_GCoff = 0, GH_GCmark = 1, GH_GCmarktermination = 2 };
 extern _Atomic int gh_gcphase GH_HIDDEN;
 extern _Atomic int gh_gcBlackenEnabled GH_HIDDEN;
 
-/* An interned layout (Go's _type ptrdata/gcdata, reduced to a mask). */
+/* An interned layout (Go's _type ptrdata/gcdata, reduced to a mask).
+ * mask64 is ptrmask repeated over the first 64 words (word i is a pointer
+ * iff bit i % period of ptrmask is set): an object of up to 64 words is
+ * scanned from it with one loop over its set bits (mgcmark.c). */
 typedef struct gh_type {
     uint32_t period, id;
     uint64_t ptrmask;
+    uint64_t mask64;
 } gh_type;
 #define GH_MAX_TYPES 4096
 extern gh_type gh_types[GH_MAX_TYPES] GH_HIDDEN;
@@ -34,7 +38,8 @@ extern gh_type gh_types[GH_MAX_TYPES] GH_HIDDEN;
 /* A work buffer of grey objects (Go's workbuf). */
 #define GH_WBUF_N 510
 typedef struct gh_workbuf {
-    struct gh_workbuf *next;
+    _Atomic uint64_t next;  /* lfstack link (Go's lfnode): packed pointer + count */
+    uintptr_t pushcnt;      /* pushes of this buffer: the count packed with it */
     uintptr_t n;
     uintptr_t obj[GH_WBUF_N];
 } gh_workbuf;

@@ -41,9 +41,21 @@
  *   2. Signal the rest: threads in code with no poll (a loop over loads)
  *      or blocked in the kernel. Delivery takes 10-60 us, occasionally
  *      ~350 us (the target's CPU busy elsewhere).
- *   3. Spin for the acks for up to GH_STW_SPIN_NS while fewer mutators
- *      than CPUs are registered (a CPU is free for the stopper): sleeping
- *      on the ack's futex added 15-30 us of wake-up on the critical path.
+ *   3. Poll for the acks for up to GH_STW_SPIN_NS (30 us) while fewer
+ *      mutators than CPUs are registered, yielding the CPU between polls
+ *      (sched_yield): sleeping on the ack's futex adds 15-30 us of wake-up
+ *      on the critical path. Yielding, not spinning, and only briefly:
+ *      "fewer mutators than CPUs" does not mean the mutator has a CPU of
+ *      its own. The worker is often woken on the mutator's CPU (by a futex
+ *      wake or a timer) and preempts it there; the mutator, runnable but
+ *      not running, cannot poll or take the signal until the stopper
+ *      leaves the CPU. With a 300 us spin every such stop took ~330 us
+ *      (binary-trees at load 4: the pause median; the stopper's signal
+ *      found the mutator in a futex wake or clock_gettime syscall, the
+ *      points where it had been preempted); spinning 30 us then sleeping,
+ *      60-90 us; yielding hands the CPU to the mutator at once, ~20 us
+ *      (test_gc_mark, every thread on one CPU: stop p50 ~20 us against
+ *      60-90 us and 336-348 us).
  *   4. Then sleep on each ack word in 100 us steps, resending the signal
  *      every ~2 ms (await_ack): with as many mutators as CPUs a spinning
  *      stopper would take CPU from the very threads it waits for.
@@ -96,7 +108,7 @@ static uint8_t idx_used[GH_MAX_G];
 static _Atomic int maxidx;
 static int stw_ncpu = 1;
 #define GH_STW_COOP_NS 5000   /* polls before any signal (step 1) */
-#define GH_STW_SPIN_NS 300000 /* spinning for acks with a CPU free (step 3) */
+#define GH_STW_SPIN_NS 30000  /* polling (yielding) for acks, fewer mutators than CPUs (step 3) */
 
 static void futex_wait(_Atomic uint32_t *addr, uint32_t val) {
     syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
@@ -294,6 +306,16 @@ static int spin_acks(uint32_t gen, uint64_t ns) {
     }
 }
 
+/* Step 3: poll the acks for up to ns, yielding the CPU between polls. */
+static int yield_acks(uint32_t gen, uint64_t ns) {
+    uint64_t end = gh_nanotime() + ns;
+    for (;;) {
+        if (all_acked(gen)) return 1;
+        sched_yield();
+        if (gh_nanotime() >= end) return 0;
+    }
+}
+
 /* Stop every mutator but the caller (which is never a mutator while it
  * stops the world: the collector's worker thread). Returns with allg_lock
  * held, so no thread attaches or detaches while stopped, and returns the
@@ -308,7 +330,7 @@ uint64_t gh_stopTheWorld(void) {
     if (!spin_acks(gen, GH_STW_COOP_NS)) { /* steps 1-4 at the top */
         for (gh_g *g = allg; g; g = g->next)
             if (atomic_load_explicit(&g->acked, memory_order_acquire) != gen) pthread_kill(g->tid, GH_SIG_SUSPEND);
-        if (atomic_load_explicit(&nallg, memory_order_relaxed) < stw_ncpu) spin_acks(gen, GH_STW_SPIN_NS);
+        if (atomic_load_explicit(&nallg, memory_order_relaxed) < stw_ncpu) yield_acks(gen, GH_STW_SPIN_NS);
         for (gh_g *g = allg; g; g = g->next) await_ack(g, gen);
     }
     return gh_nanotime();
