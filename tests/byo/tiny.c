@@ -147,7 +147,7 @@ __attribute__((unused)) static void *tiny_aligned(size_t align, size_t n) {
 
 static void tiny_delay(void) {
 #ifdef TINY_SLOW
-    for (volatile int i = 0; i < 400; i++) {
+    for (volatile int i = 0; i < 4000; i++) {
     }
 #endif
 }
