@@ -55,28 +55,6 @@ static uint16_t gh_malloc_slot128[(GH_MAX_SMALL_SIZE - GH_SMALL_SIZE_MAX) / GH_L
 
 GH_HIDDEN void gh_mcache_register_thread(gh_mcache *c);
 
-/* Large frees in the drop-in malloc. A freed large object of at least
- * scav_large_min bytes goes back to the OS at once (gh_mheap_freeSpan,
- * gh_scavenge_large_locked), as glibc unmaps a freed chunk above its mmap
- * threshold, instead of waiting for the scavenger's retain bound and
- * period: a real program grows a table or buffer by allocating the bigger
- * one and freeing the old (CPython's dicts and lists), and with the old
- * ones resident real/python's peak RSS was 1.09x glibc's (now 1.025x).
- * The library and the suite's adapter keep Go's pacing (0: off; the heap
- * workloads reuse freed large spans without page faults);
- * libgoheap_malloc.so's malloc_preload.c defines the 1 MiB default (its
- * strong definition wins over this weak one; not const, or GCC folds the
- * weak 0 into the code). GOHEAP_SCAVENGE_LARGE_KB overrides it (0: off). */
-GH_HIDDEN __attribute__((weak)) uintptr_t gh_preload_scav_large_min = 0;
-
-static uintptr_t env_kb(const char *name, uintptr_t def) {
-    const char *v = gh_gogetenv(name);
-    if (!v || *v < '0' || *v > '9') return def;
-    uintptr_t x = 0;
-    for (; *v >= '0' && *v <= '9'; v++) x = x * 10 + (uintptr_t)(*v - '0');
-    return x << 10;
-}
-
 /* ---------------------------------------------------------------- init */
 
 static void fork_prepare(void) {
@@ -117,7 +95,6 @@ void gh__init_slow(void) {
     }
     atomic_store_explicit(&gh_init_state, 1, memory_order_relaxed);
     gh_mallocinit();
-    gh_mheap_.scav_large_min = env_kb("GOHEAP_SCAVENGE_LARGE_KB", gh_preload_scav_large_min);
     memcpy(gh_malloc_class8, gh_size_to_class8, sizeof gh_malloc_class8);
     gh_malloc_class8[0] = 1;                       /* malloc(0): a unique 8-byte object */
     gh_malloc_class8[3] = gh_size_to_class8[4];    /* 17..24 → 32: 16-byte alignment */

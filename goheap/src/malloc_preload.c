@@ -24,7 +24,7 @@
 
 #define PUBLIC __attribute__((visibility("default")))
 
-/* A freed large object of 1 MiB or more is released at once (malloc.c,
+/* A freed large object of 1 MiB or more is released at once (mheap.c,
  * gh_preload_scav_large_min): glibc's behaviour for its mmapped chunks,
  * which real programs' peak RSS is measured against. */
 GH_HIDDEN uintptr_t gh_preload_scav_large_min = (uintptr_t)1 << 20;

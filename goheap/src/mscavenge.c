@@ -106,7 +106,7 @@ uintptr_t gh_scavenge_locked(uintptr_t nbytes) {
 
 /* A large object of at least scav_large_min bytes was just freed
  * (gh_mheap_freeSpan; the drop-in malloc's analogue of glibc's mmap
- * threshold, see malloc.c): release its pages [page, page+npages) now, and
+ * threshold, see mheap.c): release its pages [page, page+npages) now, and
  * raise the threshold above its size, as glibc raises its mmap threshold
  * to the size of a freed mmapped chunk (up to 32 MiB), so that a program
  * that frees and allocates blocks of one size again and again reuses them
