@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scav_util.h"
 #include "goheap/gc.h"
 #include "goheap/goheap.h"
 
@@ -38,26 +39,6 @@
 #else
 #define RSS_CHECKS 1
 #endif
-
-static long rss_mb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size, res;
-    CHECK(fscanf(f, "%ld %ld", &size, &res) == 2);
-    fclose(f);
-    return res * sysconf(_SC_PAGESIZE) >> 20;
-}
-
-static long dirty_mb(void) {
-    gh_stats s;
-    gh_stats_read(&s);
-    return (long)((s.heap_idle_bytes - s.heap_released_bytes) >> 20);
-}
-
-static long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 enum { N = 1600, SZ = 64 << 10, KEEP = 4 };
 static void *slot[N];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 #include "goheap/goheap.h"
 #include "runtime.h"
 
@@ -95,22 +96,6 @@ static void evict(void) {
     for (int i = 0; i < 17; i++) CHECK(gh_spanOf((uintptr_t)v[i]) == NULL);
 }
 
-/* fn's exit status in a forked child (stderr closed). */
-static int child(void (*fn)(void)) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(2);
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return status;
-}
-static int dies(void (*fn)(void)) {
-    int st = child(fn);
-    return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
-}
 static int lives(void (*fn)(void)) {
     int st = child(fn);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;

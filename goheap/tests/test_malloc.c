@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 #include "goheap/goheap.h"
 
 static void test_classes(void) {
@@ -161,17 +162,6 @@ static void test_realloc_growth(void) {
     gh_free(q);
 }
 
-static int dies(void (*fn)(void)) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(2);
-        fn();
-        _exit(0);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    return WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
-}
 static void double_free_small(void) {
     void *p = gh_malloc(32);
     gh_free(p);

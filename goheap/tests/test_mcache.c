@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "child.h"
 #include "goheap/gc.h"
 #include "goheap/goheap.h"
 
@@ -85,18 +86,6 @@ static void test_lifo_flush(void) {
     CHECKF(st().objects_inuse[sc] == 0, "gh_thread_exit: %llu objects left", (unsigned long long)st().objects_inuse[sc]);
 }
 
-static int dies(void (*fn)(void)) {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(2);
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
 static void double_free_lifo(void) { /* the LIFO has room */
     void *p = gh_malloc(96);
     gh_free(p);

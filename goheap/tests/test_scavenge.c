@@ -27,27 +27,8 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "scav_util.h"
 #include "goheap/goheap.h"
-
-static long rss_mb(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size, res;
-    CHECK(fscanf(f, "%ld %ld", &size, &res) == 2);
-    fclose(f);
-    return res * sysconf(_SC_PAGESIZE) >> 20;
-}
-
-static long dirty_mb(void) {
-    gh_stats s;
-    gh_stats_read(&s);
-    return (long)((s.heap_idle_bytes - s.heap_released_bytes) >> 20);
-}
-
-static long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Wait until dirty free memory is at most lim MiB; returns the ms it took,
  * or -1 after 2 s. */
