@@ -107,8 +107,6 @@ static void *fin_main(void *arg) {
     return NULL;
 }
 
-void gh_final_init(void) {}
-
 /* Polls (trylock + sleep): the finalizer thread is a mutator and may be
  * stopped holding ready_lock; a waiter must stay stoppable. */
 void gh_final_wait_idle(void) {

@@ -676,9 +676,7 @@ int gh_gc_init(const gh_gc_options *opt) {
     gh_fixalloc_init(&sidealloc, GH_MAX_SPAN_WORDS * 64 * sizeof(uint16_t));
     gh_gcControllerState_init(opt);
     gh_mark_init();
-    gh_sweep_init();
     gh_stw_init();
-    gh_final_init();
     /* attach before the worker can start a cycle: a cycle that ran first
      * would miss this thread's cache (its span from the gh_malloc above),
      * which then skips that cycle's sweep ([G1], GOHEAP_GC_TORTURE=concurrent) */

@@ -121,7 +121,6 @@ extern _Atomic uint32_t gh_gc_cycles GH_HIDDEN;
 extern int gh_gc_debug GH_HIDDEN;
 
 /* mgcsweep.c */
-GH_HIDDEN void gh_sweep_init(void);
 GH_HIDDEN void gh_large_add(gh_mspan *s);
 GH_HIDDEN void gh_gcSweep(void); /* in the STW at mark termination */
 GH_HIDDEN int gh_sweepone(void);     /* 1 if a span was swept, 0 when done */
@@ -166,7 +165,6 @@ GH_HIDDEN void gh_markrootSpans(gh_gcWork *w, int stw); /* scan finalizable obje
 GH_HIDDEN void gh_final_flush_pending(void);
 GH_HIDDEN void gh_final_wait_idle(void); /* until queued finalizers ran (not on the finalizer thread) */
 GH_HIDDEN void gh_final_queue_dead(void);          /* STW mark termination */
-GH_HIDDEN void gh_final_init(void);
 GH_HIDDEN uint64_t gh_final_count(void);
 
 /* mgcstats.c */

@@ -59,8 +59,6 @@ static _Atomic int64_t nunswept;                   /* spans left to sweep */
 static _Atomic uint32_t unswept_n[GH_NUM_SPAN_CLASSES]; /* per class, for a lock-free peek */
 static _Atomic unsigned sweep_class;               /* where sweepone found a span last */
 
-void gh_sweep_init(void) {}
-
 /* Splice list b onto the end of list a; b becomes empty. */
 static void splice(gh_mSpanList *a, gh_mSpanList *b) {
     if (!b->first) return;
