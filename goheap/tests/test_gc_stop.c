@@ -31,17 +31,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cpu_probe.h"
 #include "goheap/gc.h"
 
 static struct sigaction goheap_sa;
 static __thread int counted;
 static _Atomic unsigned long signals;
 static _Atomic int done, attached;
-static double seconds(clockid_t clock) {
-    struct timespec ts;
-    CHECK(clock_gettime(clock, &ts) == 0);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void counting_handler(int sig, siginfo_t *si, void *uc) {
     if (counted) signals++;
@@ -74,25 +70,6 @@ static void *allocating(void *arg) {
     while (!done) CHECK(gh_gc_alloc(32, &two));
     gh_gc_thread_detach();
     return NULL;
-}
-
-/* How much of CPU 0 a thread pinned there gets over 50 ms of spinning
- * (its CPU time over wall time): near 1 when the CPU is free. */
-static void *spin_on_cpu0(void *arg) {
-    pin(0);
-    double cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC), wall;
-    while ((wall = seconds(CLOCK_MONOTONIC)) - wall0 < 0.05) {
-    }
-    *(double *)arg = (seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0) / (wall - wall0);
-    return NULL;
-}
-
-static double cpu0_free(void) {
-    double share = 0;
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, spin_on_cpu0, &share) == 0);
-    CHECK(pthread_join(t, NULL) == 0);
-    return share;
 }
 
 static void *looping(void *arg) {
@@ -156,9 +133,9 @@ int main(void) {
         printf("test_gc_stop: skipped the polling check: load average %.1f on %ld CPUs\n", load[0], ncpu);
         return 77;
     }
-    double before = cpu0_free();
+    double before = cpu_free(0);
     p = pauses_with(allocating, 150, &sig);
-    double after = cpu0_free();
+    double after = cpu_free(0);
     fprintf(stderr, "allocating mutator: %lu signals over %llu pauses; CPU 0 free %.0f%% before, %.0f%% after\n", sig,
             (unsigned long long)p, 100 * before, 100 * after);
     CHECK(p >= 300);
