@@ -68,7 +68,11 @@
  * stretch a thread spends inside the runtime, which is kept short: an
  * allocation slow path (a span refill, one page-heap call), one sweepone,
  * or one assist slice (assists and sweeps check gh_stw_request between
- * objects/spans).
+ * objects/spans). The scheduler part is the tail: with more runnable
+ * threads than CPUs (two mutators and this worker on two CPUs) a thread
+ * the worker's wake-up preempted can wait 1-7 ms for a CPU while the
+ * stopper sleeps (measured with and without goheap: goheap/README.md,
+ * "What the figures show"); one mutator and the worker never did.
  *
  * Pauses are timed from the stop request to the restart (mgcstats.c), and
  * split at the moment the last thread acknowledged: before it, *stopping*
