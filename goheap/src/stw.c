@@ -70,9 +70,9 @@
  * or one assist slice (assists and sweeps check gh_stw_request between
  * objects/spans). The scheduler part is the tail: with more runnable
  * threads than CPUs (two mutators and this worker on two CPUs) a thread
- * the worker's wake-up preempted can wait 1-7 ms for a CPU while the
+ * the worker's wake-up preempted can wait 1-3 ms for a CPU while the
  * stopper sleeps (measured with and without goheap: goheap/README.md,
- * "What the figures show"); one mutator and the worker never did.
+ * "What the figures show"); one mutator and the worker rarely do.
  *
  * Pauses are timed from the stop request to the restart (mgcstats.c), and
  * split at the moment the last thread acknowledged: before it, *stopping*
