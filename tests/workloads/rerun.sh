@@ -11,6 +11,7 @@
 #    with the same values
 #  - full and classic run it once per repetition
 #  - --benchmark_min_time on the command line replaces the policy's time
+#    (the policy's shows in the benchmark's name as min_time:0.250)
 #  - a whole program that is not rerunnable (heap/churn) still runs once
 set -u
 B=${1:?usage: $0 BUILD}
@@ -60,8 +61,12 @@ check(f["remote_frees"] > 0, "full larson reported no remote frees")
 check(q["remote_frees"] == f["remote_frees"] == c["remote_frees"],
       f"remote_frees per run: quick {q['remote_frees']} ({q['iterations']} runs), full {f['remote_frees']}, "
       f"classic {c['remote_frees']}: want equal")
-check(m["iterations"] * m["real_time"] >= 0.4e9 and m["iterations"] > q["iterations"],
-      f"--benchmark_min_time=0.4: {m['iterations']} runs of {m['real_time'] / 1e6:.1f} ms, want >= 0.4 s")
+# not "more runs than quick": two timed runs on a loaded machine can come
+# out either way (ctest -j2 failed it once beside the sanitizer builds)
+check(m["iterations"] * m["real_time"] >= 0.4e9 and "min_time:" not in m["name"]
+      and f"min_time:{min_time:.3f}" in q["name"],
+      f"--benchmark_min_time=0.4: {m['iterations']} runs of {m['real_time'] / 1e6:.1f} ms as {m['name']} "
+      f"(quick: {q['name']}), want >= 0.4 s and the policy's min_time replaced")
 check(ch["iterations"] == 1, f"heap/churn (not rerunnable) ran {ch['iterations']} times per repetition, want 1")
 print(f"ok: quick larson {q['iterations']} runs per repetition, remote_frees {q['remote_frees']:.0f} per run")
 PY
