@@ -1,4 +1,5 @@
-/* test_malloc.c — the public API: every size class, usable size, calloc
+/* test_malloc.c — the public API: every size class (and that malloc's size
+ * → slot table picks the smallest class that fits, every small size), usable size, calloc
  * zeroing, realloc (in-place growth of large objects), aligned allocation (every power of two up to 4 MiB),
  * large objects and their coalescing, errors (ENOMEM, EINVAL, calloc
  * overflow), gh_owns, and that bad frees abort (in a forked child). */
@@ -12,6 +13,19 @@
 #include "check.h"
 #include "child.h"
 #include "goheap/goheap.h"
+#include "sizeclasses.h"
+
+/* malloc folds size → class → cache slot into one table (malloc.c): every
+ * small size must land in the smallest class that fits, as gh_size_to_class
+ * says, except 17..24 B, which malloc rounds to 32 for 16-byte alignment. */
+static void test_smallest_class(void) {
+    for (size_t s = 1; s <= GH_MAX_SMALL_SIZE; s++) {
+        void *p = gh_malloc(s);
+        size_t want = s >= 17 && s <= 24 ? 32 : gh_class_to_size[gh_size_to_class(s)];
+        CHECKF(gh_usable_size(p) == want, "malloc(%zu): usable %zu, want %zu", s, gh_usable_size(p), want);
+        gh_free(p);
+    }
+}
 
 static void test_classes(void) {
     for (size_t s = 0; s <= 40000; s += (s < 2048 ? 1 : 61)) {
@@ -186,6 +200,7 @@ int main(void) {
     test_realloc_growth();
     printf("%s\n", gh_version());
     test_classes();
+    test_smallest_class();
     test_distinct();
     test_calloc_realloc();
     test_aligned();
