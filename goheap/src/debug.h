@@ -48,8 +48,10 @@ gh_assert_fail(const char *file, int line, const char *expr, const char *fmt, ..
 /* Level-2 code: whole-structure walks. */
 #if GH_DEBUG > 1
 #define GH_EXPENSIVE(...) __VA_ARGS__
+#define GH_EXPENSIVE_ON 1
 #else
 #define GH_EXPENSIVE(...)
+#define GH_EXPENSIVE_ON 0
 #endif
 
 #endif
