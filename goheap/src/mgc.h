@@ -80,11 +80,16 @@ GH_HIDDEN void gh_suspend_self(gh_g *g);
 GH_HIDDEN gh_g *gh_allg_first(void); /* only while the world is stopped */
 GH_HIDDEN int gh_gcount(void);
 extern _Atomic int gh_stw_request GH_HIDDEN;
-/* Leave the runtime: the thread is at a safe point again. */
-static inline void gh_releasem(gh_g *g) {
+/* Leave the runtime without the stop check (the caller makes it next:
+ * gh_gc_alloc's fast path folds it into one test with its flush). */
+static inline void gh_leavem(gh_g *g) {
     atomic_signal_fence(memory_order_seq_cst);
     g->mallocing = 0;
     atomic_signal_fence(memory_order_seq_cst);
+}
+/* Leave the runtime: the thread is at a safe point again. */
+static inline void gh_releasem(gh_g *g) {
+    gh_leavem(g);
     if (GH_UNLIKELY(atomic_load_explicit(&gh_stw_request, memory_order_acquire))) gh_suspend_self(g);
 }
 static inline void gh_acquirem(gh_g *g) {
